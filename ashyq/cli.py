@@ -1,0 +1,67 @@
+"""Command line: parse arguments and run the stages in order. No logic of its own."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .problems import InputError
+from .progress import Progress
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    progress = Progress(quiet=args.quiet)
+    try:
+        return args.run(args, progress) or 0
+    except InputError as error:
+        print(f"ashyq: {error}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the Ashyq election results site.")
+    parser.add_argument("--datasets", type=Path, default=ROOT / "datasets", help="folder of election Data Packages")
+    parser.add_argument("--site", type=Path, default=ROOT / "site", help="output folder (replaced only on success)")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.set_defaults(run=_build)
+    commands = parser.add_subparsers(dest="command")
+
+    build = commands.add_parser("build", help="validate, check and render the site (the default)")
+    build.set_defaults(run=_build)
+    validate = commands.add_parser("validate", help="only validate the Data Packages")
+    validate.set_defaults(run=_validate)
+    return parser
+
+
+def _validate(args, progress: Progress) -> int:
+    from . import load, validate
+
+    with progress.stage("load"):
+        packages = load.load_packages(args.datasets)
+    with progress.stage("validate"):
+        validate.validate_packages(packages, progress)
+    progress.say(f"[ashyq] {len(packages)} package(s) valid")
+    return 0
+
+
+def _build(args, progress: Progress) -> int:
+    from . import checks, load, model, publish, render, validate
+
+    with progress.stage("load"):
+        packages = load.load_packages(args.datasets)
+    with progress.stage("validate"):
+        validate.validate_packages(packages, progress)
+    with progress.stage("model"):
+        db = model.build_model(packages)
+    with progress.stage("checks"):
+        checks.run_checks(db)
+    with publish.staging(args.site) as staging:
+        with progress.stage("render"):
+            render.render_site(db, packages, staging, progress)
+        with progress.stage("publish"):
+            publish.finish(db, packages, staging, progress)
+    progress.say(f"[ashyq] site written to {args.site}")
+    return 0
