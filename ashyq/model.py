@@ -1,0 +1,133 @@
+"""Stage 3, model: load the validated packages into DuckDB and give pages one query layer.
+
+Every resource becomes a table of the same name with an ``election_id`` column in front; the views
+in ``sql/views.sql`` (hierarchy, totals at every level per contest and source, coverage, turnout
+timelines) and the named queries in ``sql/queries.sql`` are the only way pages and downloads read
+data, so a number is computed once and shown the same everywhere.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from . import contract
+from .load import ElectionPackage
+
+SQL_DIR = Path(__file__).with_name("sql")
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
+
+
+@dataclass
+class Model:
+    con: duckdb.DuckDBPyConnection
+    packages: list[ElectionPackage] = field(default_factory=list)
+
+    def frame(self, sql: str, params: dict | list | None = None) -> pl.DataFrame:
+        """Run SQL and return a Polars frame."""
+        return self.con.sql(sql, params=params or {}).pl()
+
+    def rows(self, sql: str, params: dict | list | None = None) -> list[dict]:
+        result = self.con.execute(sql, params or {})
+        names = [column[0] for column in result.description]
+        return [dict(zip(names, row)) for row in result.fetchall()]
+
+    def named(self, query: str, **params) -> list[dict]:
+        """Run a named query from ``sql/queries.sql`` with ``$name`` parameters."""
+        return self.rows(named_queries()[query], params)
+
+    def named_frame(self, query: str, **params) -> pl.DataFrame:
+        return self.frame(named_queries()[query], params)
+
+    def package(self, election_id: str) -> ElectionPackage:
+        return next(p for p in self.packages if p.id == election_id)
+
+
+def build_model(packages: list[ElectionPackage], database: str = ":memory:") -> Model:
+    con = duckdb.connect(database, config={"autoinstall_known_extensions": False,
+                                           "autoload_known_extensions": False})
+    _create_tables(con)
+    for package in packages:
+        _load_package(con, package)
+    con.execute(views_sql())
+    return Model(con, list(packages))
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TABLE elections (election_id VARCHAR PRIMARY KEY, name VARCHAR, title VARCHAR, "
+        "title_en VARCHAR, title_ru VARCHAR, title_kk VARCHAR, date DATE, country VARCHAR, type VARCHAR, "
+        "version VARCHAR, licenses VARCHAR, sources VARCHAR)"
+    )
+    for resource in contract.resource_names():
+        columns = ", ".join(
+            f'"{f["name"]}" {DUCKDB_TYPES[f["type"]]}' for f in contract.fields(resource)
+        )
+        con.execute(f'CREATE TABLE "{resource}" (election_id VARCHAR, {columns})')
+
+
+def _load_package(con: duckdb.DuckDBPyConnection, package: ElectionPackage) -> None:
+    import json
+
+    election = package.election
+    titles = election.get("title", {})
+    con.execute(
+        "INSERT INTO elections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            package.id,
+            package.descriptor.get("name"),
+            package.descriptor.get("title"),
+            titles.get("en"),
+            titles.get("ru"),
+            titles.get("kk"),
+            election.get("date"),
+            election.get("country"),
+            election.get("type"),
+            package.descriptor.get("version"),
+            json.dumps(package.descriptor.get("licenses", []), ensure_ascii=False),
+            json.dumps(package.descriptor.get("sources", []), ensure_ascii=False),
+        ],
+    )
+    for resource in contract.resource_names():
+        path = package.resource_paths.get(resource)
+        if path is None:
+            continue
+        columns = {f["name"]: DUCKDB_TYPES[f["type"]] for f in contract.fields(resource)}
+        con.execute(
+            f'INSERT INTO "{resource}" SELECT $election_id, * FROM read_csv($path, header = true, '
+            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', "
+            f"columns = {_struct_literal(columns)})",
+            {"election_id": package.id, "path": str(path)},
+        )
+
+
+def _struct_literal(columns: dict[str, str]) -> str:
+    return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
+
+
+def views_sql() -> str:
+    """``sql/views.sql`` with the protocol lines of the contract filled in."""
+    lines = contract.line_names()
+    return (SQL_DIR / "views.sql").read_text(encoding="utf-8").format(
+        line_sums=",\n       ".join(f'sum(p."{n}")::BIGINT AS "{n}", count(p."{n}") AS "{n}__n"' for n in lines),
+        line_counts=", ".join(f'count(p."{n}") AS "{n}"' for n in lines),
+    )
+
+
+@cache
+def named_queries() -> dict[str, str]:
+    """``-- name: x`` blocks of ``sql/queries.sql``."""
+    text = (SQL_DIR / "queries.sql").read_text(encoding="utf-8")
+    blocks = re.split(r"^-- name: *(\w+) *$", text, flags=re.MULTILINE)
+    return {name: body.strip() for name, body in zip(blocks[1::2], blocks[2::2])}

@@ -1,0 +1,134 @@
+-- The query layer: every page and download reads these, never the raw tables directly.
+-- Placeholders in braces are filled from the contract by model.py (line_sums: one sum and one
+-- count of published values per protocol line, in protocol order).
+
+-- Every unit with each of its ancestors (itself at distance 0).
+CREATE TABLE unit_ancestors AS
+WITH RECURSIVE walk(election_id, unit_id, ancestor_id, distance) AS (
+    SELECT election_id, unit_id, unit_id, 0 FROM units
+    UNION ALL
+    SELECT w.election_id, w.unit_id, u.parent_id, w.distance + 1
+    FROM walk w
+    JOIN units u ON u.election_id = w.election_id AND u.unit_id = w.ancestor_id
+    WHERE u.parent_id IS NOT NULL
+)
+SELECT * FROM walk;
+
+-- Each unit with its depth (root = 0), its path of unit_ids from the root, and its display name.
+CREATE TABLE unit_tree AS
+SELECT u.*,
+       a.depth,
+       a.path,
+       coalesce(u.name_en, u.name_ru, u.name_kk, u.code, u.unit_id) AS name,
+       coalesce(c.children, 0) AS children
+FROM units u
+LEFT JOIN (
+    SELECT election_id, parent_id AS unit_id, count(*) AS children FROM units GROUP BY ALL
+) c USING (election_id, unit_id)
+JOIN (
+    SELECT election_id, unit_id, max(distance) AS depth,
+           list(ancestor_id ORDER BY distance DESC) AS path
+    FROM unit_ancestors GROUP BY election_id, unit_id
+) a USING (election_id, unit_id);
+
+-- Every station under every unit (a station is under itself).
+CREATE TABLE station_members AS
+SELECT a.election_id, a.ancestor_id AS unit_id, a.unit_id AS station_id
+FROM unit_ancestors a
+JOIN units s ON s.election_id = a.election_id AND s.unit_id = a.unit_id AND s.level = 'station';
+
+-- The kind of each protocol's source, joined once.
+CREATE VIEW protocols_sourced AS
+SELECT p.*, s.kind AS source_kind, s.title AS source_title
+FROM protocols p JOIN sources s USING (election_id, source_id);
+
+-- Station protocols summed up every level of the hierarchy, per contest and per source.
+-- stations_total counts the unit's stations that have any protocol in the contest; <line>__n counts
+-- those where the line is published. A sum is partial when the unit is not marked complete or
+-- when <line>__n < stations_total.
+CREATE TABLE station_sums AS
+WITH in_contest AS (
+    SELECT DISTINCT election_id, contest_id, unit_id AS station_id FROM protocols
+)
+SELECT m.election_id, c.contest_id, m.unit_id, p.source_id,
+       any_value(t.stations_total) AS stations_total,
+       count(*) AS stations_with_protocol,
+       (any_value(u.level) = 'station' OR coalesce(any_value(u.complete), false)) AS complete,
+       {line_sums}
+FROM station_members m
+JOIN in_contest c ON c.election_id = m.election_id AND c.station_id = m.station_id
+JOIN protocols p ON p.election_id = m.election_id AND p.contest_id = c.contest_id AND p.unit_id = m.station_id
+JOIN units u ON u.election_id = m.election_id AND u.unit_id = m.unit_id
+JOIN (
+    SELECT m2.election_id, c2.contest_id, m2.unit_id, count(*) AS stations_total
+    FROM station_members m2
+    JOIN in_contest c2 ON c2.election_id = m2.election_id AND c2.station_id = m2.station_id
+    GROUP BY ALL
+) t ON t.election_id = m.election_id AND t.contest_id = c.contest_id AND t.unit_id = m.unit_id
+GROUP BY m.election_id, c.contest_id, m.unit_id, p.source_id;
+
+-- Votes per choice summed the same way.
+CREATE TABLE vote_sums AS
+SELECT m.election_id, v.contest_id, m.unit_id, v.source_id, v.choice_id,
+       sum(v.votes)::BIGINT AS votes, count(v.votes) AS votes__n
+FROM station_members m
+JOIN votes v ON v.election_id = m.election_id AND v.unit_id = m.station_id
+GROUP BY ALL;
+
+-- The result of each unit in each contest, per source and choice: the unit's own published figure
+-- beside the sum of its stations, with what is needed to say whether that sum is partial.
+CREATE VIEW vote_results AS
+WITH keys AS (
+    SELECT election_id, contest_id, unit_id, source_id FROM protocols
+    UNION
+    SELECT election_id, contest_id, unit_id, source_id FROM station_sums
+)
+SELECT k.election_id, k.contest_id, k.unit_id, k.source_id, src.kind AS source_kind,
+       ch.choice_id, ch.ballot_order, ch.kind AS choice_kind,
+       coalesce(ch.name_en, ch.name_ru, ch.name_kk) AS choice_name,
+       v.votes AS own_votes, v.percent AS own_percent,
+       s.votes AS sum_votes, s.votes__n AS sum_stations_reporting,
+       ss.stations_total, coalesce(ss.complete, false) AS complete
+FROM keys k
+JOIN choices ch ON ch.election_id = k.election_id AND ch.contest_id = k.contest_id
+JOIN sources src ON src.election_id = k.election_id AND src.source_id = k.source_id
+LEFT JOIN votes v ON v.election_id = k.election_id AND v.contest_id = k.contest_id
+     AND v.unit_id = k.unit_id AND v.source_id = k.source_id AND v.choice_id = ch.choice_id
+LEFT JOIN vote_sums s ON s.election_id = k.election_id AND s.contest_id = k.contest_id
+     AND s.unit_id = k.unit_id AND s.source_id = k.source_id AND s.choice_id = ch.choice_id
+LEFT JOIN station_sums ss ON ss.election_id = k.election_id AND ss.contest_id = k.contest_id
+     AND ss.unit_id = k.unit_id AND ss.source_id = k.source_id;
+
+-- Turnout through the day, with the increment since the previous report of the same series.
+-- turnout_percent is as published; computed_percent is recomputed from counts where both exist.
+CREATE VIEW turnout_timeline AS
+SELECT t.*,
+       round(100.0 * t.voters_received_ballot / nullif(t.voters_on_list, 0), 2) AS computed_percent,
+       t.turnout_percent - lag(t.turnout_percent) OVER series AS percent_increment,
+       t.voters_received_ballot - lag(t.voters_received_ballot) OVER series AS voters_increment,
+       row_number() OVER series AS report_number
+FROM turnout t
+WINDOW series AS (PARTITION BY t.election_id, t.contest_id, t.unit_id, t.source_id ORDER BY t.reported_at);
+
+-- What is published at each level of each election: units, official protocols, lines, votes, turnout.
+CREATE VIEW coverage AS
+SELECT u.election_id, u.level,
+       count(DISTINCT u.unit_id) AS units,
+       count(DISTINCT CASE WHEN p.source_kind = 'official' THEN u.unit_id END) AS units_with_official_protocol,
+       count(DISTINCT CASE WHEN p.source_kind <> 'official' THEN u.unit_id END) AS units_with_other_sources,
+       count(DISTINCT v.unit_id) AS units_with_votes,
+       count(DISTINCT t.unit_id) AS units_with_turnout_reports
+FROM units u
+LEFT JOIN protocols_sourced p ON p.election_id = u.election_id AND p.unit_id = u.unit_id
+LEFT JOIN (SELECT DISTINCT election_id, unit_id FROM votes WHERE votes IS NOT NULL) v
+       ON v.election_id = u.election_id AND v.unit_id = u.unit_id
+LEFT JOIN (SELECT DISTINCT election_id, unit_id FROM turnout) t
+       ON t.election_id = u.election_id AND t.unit_id = u.unit_id
+GROUP BY ALL;
+
+-- Which protocol lines are published, per election, level and source kind: for each line, the
+-- number of protocols in which it has a value.
+CREATE VIEW lines_published AS
+SELECT p.election_id, u.level, p.source_kind, count(*) AS protocols, {line_counts}
+FROM protocols_sourced p JOIN units u USING (election_id, unit_id)
+GROUP BY ALL;
