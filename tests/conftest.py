@@ -1,0 +1,16 @@
+"""Shared fixtures. Tests import helpers from this folder (``import synthetic``)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+sys.path.insert(0, str(TESTS))
+
+
+@pytest.fixture(scope="session")
+def datasets_dir() -> Path:
+    return ROOT / "datasets"
