@@ -1,0 +1,389 @@
+"""Downloads: every result table of every election as CSV, Parquet and JSON, and each package as a zip.
+
+Per election, contest and level there is one table with one row per unit: where the unit sits in the
+hierarchy, its names, where its figures come from (``figures``), every protocol line in contract
+order, the turnout as published and the votes per choice. A unit's own published protocol is
+preferred; where there is none, the sum of its stations' protocols is given and says over how many
+stations it runs. An empty cell is "not published", never zero.
+
+All bytes are deterministic (rows in hierarchy order, fixed zip timestamps), CSV cells that a
+spreadsheet could run as a formula are neutralised, and each table is one DuckDB query written by
+Polars, so the 97,699 stations of a national election take seconds, not minutes.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import polars as pl
+
+from . import contract
+from .load import DESCRIPTOR, ElectionPackage
+from .model import Model
+
+FORMATS = ("csv", "parquet", "json")
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+# A text cell starting with one of these can be run as a formula by a spreadsheet (CSV injection).
+FORMULA_START = r"^[=+\-@\t\r]"
+
+FIGURES_DESCRIPTION = (
+    'Where the row\'s figures come from: "official protocol", "commission summary" or "observer copy" '
+    'for the unit\'s own published protocol; "sum of N of M stations" where the unit has none and its '
+    'stations\' protocols were added up (N stations with a protocol from that source, M in the contest), '
+    'followed by ", partial" when the package does not list all its stations or a line is published at '
+    "only some of them."
+)
+# A unit's own protocol beats a sum; among sources, official first.
+OWN_PRIORITY = {"official": 0, "commission_summary": 1, "observer_copy": 4}
+SUM_PRIORITY = {"official": 2, "commission_summary": 3, "observer_copy": 5}
+
+
+@dataclass(frozen=True)
+class Download:
+    election_id: str
+    contest_id: str | None  # None for files covering the whole election
+    level: str  # a unit level, "turnout" or "package"
+    format: str  # csv | parquet | json | zip
+    path: str  # relative to out_dir, posix
+    size: int
+    sha256: str
+    rows: int | None  # None for the zip
+    description: str
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # string | integer | number | datetime
+    description: str
+
+
+def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path) -> list[Download]:
+    """Write every download of every package under ``out_dir``; return them in a stable order."""
+    out_dir = Path(out_dir)
+    downloads: list[Download] = []
+    for package in sorted(packages, key=lambda p: p.id):
+        election_id = _safe_id(package.id)
+        for contest in db.rows(
+            "SELECT contest_id, coalesce(name_en, name_ru, name_kk, contest_id) AS name FROM contests "
+            "WHERE election_id = $e ORDER BY contest_id", {"e": election_id}
+        ):
+            contest_id = _safe_id(contest["contest_id"])
+            for level in _levels(db, election_id, contest_id):
+                frame = results_table(db, election_id, contest_id, level)
+                if frame.height == 0:
+                    continue
+                description = f"{contest['name']}: one row per {level} ({_count(frame.height)})"
+                downloads += _write_table(frame, out_dir, f"{election_id}/{contest_id}/{level}",
+                                          election_id, contest_id, level, description)
+        turnout = turnout_table(db, election_id)
+        if turnout.height:
+            downloads += _write_table(turnout, out_dir, f"{election_id}/turnout", election_id, None, "turnout",
+                                      f"Turnout reports through election day, one row per unit and report "
+                                      f"({_count(turnout.height)})")
+        downloads.append(_write_package_zip(package, out_dir, election_id))
+    return downloads
+
+
+# --- the result tables -------------------------------------------------------------------------
+
+def _levels(db: Model, election_id: str, contest_id: str) -> list[str]:
+    """Levels with a protocol or a sum of stations in the contest, top to bottom."""
+    present = {r["level"] for r in db.rows(
+        "SELECT DISTINCT u.level FROM units u JOIN ("
+        "  SELECT unit_id FROM protocols WHERE election_id = $e AND contest_id = $c"
+        "  UNION SELECT unit_id FROM station_sums WHERE election_id = $e AND contest_id = $c"
+        ") k USING (unit_id) WHERE u.election_id = $e", {"e": election_id, "c": contest_id})}
+    return [level for level in _level_order() if level in present]
+
+
+def _level_order() -> list[str]:
+    return next(f for f in contract.fields("units") if f["name"] == "level")["enum"]
+
+
+def _ancestor_levels(db: Model, election_id: str, level: str) -> list[str]:
+    """Levels above ``level`` that its units have as ancestors (the single root left out)."""
+    present = {r["level"] for r in db.rows(
+        "SELECT DISTINCT au.level FROM unit_ancestors a "
+        "JOIN units u ON u.election_id = a.election_id AND u.unit_id = a.unit_id "
+        "JOIN unit_tree au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id "
+        "WHERE a.election_id = $e AND u.level = $level AND a.distance > 0 AND au.depth > 0",
+        {"e": election_id, "level": level})}
+    return [lv for lv in _level_order() if lv in present]
+
+
+def _choices(db: Model, election_id: str, contest_id: str) -> list[dict]:
+    """The contest's choices in ballot order, with whether any percent is published for them."""
+    return db.rows(
+        "SELECT ch.choice_id, coalesce(ch.name_en, ch.name_ru, ch.name_kk, ch.choice_id) AS name, "
+        "  EXISTS (SELECT 1 FROM votes v WHERE v.election_id = ch.election_id AND v.contest_id = ch.contest_id "
+        "          AND v.choice_id = ch.choice_id AND v.percent IS NOT NULL) AS has_percent "
+        "FROM choices ch WHERE ch.election_id = $e AND ch.contest_id = $c ORDER BY ch.ballot_order, ch.choice_id",
+        {"e": election_id, "c": contest_id})
+
+
+def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> list[Column]:
+    """The columns of one result table, in file order, described from the contract."""
+    units = {f["name"]: f for f in contract.fields("units")}
+    protocols = {f["name"]: f for f in contract.fields("protocols")}
+    votes = {f["name"]: f for f in contract.fields("votes")}
+    columns = [Column("unit_id", "string", units["unit_id"]["description"])]
+    for above in _ancestor_levels(db, election_id, level):
+        columns += [Column(f"{above}_id", "string", f"unit_id of the {above} this unit belongs to."),
+                    Column(f"{above}_name", "string", f"Name of that {above} (English, else Russian, else Kazakh).")]
+    columns += [Column(name, "string", units[name]["description"])
+                for name in ("commission", "code", "name_kk", "name_ru", "name_en", "address")]
+    columns.append(Column("source_id", "string", protocols["source_id"]["description"]))
+    columns.append(Column("figures", "string", FIGURES_DESCRIPTION))
+    columns += [Column(line.name, "integer", f"{line.label('en')}. Empty: not published.")
+                for line in contract.protocol_lines()]
+    columns.append(Column("turnout_percent", "number",
+                          f"{protocols['turnout_percent']['description']} Empty for sums of stations."))
+    choices = _choices(db, election_id, contest_id)
+    columns += [Column(f"votes_{c['choice_id']}", "integer", f"{votes['votes']['description']} {c['name']}.")
+                for c in choices]
+    columns += [Column(f"percent_{c['choice_id']}", "number", f"{c['name']}: {votes['percent']['description']}")
+                for c in choices if c["has_percent"]]
+    return columns
+
+
+def columns_dictionary(db: Model, election_id: str, contest_id: str) -> list[dict]:
+    """Every column that the contest's result tables can have (name, type, description), in file order."""
+    seen: dict[str, Column] = {}
+    for level in _levels(db, election_id, contest_id):
+        for column in table_columns(db, election_id, contest_id, level):
+            seen.setdefault(column.name, column)
+    # Ancestor columns appear only at lower levels: order as in the lowest level's table, others after.
+    order = {name: i for i, name in enumerate(seen)}
+    lowest = table_columns(db, election_id, contest_id, _levels(db, election_id, contest_id)[-1]) if seen else []
+    rank = {c.name: i for i, c in enumerate(lowest)}
+    names = sorted(seen, key=lambda n: (rank.get(n, len(rank)), order[n]))
+    return [{"name": n, "type": seen[n].type, "description": seen[n].description} for n in names]
+
+
+def results_table(db: Model, election_id: str, contest_id: str, level: str) -> pl.DataFrame:
+    """One row per unit of ``level`` in the contest, in hierarchy order (one query)."""
+    columns = table_columns(db, election_id, contest_id, level)
+    choices = _choices(db, election_id, contest_id)
+    ancestors = _ancestor_levels(db, election_id, level)
+    lines = contract.line_names()
+
+    own_rank = _case("s.kind", OWN_PRIORITY, 9)
+    sum_rank = _case("s.kind", SUM_PRIORITY, 9)
+    line_sql = [f'CASE WHEN c.is_sum THEN ss."{n}" ELSE p."{n}" END AS "{n}"' for n in lines]
+    partial_lines = " OR ".join(f'(ss."{n}__n" > 0 AND ss."{n}__n" < ss.stations_with_protocol)' for n in lines)
+    vote_sql = [f"max(votes) FILTER (WHERE choice_id = {_literal(ch['choice_id'])}) AS \"votes_{ch['choice_id']}\""
+                for ch in choices]
+    vote_sql += [f"max(percent) FILTER (WHERE choice_id = {_literal(ch['choice_id'])}) AS \"percent_{ch['choice_id']}\""
+                 for ch in choices if ch["has_percent"]]
+    ancestor_sql = []
+    for above in ancestors:
+        ancestor_sql += [
+            f"arg_min(au.unit_id, a.distance) FILTER (WHERE au.level = {_literal(above)}) AS \"{above}_id\"",
+            f"arg_min(au.name, a.distance) FILTER (WHERE au.level = {_literal(above)}) AS \"{above}_name\"",
+        ]
+    vote_names = [c.name for c in columns if c.name.startswith(("votes_", "percent_"))]
+
+    sql = f"""
+WITH candidates AS (
+    SELECT p.unit_id, p.source_id, false AS is_sum, s.kind AS source_kind, {own_rank} AS priority
+    FROM protocols p
+    JOIN sources s ON s.election_id = p.election_id AND s.source_id = p.source_id
+    JOIN units u ON u.election_id = p.election_id AND u.unit_id = p.unit_id
+    WHERE p.election_id = $e AND p.contest_id = $c AND u.level = $level
+    UNION ALL
+    SELECT ss.unit_id, ss.source_id, true, s.kind, {sum_rank}
+    FROM station_sums ss
+    JOIN sources s ON s.election_id = ss.election_id AND s.source_id = ss.source_id
+    JOIN units u ON u.election_id = ss.election_id AND u.unit_id = ss.unit_id
+    WHERE ss.election_id = $e AND ss.contest_id = $c AND u.level = $level
+),
+chosen AS (
+    SELECT * FROM candidates
+    QUALIFY row_number() OVER (PARTITION BY unit_id ORDER BY priority, source_id) = 1
+),
+chosen_votes AS (
+    SELECT c.unit_id, v.choice_id, v.votes, v.percent
+    FROM chosen c JOIN votes v ON v.election_id = $e AND v.contest_id = $c
+         AND v.unit_id = c.unit_id AND v.source_id = c.source_id
+    WHERE NOT c.is_sum
+    UNION ALL
+    SELECT c.unit_id, s.choice_id, s.votes, NULL::DOUBLE
+    FROM chosen c JOIN vote_sums s ON s.election_id = $e AND s.contest_id = $c
+         AND s.unit_id = c.unit_id AND s.source_id = c.source_id
+    WHERE c.is_sum
+),
+vote_columns AS (
+    SELECT unit_id{''.join(', ' + v for v in vote_sql)} FROM chosen_votes GROUP BY unit_id
+),
+ancestor_columns AS (
+    SELECT a.unit_id{''.join(', ' + v for v in ancestor_sql)}
+    FROM unit_ancestors a
+    JOIN unit_tree au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id
+    WHERE a.election_id = $e AND a.distance > 0 AND au.depth > 0 AND a.unit_id IN (SELECT unit_id FROM chosen)
+    GROUP BY a.unit_id
+),
+{_SORT_KEYS}
+SELECT u.unit_id,
+       {''.join(f'an."{a}_id", an."{a}_name", ' for a in ancestors)}
+       u.commission, u.code, u.name_kk, u.name_ru, u.name_en, u.address,
+       c.source_id,
+       CASE WHEN NOT c.is_sum THEN replace(c.source_kind, '_', ' ') || CASE WHEN c.source_kind = 'official' THEN ' protocol' ELSE '' END
+            ELSE printf('sum of %d of %d stations', ss.stations_with_protocol, ss.stations_total)
+                 || CASE WHEN NOT ss.complete OR ss.stations_with_protocol < ss.stations_total OR {partial_lines}
+                         THEN ', partial' ELSE '' END
+       END AS figures,
+       {', '.join(line_sql)},
+       p.turnout_percent
+       {''.join(f', vc."{n}"' for n in vote_names)}
+FROM chosen c
+JOIN units u ON u.election_id = $e AND u.unit_id = c.unit_id
+JOIN sort_keys k ON k.unit_id = c.unit_id
+LEFT JOIN protocols p ON NOT c.is_sum AND p.election_id = $e AND p.contest_id = $c
+     AND p.unit_id = c.unit_id AND p.source_id = c.source_id
+LEFT JOIN station_sums ss ON c.is_sum AND ss.election_id = $e AND ss.contest_id = $c
+     AND ss.unit_id = c.unit_id AND ss.source_id = c.source_id
+LEFT JOIN vote_columns vc ON vc.unit_id = c.unit_id
+LEFT JOIN ancestor_columns an ON an.unit_id = c.unit_id
+ORDER BY k.sort_path, u.code, u.unit_id
+"""
+    frame = db.frame(sql, {"e": election_id, "c": contest_id, "level": level})
+    return _conform(frame, columns)
+
+
+# Each unit's path from the root as (number in its code, code, id), so rows sort by hierarchy with
+# "District 2" before "District 10".
+_SORT_KEYS = """sort_keys AS (
+    SELECT a.unit_id,
+           list({'n': try_cast(nullif(regexp_extract(au.code, '^\\d+'), '') AS BIGINT), 'c': au.code, 'id': au.unit_id}
+                ORDER BY a.distance DESC) AS sort_path
+    FROM unit_ancestors a
+    JOIN units au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id
+    WHERE a.election_id = $e AND a.unit_id IN (SELECT unit_id FROM chosen)
+    GROUP BY a.unit_id
+)"""
+
+
+def turnout_columns() -> list[Column]:
+    units = {f["name"]: f for f in contract.fields("units")}
+    turnout = contract.fields("turnout")
+    head = [f for f in turnout if f["name"] in ("contest_id", "unit_id")]
+    tail = [f for f in turnout if f["name"] not in ("contest_id", "unit_id")]
+    columns = [Column(f["name"], f["type"], f["description"]) for f in head]
+    columns += [Column(n, "string", units[n]["description"]) for n in ("level", "code", "name_kk", "name_ru", "name_en")]
+    columns += [Column(f["name"], f["type"], f["description"]) for f in tail]
+    return columns
+
+
+def turnout_table(db: Model, election_id: str) -> pl.DataFrame:
+    """Every turnout report of the election, one row per unit and report, as published."""
+    columns = turnout_columns()
+    unit_fields = {"level", "code", "name_kk", "name_ru", "name_en"}
+    select = ", ".join(f'u."{c.name}"' if c.name in unit_fields else f't."{c.name}"' for c in columns)
+    sql = f"""
+WITH chosen AS (SELECT DISTINCT unit_id FROM turnout WHERE election_id = $e),
+{_SORT_KEYS}
+SELECT {select}
+FROM turnout t
+JOIN units u ON u.election_id = t.election_id AND u.unit_id = t.unit_id
+JOIN sort_keys k ON k.unit_id = t.unit_id
+WHERE t.election_id = $e
+ORDER BY t.contest_id, k.sort_path, u.code, t.unit_id, t.source_id, t.reported_at
+"""
+    return _conform(db.frame(sql, {"e": election_id}), columns)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+_POLARS_TYPES = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "datetime": pl.Datetime("us")}
+
+
+def _conform(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
+    """Exactly the described columns, in order, with their types (so every file agrees)."""
+    return frame.select([pl.col(c.name).cast(_POLARS_TYPES[c.type]) for c in columns])
+
+
+def _write_table(frame: pl.DataFrame, out_dir: Path, stem: str, election_id: str, contest_id: str | None,
+                 level: str, description: str) -> list[Download]:
+    (out_dir / stem).parent.mkdir(parents=True, exist_ok=True)
+    writers = {
+        "csv": lambda path: _text_cells(_neutralise_formulas(frame)).write_csv(
+            path, include_bom=True, line_terminator="\n", null_value="", quote_style="necessary"),
+        "parquet": lambda path: frame.write_parquet(path, compression="zstd", compression_level=9, statistics=True),
+        "json": lambda path: _text_cells(frame).write_json(path),
+    }
+    downloads = []
+    for fmt in FORMATS:
+        relative = f"{stem}.{fmt}"
+        writers[fmt](out_dir / relative)
+        downloads.append(_describe(out_dir, relative, election_id, contest_id, level, fmt, frame.height, description))
+    return downloads
+
+
+def _neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells a spreadsheet would run as a formula with an apostrophe (numbers untouched)."""
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items() if dtype == pl.String
+    )
+
+
+def _text_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """Report times as ISO 8601 text in CSV and JSON (the contract's form)."""
+    return frame.with_columns(
+        pl.col(name).dt.to_string("%Y-%m-%dT%H:%M:%S")
+        for name, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime)
+    )
+
+
+def _write_package_zip(package: ElectionPackage, out_dir: Path, election_id: str) -> Download:
+    """datapackage.json and its resource files, byte for byte, in a deterministic zip."""
+    relative = f"{election_id}/{election_id}-datapackage.zip"
+    path = out_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    members = {DESCRIPTOR: package.directory / DESCRIPTOR}
+    for resource_path in package.resource_paths.values():
+        members[resource_path.relative_to(package.directory).as_posix()] = resource_path
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(str(PurePosixPath(election_id) / name), date_time=ZIP_TIMESTAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so the permissions below are read the same everywhere
+            info.external_attr = 0o100644 << 16
+            archive.writestr(info, members[name].read_bytes(), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return _describe(out_dir, relative, election_id, None, "package", "zip", None,
+                     f"The whole Data Package ({DESCRIPTOR} and {len(members) - 1} CSV files), as published here")
+
+
+def _describe(out_dir: Path, relative: str, election_id: str, contest_id: str | None, level: str, fmt: str,
+              rows: int | None, description: str) -> Download:
+    data = (out_dir / relative).read_bytes()
+    return Download(election_id, contest_id, level, fmt, relative, len(data), hashlib.sha256(data).hexdigest(),
+                    rows, description)
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+def _safe_id(value: str) -> str:
+    """An id used as a folder name must not leave ``out_dir`` (validation checks this too)."""
+    pattern = next(f for f in contract.table_schema("units")["fields"] if f["name"] == "unit_id")
+    if not re.fullmatch(pattern["constraints"]["pattern"], value or ""):
+        raise ValueError(f"id {value!r} cannot be used as a download folder name")
+    return value
+
+
+def _count(rows: int) -> str:
+    return f"{rows:,} row" + ("" if rows == 1 else "s")
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _case(expression: str, mapping: dict[str, int], default: int) -> str:
+    whens = " ".join(f"WHEN {_literal(k)} THEN {v}" for k, v in mapping.items())
+    return f"CASE {expression} {whens} ELSE {default} END"

@@ -1,0 +1,323 @@
+"""Downloads: CSV/Parquet/JSON per contest and level, turnout reports, the package zip.
+
+Real packages in datasets/ are checked against their own CSV files (names, protocol lines, votes,
+empty cells, station sums, zip contents); the synthetic package covers what real data does not
+have (names written to attack a spreadsheet, a line published at some stations only).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import synthetic
+from ashyq import contract, downloads, load, model
+from ashyq.package_writer import write_package
+
+LINES = contract.line_names()
+ATTACKS = {"name_en": '=HYPERLINK("http://x")', "name_ru": "@SUM(1)", "name_kk": "-cmd", "address": "+1 street",
+           "commission": "\tPEC"}
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def read_download_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of a download CSV, asserting it starts with a UTF-8 BOM."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), f"{path} has no UTF-8 BOM"
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
+
+
+def read_package_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def neutralised(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def number(cell: str):
+    """A CSV cell as a number, or None when empty ("not published")."""
+    if cell == "":
+        return None
+    value = float(cell)
+    return int(value) if value.is_integer() else value
+
+
+def by_path(result: list[downloads.Download]) -> dict[str, downloads.Download]:
+    return {d.path: d for d in result}
+
+
+def all_files(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+# --- synthetic edge cases ---------------------------------------------------------------------------
+
+def edge_case_tables() -> dict[str, pl.DataFrame]:
+    """The synthetic package with hostile names at one station, a line published at one station of
+    four, a line published nowhere, a district with its own official protocol and turnout reports."""
+    tables = synthetic.tables({
+        "r1.d1.1": {"home_voting_requests": 7, "ballots_lost": None},
+        "r1.d1.2": {"ballots_lost": None},
+        "r1.d2.3": {"ballots_lost": None},
+        "r1.d2.4": {"ballots_lost": None},
+    })
+    units = tables["units"]
+    units = units.with_columns(
+        pl.when(pl.col("unit_id") == "r1.d2.4").then(pl.lit(value))
+        .otherwise(pl.col(name) if name in units.columns else pl.lit(None, pl.String)).alias(name)
+        for name, value in ATTACKS.items()
+    )
+    district = synthetic.station_protocol("r1.d2", voters_on_list=2001, ballots_received=None, turnout_percent=61.53)
+    tables["units"] = units
+    tables["protocols"] = pl.concat([tables["protocols"], pl.DataFrame([district])], how="diagonal_relaxed")
+    tables["votes"] = pl.concat([tables["votes"], pl.DataFrame([
+        dict(contest_id="pres", unit_id="r1.d2", source_id="official", choice_id="a", votes=801, percent=67.88),
+        dict(contest_id="pres", unit_id="r1.d2", source_id="official", choice_id="b", votes=None, percent=None),
+    ])], how="diagonal_relaxed")
+    tables["turnout"] = pl.DataFrame([
+        dict(contest_id="pres", unit_id="r1.d2.4", source_id="official", reported_at="2024-01-01T10:00:00",
+             label="=10:00", voters_received_ballot=120, voters_on_list=1000, turnout_percent=12.0),
+        dict(contest_id="pres", unit_id="r1", source_id="official", reported_at="2024-01-01T10:00:00",
+             label="10:00", voters_received_ballot=None, voters_on_list=None, turnout_percent=11.5),
+    ])
+    return tables
+
+
+@pytest.fixture(scope="module")
+def edge_case(tmp_path_factory):
+    root = tmp_path_factory.mktemp("edge")
+    write_package(root / "datasets" / "test-election", synthetic.METADATA, edge_case_tables())
+    packages = load.load_packages(root / "datasets")
+    db = model.build_model(packages)
+    out = root / "site-downloads"
+    return db, packages, out, downloads.write_downloads(db, packages, out)
+
+
+def test_layout_and_one_file_per_format(edge_case):
+    _, _, out, result = edge_case
+    paths = [d.path for d in result]
+    assert paths == [
+        f"test-election/pres/{level}.{fmt}" for level in ("country", "region", "district", "station")
+        for fmt in ("csv", "parquet", "json")
+    ] + [f"test-election/turnout.{fmt}" for fmt in ("csv", "parquet", "json")] + [
+        "test-election/test-election-datapackage.zip"]
+    assert all((out / p).is_file() for p in paths)
+
+
+def test_formula_cells_are_neutralised_in_csv_and_verbatim_in_json_and_parquet(edge_case):
+    _, _, out, _ = edge_case
+    header, rows = read_download_csv(out / "test-election/pres/station.csv")
+    station = next(r for r in rows if r["unit_id"] == "r1.d2.4")
+    for name, value in ATTACKS.items():
+        assert station[name] == "'" + value, name
+    # numbers are never prefixed, text that is harmless is left alone
+    assert station["voters_on_list"] == "1000" and station["votes_a"] == "400"
+    assert next(r for r in rows if r["unit_id"] == "r1.d1.1")["name_en"] == ""
+    _, turnout = read_download_csv(out / "test-election/turnout.csv")
+    assert [r["label"] for r in turnout if r["unit_id"] == "r1.d2.4"] == ["'=10:00"]
+
+    json_station = next(r for r in json.loads((out / "test-election/pres/station.json").read_text(encoding="utf-8"))
+                        if r["unit_id"] == "r1.d2.4")
+    parquet_station = pl.read_parquet(out / "test-election/pres/station.parquet").filter(
+        pl.col("unit_id") == "r1.d2.4").to_dicts()[0]
+    for name, value in ATTACKS.items():
+        assert json_station[name] == value and parquet_station[name] == value, name
+    assert list(json_station) == header  # JSON keeps the CSV's column order
+
+
+def test_sums_say_what_they_are_and_empty_stays_empty(edge_case):
+    _, _, out, _ = edge_case
+    _, rows = read_download_csv(out / "test-election/pres/district.csv")
+    d1, d2 = rows
+    assert d1["unit_id"] == "r1.d1" and d2["unit_id"] == "r1.d2"
+    # d1 has no protocol of its own: the sum of its two stations, partial because home voting
+    # requests are published at one of them; a line published nowhere is empty, not 0
+    assert d1["figures"] == "sum of 2 of 2 stations, partial"
+    assert d1["voters_on_list"] == "2000" and d1["home_voting_requests"] == "7"
+    assert d1["ballots_lost"] == "" and d1["turnout_percent"] == ""
+    assert d1["votes_a"] == "800" and d1["votes_b"] == "380"
+    # d2 publishes its own protocol: shown as published, gaps included
+    assert d2["figures"] == "official protocol"
+    assert d2["voters_on_list"] == "2001" and d2["ballots_received"] == "" and d2["turnout_percent"] == "61.53"
+    assert d2["votes_a"] == "801" and d2["votes_b"] == "" and d2["percent_a"] == "67.88"
+    assert "percent_b" not in d2  # a percent column only for choices with a published percent
+    (json_d2,) = [r for r in json.loads((out / "test-election/pres/district.json").read_text(encoding="utf-8"))
+                  if r["unit_id"] == "r1.d2"]
+    assert json_d2["ballots_received"] is None and json_d2["votes_b"] is None and json_d2["percent_a"] == 67.88
+    parquet = pl.read_parquet(out / "test-election/pres/district.parquet")
+    # not published in the sum, a published 0 in d2's own protocol: both kept apart
+    assert parquet["ballots_lost"].to_list() == [None, 0] and parquet["voters_on_list"].to_list() == [2000, 2001]
+    _, region = read_download_csv(out / "test-election/pres/region.csv")
+    assert region[0]["figures"] == "sum of 4 of 4 stations, partial" and region[0]["voters_on_list"] == "4000"
+
+
+def test_rows_follow_the_hierarchy_with_parents_named(edge_case):
+    _, _, out, _ = edge_case
+    header, rows = read_download_csv(out / "test-election/pres/station.csv")
+    assert header[:5] == ["unit_id", "region_id", "region_name", "district_id", "district_name"]
+    assert [(r["unit_id"], r["district_id"], r["district_name"]) for r in rows] == [
+        ("r1.d1.1", "r1.d1", "District 1"), ("r1.d1.2", "r1.d1", "District 1"),
+        ("r1.d2.3", "r1.d2", "District 2"), ("r1.d2.4", "r1.d2", "District 2"),
+    ]
+    assert {r["figures"] for r in rows} == {"official protocol"}
+
+
+def test_turnout_reports_as_published(edge_case):
+    _, _, out, _ = edge_case
+    header, rows = read_download_csv(out / "test-election/turnout.csv")
+    assert header[:2] == ["contest_id", "unit_id"] and "reported_at" in header
+    assert [(r["unit_id"], r["reported_at"], r["turnout_percent"], r["voters_received_ballot"]) for r in rows] == [
+        ("r1", "2024-01-01T10:00:00", "11.5", ""), ("r1.d2.4", "2024-01-01T10:00:00", "12.0", "120")]
+    parquet = pl.read_parquet(out / "test-election/turnout.parquet")
+    assert parquet.height == 2 and parquet["voters_received_ballot"].to_list() == [None, 120]
+
+
+def test_columns_dictionary_describes_every_column_from_the_contract(edge_case):
+    db, _, out, _ = edge_case
+    dictionary = downloads.columns_dictionary(db, "test-election", "pres")
+    names = [c["name"] for c in dictionary]
+    header, _ = read_download_csv(out / "test-election/pres/station.csv")
+    assert names == header  # the lowest level has every column
+    by_name = {c["name"]: c for c in dictionary}
+    line = contract.protocol_lines()[0]
+    assert by_name[line.name]["type"] == "integer" and line.label("en") in by_name[line.name]["description"]
+    assert by_name["percent_a"]["type"] == "number" and by_name["votes_b"]["type"] == "integer"
+    assert all(c["description"] for c in dictionary)
+    schema = pl.read_parquet_schema(out / "test-election/pres/station.parquet")
+    types = {"string": pl.String, "integer": pl.Int64, "number": pl.Float64}
+    assert {n: types[by_name[n]["type"]] for n in schema} == dict(schema)
+
+
+# --- the real packages ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real(datasets_dir, tmp_path_factory):
+    if not datasets_dir.is_dir():
+        pytest.skip("no datasets/ yet")
+    packages = load.load_packages(datasets_dir)
+    db = model.build_model(packages)
+    out = tmp_path_factory.mktemp("real")
+    return db, packages, out, downloads.write_downloads(db, packages, out)
+
+
+def test_sha256_and_size_match_the_files(real):
+    _, packages, out, result = real
+    assert {d.election_id for d in result} == {p.id for p in packages}
+    for d in result:
+        data = (out / d.path).read_bytes()
+        assert d.size == len(data) and d.sha256 == hashlib.sha256(data).hexdigest(), d.path
+    assert sorted(all_files(out)) == sorted(d.path for d in result)
+
+
+def test_names_survive_with_bom_and_cyrillic(real, datasets_dir):
+    _, packages, out, result = real
+    cyrillic = 0
+    for package in packages:
+        units = {u["unit_id"]: u for u in read_package_csv(datasets_dir / package.id / "units.csv")}
+        checked = 0
+        for d in result:
+            if d.election_id != package.id or d.format != "csv" or d.contest_id is None:
+                continue
+            _, rows = read_download_csv(out / d.path)
+            assert len(rows) == d.rows
+            for row in rows:
+                unit = units[row["unit_id"]]
+                assert unit["level"] == d.level
+                for name in ("code", "name_kk", "name_ru", "name_en", "address"):
+                    assert row[name] == neutralised(unit.get(name) or ""), (d.path, row["unit_id"], name)
+                    cyrillic += any("\u0400" <= ch <= "\u04ff" for ch in row[name])
+                checked += 1
+        assert checked, f"{package.id}: no result rows downloaded"
+    assert cyrillic, "no Cyrillic name was compared"
+
+
+def test_own_protocols_are_downloaded_as_published(real, datasets_dir):
+    """Every row that shows a unit's own protocol has each line, turnout and vote exactly as in the
+    package's CSVs: numbers round-trip and an empty cell stays empty (e.g. the kz regional rows)."""
+    _, packages, out, result = real
+    empties = 0
+    for package in packages:
+        directory = datasets_dir / package.id
+        protocols = {(p["contest_id"], p["unit_id"], p["source_id"]): p
+                     for p in read_package_csv(directory / "protocols.csv")}
+        votes = {}
+        if (directory / "votes.csv").exists():
+            votes = {(v["contest_id"], v["unit_id"], v["source_id"], v["choice_id"]): v
+                     for v in read_package_csv(directory / "votes.csv")}
+        for d in result:
+            if d.election_id != package.id or d.format != "csv" or d.contest_id is None:
+                continue
+            header, rows = read_download_csv(out / d.path)
+            parquet = pl.read_parquet(out / d.path.replace(".csv", ".parquet")).to_dicts()
+            for row, typed in zip(rows, parquet, strict=True):
+                if "sum of" in row["figures"]:
+                    continue
+                published = protocols[(d.contest_id, row["unit_id"], row["source_id"])]
+                for line in [*LINES, "turnout_percent"]:
+                    assert number(row[line]) == number(published[line]), (d.path, row["unit_id"], line)
+                    assert typed[line] == number(published[line]), (d.path, row["unit_id"], line)
+                    empties += published[line] == ""
+                for column in header:
+                    kind, _, choice = column.partition("_")
+                    if kind in ("votes", "percent") and choice:
+                        vote = votes.get((d.contest_id, row["unit_id"], row["source_id"], choice), {})
+                        assert number(row[column]) == number(vote.get(kind, "")), (d.path, row["unit_id"], column)
+    assert empties, "no unpublished line in any own protocol: the empty-stays-empty check ran on nothing"
+
+
+def test_spb_station_sums_equal_the_protocols(real, datasets_dir):
+    _, packages, out, result = real
+    if "spb-2021-duma" not in {p.id for p in packages}:
+        pytest.skip("spb-2021-duma not in datasets/")
+    directory = datasets_dir / "spb-2021-duma"
+    stations = {u["unit_id"] for u in read_package_csv(directory / "units.csv") if u["level"] == "station"}
+    protocols = pl.read_csv(directory / "protocols.csv", infer_schema_length=0).filter(
+        pl.col("unit_id").is_in(list(stations)))
+    station_csvs = [d for d in result if d.election_id == "spb-2021-duma" and d.level == "station" and d.format == "csv"]
+    assert station_csvs
+    for d in station_csvs:
+        _, rows = read_download_csv(out / d.path)
+        expected = protocols.filter(pl.col("contest_id") == d.contest_id)
+        assert len(rows) == expected["unit_id"].n_unique(), d.path
+        for line in LINES:
+            column = expected[line].cast(pl.Int64)
+            got = [number(r[line]) for r in rows]
+            if column.null_count() == column.len():
+                assert set(got) == {None}, (d.path, line)
+            else:
+                assert sum(v for v in got if v is not None) == column.sum(), (d.path, line)
+
+
+def test_zip_holds_the_package_byte_for_byte(real, datasets_dir):
+    _, packages, out, result = real
+    for package in packages:
+        (d,) = [d for d in result if d.election_id == package.id and d.format == "zip"]
+        directory = datasets_dir / package.id
+        descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
+        expected = sorted(["datapackage.json", *(r["path"] for r in descriptor["resources"])])
+        with zipfile.ZipFile(out / d.path) as archive:
+            infos = archive.infolist()
+            assert [i.filename for i in infos] == [f"{package.id}/{name}" for name in expected]
+            for info, name in zip(infos, expected):
+                assert archive.read(info) == (directory / name).read_bytes(), name
+                assert info.date_time == downloads.ZIP_TIMESTAMP and info.external_attr >> 16 == 0o100644
+                assert info.extra == b"" and info.comment == b""
+
+
+def test_two_runs_give_identical_bytes(real, tmp_path):
+    _, packages, out, result = real
+    db = model.build_model(packages)  # a fresh model, as a second build would have
+    again = downloads.write_downloads(db, packages, tmp_path)
+    assert again == result
+    assert all_files(tmp_path) == all_files(out)
