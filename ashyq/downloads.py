@@ -33,8 +33,8 @@ FIGURES_DESCRIPTION = (
     'Where the row\'s figures come from: "official protocol", "commission summary" or "observer copy" '
     'for the unit\'s own published protocol; "sum of N of M stations" where the unit has none and its '
     'stations\' protocols were added up (N stations with a protocol from that source, M in the contest), '
-    'followed by ", partial" when the package does not list all its stations or a line is published at '
-    "only some of them."
+    'followed by ", partial" and the reason when the package does not list all the unit\'s stations or '
+    "a line is published at only some of them (its sum then covers only those)."
 )
 # A unit's own protocol beats a sum; among sources, official first.
 OWN_PRIORITY = {"official": 0, "commission_summary": 1, "observer_copy": 4}
@@ -133,7 +133,7 @@ def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> l
     columns = [Column("unit_id", "string", units["unit_id"]["description"])]
     for above in _ancestor_levels(db, election_id, level):
         columns += [Column(f"{above}_id", "string", f"unit_id of the {above} this unit belongs to."),
-                    Column(f"{above}_name", "string", f"Name of that {above} (English, else Russian, else Kazakh).")]
+                    Column(f"{above}_name", "string", f"Name of that {above} (English, else Russian, else Kazakh, else its code).")]
     columns += [Column(name, "string", units[name]["description"])
                 for name in ("commission", "code", "name_kk", "name_ru", "name_en", "address")]
     columns.append(Column("source_id", "string", protocols["source_id"]["description"]))
@@ -174,7 +174,7 @@ def results_table(db: Model, election_id: str, contest_id: str, level: str) -> p
     own_rank = _case("s.kind", OWN_PRIORITY, 9)
     sum_rank = _case("s.kind", SUM_PRIORITY, 9)
     line_sql = [f'CASE WHEN c.is_sum THEN ss."{n}" ELSE p."{n}" END AS "{n}"' for n in lines]
-    partial_lines = " OR ".join(f'(ss."{n}__n" > 0 AND ss."{n}__n" < ss.stations_with_protocol)' for n in lines)
+    fewest_published = "least(" + ", ".join(f'nullif(ss."{n}__n", 0)' for n in lines) + ")"
     vote_sql = [f"max(votes) FILTER (WHERE choice_id = {_literal(ch['choice_id'])}) AS \"votes_{ch['choice_id']}\""
                 for ch in choices]
     vote_sql += [f"max(percent) FILTER (WHERE choice_id = {_literal(ch['choice_id'])}) AS \"percent_{ch['choice_id']}\""
@@ -233,8 +233,12 @@ SELECT u.unit_id,
        c.source_id,
        CASE WHEN NOT c.is_sum THEN replace(c.source_kind, '_', ' ') || CASE WHEN c.source_kind = 'official' THEN ' protocol' ELSE '' END
             ELSE printf('sum of %d of %d stations', ss.stations_with_protocol, ss.stations_total)
-                 || CASE WHEN NOT ss.complete OR ss.stations_with_protocol < ss.stations_total OR {partial_lines}
-                         THEN ', partial' ELSE '' END
+                 || CASE WHEN NOT ss.complete OR ss.stations_with_protocol < ss.stations_total
+                              OR {fewest_published} < ss.stations_with_protocol THEN ', partial' ELSE '' END
+                 || coalesce(' (' || nullif(concat_ws('; ',
+                        CASE WHEN NOT ss.complete THEN 'the package lists only some of its stations' END,
+                        CASE WHEN {fewest_published} < ss.stations_with_protocol
+                             THEN printf('some lines published at only %d', {fewest_published}) END), '') || ')', '')
        END AS figures,
        {', '.join(line_sql)},
        p.turnout_percent

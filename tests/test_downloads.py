@@ -143,7 +143,7 @@ def test_sums_say_what_they_are_and_empty_stays_empty(edge_case):
     assert d1["unit_id"] == "r1.d1" and d2["unit_id"] == "r1.d2"
     # d1 has no protocol of its own: the sum of its two stations, partial because home voting
     # requests are published at one of them; a line published nowhere is empty, not 0
-    assert d1["figures"] == "sum of 2 of 2 stations, partial"
+    assert d1["figures"] == "sum of 2 of 2 stations, partial (some lines published at only 1)"
     assert d1["voters_on_list"] == "2000" and d1["home_voting_requests"] == "7"
     assert d1["ballots_lost"] == "" and d1["turnout_percent"] == ""
     assert d1["votes_a"] == "800" and d1["votes_b"] == "380"
@@ -159,7 +159,7 @@ def test_sums_say_what_they_are_and_empty_stays_empty(edge_case):
     # not published in the sum, a published 0 in d2's own protocol: both kept apart
     assert parquet["ballots_lost"].to_list() == [None, 0] and parquet["voters_on_list"].to_list() == [2000, 2001]
     _, region = read_download_csv(out / "test-election/pres/region.csv")
-    assert region[0]["figures"] == "sum of 4 of 4 stations, partial" and region[0]["voters_on_list"] == "4000"
+    assert region[0]["figures"] == "sum of 4 of 4 stations, partial (some lines published at only 1)" and region[0]["voters_on_list"] == "4000"
 
 
 def test_rows_follow_the_hierarchy_with_parents_named(edge_case):
