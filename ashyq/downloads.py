@@ -23,6 +23,7 @@ import polars as pl
 from . import contract
 from .load import DESCRIPTOR, ElectionPackage
 from .model import Model
+from .problems import InputError, Problem
 
 FORMATS = ("csv", "parquet", "json")
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -66,12 +67,12 @@ def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path) -
     out_dir = Path(out_dir)
     downloads: list[Download] = []
     for package in sorted(packages, key=lambda p: p.id):
-        election_id = _safe_id(package.id)
+        election_id = _safe_id(package.id, package.id, DESCRIPTOR, "name")
         for contest in db.rows(
             "SELECT contest_id, coalesce(name_en, name_ru, name_kk, contest_id) AS name FROM contests "
             "WHERE election_id = $e ORDER BY contest_id", {"e": election_id}
         ):
-            contest_id = _safe_id(contest["contest_id"])
+            contest_id = _safe_id(contest["contest_id"], election_id, "contests.csv", "contest_id")
             for level in _levels(db, election_id, contest_id):
                 frame = results_table(db, election_id, contest_id, level)
                 if frame.height == 0:
@@ -372,11 +373,13 @@ def _describe(out_dir: Path, relative: str, election_id: str, contest_id: str | 
 
 # --- small helpers ------------------------------------------------------------------------------
 
-def _safe_id(value: str) -> str:
+def _safe_id(value: str, package: str, file: str, field: str) -> str:
     """An id used as a folder name must not leave ``out_dir`` (validation checks this too)."""
     pattern = next(f for f in contract.table_schema("units")["fields"] if f["name"] == "unit_id")
     if not re.fullmatch(pattern["constraints"]["pattern"], value or ""):
-        raise ValueError(f"id {value!r} cannot be used as a download folder name")
+        raise InputError([Problem(package, file, "cannot be used in a download's file name: letters, digits, "
+                                  "'.', '_' and '-' only, starting with a letter or digit",
+                                  field=field, value=value, kind="unsafe-id")])
     return value
 
 

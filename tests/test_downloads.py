@@ -19,6 +19,7 @@ import pytest
 import synthetic
 from ashyq import contract, downloads, load, model
 from ashyq.package_writer import write_package
+from ashyq.problems import InputError
 
 LINES = contract.line_names()
 ATTACKS = {"name_en": '=HYPERLINK("http://x")', "name_ru": "@SUM(1)", "name_kk": "-cmd", "address": "+1 street",
@@ -246,7 +247,7 @@ def test_own_protocols_are_downloaded_as_published(real, datasets_dir):
     """Every row that shows a unit's own protocol has each line, turnout and vote exactly as in the
     package's CSVs: numbers round-trip and an empty cell stays empty (e.g. the kz regional rows)."""
     _, packages, out, result = real
-    empties = 0
+    empties = set()
     for package in packages:
         directory = datasets_dir / package.id
         protocols = {(p["contest_id"], p["unit_id"], p["source_id"]): p
@@ -260,6 +261,8 @@ def test_own_protocols_are_downloaded_as_published(real, datasets_dir):
                 continue
             header, rows = read_download_csv(out / d.path)
             parquet = pl.read_parquet(out / d.path.replace(".csv", ".parquet")).to_dicts()
+            as_json = json.loads((out / d.path.replace(".csv", ".json")).read_text(encoding="utf-8"))
+            assert parquet == as_json  # same rows, same order, same values in both
             for row, typed in zip(rows, parquet, strict=True):
                 if "sum of" in row["figures"]:
                     continue
@@ -267,13 +270,16 @@ def test_own_protocols_are_downloaded_as_published(real, datasets_dir):
                 for line in [*LINES, "turnout_percent"]:
                     assert number(row[line]) == number(published[line]), (d.path, row["unit_id"], line)
                     assert typed[line] == number(published[line]), (d.path, row["unit_id"], line)
-                    empties += published[line] == ""
+                    if published[line] == "":
+                        empties.add((package.id, d.level))
                 for column in header:
                     kind, _, choice = column.partition("_")
                     if kind in ("votes", "percent") and choice:
                         vote = votes.get((d.contest_id, row["unit_id"], row["source_id"], choice), {})
                         assert number(row[column]) == number(vote.get(kind, "")), (d.path, row["unit_id"], column)
     assert empties, "no unpublished line in any own protocol: the empty-stays-empty check ran on nothing"
+    kz = {p.id for p in packages if p.id.startswith("kz-")}
+    assert not kz or any(election in kz and level == "region" for election, level in empties)
 
 
 def test_spb_station_sums_equal_the_protocols(real, datasets_dir):
@@ -313,6 +319,18 @@ def test_zip_holds_the_package_byte_for_byte(real, datasets_dir):
                 assert archive.read(info) == (directory / name).read_bytes(), name
                 assert info.date_time == downloads.ZIP_TIMESTAMP and info.external_attr >> 16 == 0o100644
                 assert info.extra == b"" and info.comment == b""
+
+
+def test_an_id_that_could_leave_the_download_folder_is_refused(tmp_path):
+    tables = synthetic.tables()
+    tables["contests"] = tables["contests"].with_columns(pl.lit("pres/../..").alias("contest_id"))
+    for name in ("protocols", "votes", "choices"):
+        tables[name] = tables[name].with_columns(pl.lit("pres/../..").alias("contest_id"))
+    write_package(tmp_path / "datasets" / "test-election", synthetic.METADATA, tables)
+    packages = load.load_packages(tmp_path / "datasets")
+    with pytest.raises(InputError, match="contest_id"):
+        downloads.write_downloads(model.build_model(packages), packages, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_two_runs_give_identical_bytes(real, tmp_path):
