@@ -289,3 +289,47 @@ SELECT election_id, contest_id, unit_id, source_id, level, reported_at, label, '
 FROM rises
 WHERE rate_per_hour - lowest_trough >= delta
 ORDER BY ALL;
+
+-- name: station_figures
+-- Per station of a contest: turnout and the share of the contest's leader (the choice with the most
+-- votes over all stations), from the most official source of each station. Used by the statistical
+-- indicators only; a station without the figures has NULL there.
+WITH ranked AS (
+    SELECT f.*, row_number() OVER (PARTITION BY f.unit_id ORDER BY s.kind <> 'official',
+                                   s.kind <> 'commission_summary', f.source_id) AS preference
+    FROM protocol_figures f JOIN sources s USING (election_id, source_id)
+    WHERE f.election_id = $election_id AND f.contest_id = $contest_id AND f.level = 'station'
+), chosen AS (SELECT * FROM ranked WHERE preference = 1),
+leader AS (
+    SELECT v.choice_id FROM votes v JOIN chosen c USING (election_id, contest_id, unit_id, source_id)
+    GROUP BY v.choice_id ORDER BY sum(v.votes) DESC NULLS LAST, v.choice_id LIMIT 1
+)
+SELECT c.unit_id, u.code, u.name, u.parent_id, c.source_id, c.voters_on_list, c.issued_total AS ballots_issued,
+       c.ballots_valid, l.choice_id AS leader_id, v.votes AS leader_votes,
+       100.0 * c.issued_total / nullif(c.voters_on_list, 0) AS turnout,
+       100.0 * v.votes / nullif(c.ballots_valid, 0) AS leader_share
+FROM chosen c
+JOIN unit_tree u USING (election_id, unit_id)
+CROSS JOIN leader l
+LEFT JOIN votes v ON v.election_id = c.election_id AND v.contest_id = c.contest_id AND v.unit_id = c.unit_id
+     AND v.source_id = c.source_id AND v.choice_id = l.choice_id
+ORDER BY c.unit_id;
+
+-- name: integer_chance
+-- For each station (count k of n), the chance that a count drawn from Binomial(n, k/n) (normal
+-- approximation, within 4 standard deviations) gives a percentage within 0.05 of a multiple of
+-- $step: the rate of "round" percentages expected without any rounding by people.
+WITH stations AS (
+    SELECT unit_id, n, k, k / n AS p, sqrt(n * (k / n) * (1 - k / n)) AS sigma
+    FROM (SELECT unit_id, n::DOUBLE AS n, k::DOUBLE AS k FROM station_counts WHERE n > 0 AND k BETWEEN 0 AND n)
+), draws AS (
+    SELECT s.unit_id, s.n, draw,
+           CASE WHEN s.sigma < 0.5 THEN (draw = s.k)::DOUBLE ELSE exp(-((draw - s.k) ^ 2) / (2 * s.sigma ^ 2)) END AS weight
+    FROM stations s,
+         LATERAL (SELECT unnest(range(greatest(0, floor(s.k - 4 * s.sigma))::BIGINT,
+                                      least(s.n, ceil(s.k + 4 * s.sigma))::BIGINT + 1)) AS draw)
+)
+SELECT unit_id,
+       sum(weight * (abs(100.0 * draw / n / $step - round(100.0 * draw / n / $step)) * $step < 0.05)::INTEGER)
+         / sum(weight) AS chance
+FROM draws GROUP BY unit_id;

@@ -1,0 +1,82 @@
+"""Statistical indicators over the stations of a contest: distributions, not findings.
+
+A turnout histogram, the turnout × leader's share density (Klimek, Thurner, Hanel & Sornette, PNAS
+2012), and how often turnout and the leader's share are whole or round percentages against the rate
+expected by chance (Kobak, Shpilkin & Pshenichnikov, Annals of Applied Statistics 2016). These are
+indicators with caveats — a bimodal shape or a surplus of round numbers can have innocent causes
+(special stations, small lists, local custom) — and are labelled so wherever they are shown; they
+prove nothing about any single station.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from . import _blocks
+
+CAVEAT = ("Statistical indicator, not proof: a shape like this can have innocent causes (hospitals, "
+          "military or closed stations, very small lists). It says where to look, not what happened.")
+ROUND_KINDS = {"integer": 1.0, "multiple_of_5": 5.0}
+
+
+def station_figures(db, election_id: str, contest_id: str) -> pl.DataFrame:
+    """Per station: list, ballots issued, valid, the contest leader's votes, turnout %, leader share %."""
+    return db.frame(_blocks()["station_figures"], {"election_id": election_id, "contest_id": contest_id})
+
+
+def turnout_histogram(db, election_id: str, contest_id: str, bin_width: float = 1.0) -> pl.DataFrame:
+    """Stations and voters per turnout bin [lower, lower + bin_width)."""
+    stations = station_figures(db, election_id, contest_id).filter(pl.col("turnout").is_not_null())
+    return (stations.with_columns(lower=(pl.col("turnout").clip(0, 100 - 1e-9) / bin_width).floor() * bin_width)
+            .group_by("lower").agg(stations=pl.len(), voters=pl.col("voters_on_list").sum())
+            .sort("lower"))
+
+
+def turnout_leader_density(db, election_id: str, contest_id: str, bin_width: float = 1.0) -> pl.DataFrame:
+    """Stations and voters per (turnout bin, leader share bin): the 2-D "fingerprint" of Klimek et al."""
+    stations = station_figures(db, election_id, contest_id).filter(
+        pl.col("turnout").is_not_null() & pl.col("leader_share").is_not_null())
+    binned = stations.with_columns(
+        turnout_lower=(pl.col("turnout").clip(0, 100 - 1e-9) / bin_width).floor() * bin_width,
+        share_lower=(pl.col("leader_share").clip(0, 100 - 1e-9) / bin_width).floor() * bin_width,
+    )
+    return (binned.group_by("turnout_lower", "share_lower")
+            .agg(stations=pl.len(), voters=pl.col("voters_on_list").sum())
+            .sort("turnout_lower", "share_lower"))
+
+
+def round_percentages(db, election_id: str, contest_id: str) -> pl.DataFrame:
+    """Observed and expected counts of stations whose turnout / leader share is a whole number
+    (within 0.05 of it, i.e. "x.0" at one decimal) or a multiple of 5 %."""
+    stations = station_figures(db, election_id, contest_id)
+    measures = {
+        "turnout": stations.select("unit_id", n="voters_on_list", k="ballots_issued", percent="turnout"),
+        "leader_share": stations.select("unit_id", n="ballots_valid", k="leader_votes", percent="leader_share"),
+    }
+    rows = []
+    for measure, frame in measures.items():
+        frame = frame.filter(pl.col("percent").is_not_null() & (pl.col("n") > 0))
+        db.con.register("station_counts", frame.select("unit_id", "n", "k").to_arrow())
+        try:
+            for kind, step in ROUND_KINDS.items():
+                chance = db.frame(_blocks()["integer_chance"], {"step": step})
+                observed = frame.filter(
+                    ((pl.col("percent") / step - (pl.col("percent") / step).round(0)).abs() * step) < 0.05).height
+                rows.append(dict(measure=measure, kind=kind, stations=frame.height, observed=observed,
+                                 expected=round(float(chance["chance"].sum()), 1)))
+        finally:
+            db.con.unregister("station_counts")
+    return pl.DataFrame(rows).with_columns(ratio=(pl.col("observed") / pl.col("expected")).round(2))
+
+
+def tail_stations(db, election_id: str, contest_id: str, quantile: float = 0.99) -> pl.DataFrame:
+    """Stations at or above the given quantile of turnout or of the leader's share, highest first."""
+    stations = station_figures(db, election_id, contest_id)
+    limits = stations.select(turnout_limit=pl.col("turnout").quantile(quantile),
+                             share_limit=pl.col("leader_share").quantile(quantile)).to_dicts()[0]
+    if limits["turnout_limit"] is None:
+        return stations.clear().with_columns(tail=pl.lit(None, pl.String))
+    return (stations.filter((pl.col("turnout") >= limits["turnout_limit"])
+                            | (pl.col("leader_share") >= (limits["share_limit"] if limits["share_limit"] is not None else 101)))
+            .with_columns(tail=pl.when(pl.col("turnout") >= limits["turnout_limit"]).then(pl.lit("turnout"))
+                          .otherwise(pl.lit("leader_share")))
+            .sort("turnout", descending=True))
