@@ -134,7 +134,8 @@ def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> l
     columns = [Column("unit_id", "string", units["unit_id"]["description"])]
     for above in _ancestor_levels(db, election_id, level):
         columns += [Column(f"{above}_id", "string", f"unit_id of the {above} this unit belongs to."),
-                    Column(f"{above}_name", "string", f"Name of that {above} (English, else Russian, else Kazakh, else its code).")]
+                    Column(f"{above}_name", "string",
+                           f"Name of that {above} (English, else Russian, else Kazakh, else its code).")]
     columns += [Column(name, "string", units[name]["description"])
                 for name in ("commission", "code", "name_kk", "name_ru", "name_en", "address")]
     columns.append(Column("source_id", "string", protocols["source_id"]["description"]))
@@ -144,7 +145,8 @@ def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> l
     columns.append(Column("turnout_percent", "number",
                           f"{protocols['turnout_percent']['description']} Empty for sums of stations."))
     choices = _choices(db, election_id, contest_id)
-    columns += [Column(f"votes_{c['choice_id']}", "integer", f"{votes['votes']['description']} {c['name']}.")
+    columns += [Column(f"votes_{c['choice_id']}", "integer",
+                       f"{c['name']}: {votes['votes']['description']} Summed like the lines. Empty: not published.")
                 for c in choices]
     columns += [Column(f"percent_{c['choice_id']}", "number", f"{c['name']}: {votes['percent']['description']}")
                 for c in choices if c["has_percent"]]
@@ -232,7 +234,8 @@ SELECT u.unit_id,
        {''.join(f'an."{a}_id", an."{a}_name", ' for a in ancestors)}
        u.commission, u.code, u.name_kk, u.name_ru, u.name_en, u.address,
        c.source_id,
-       CASE WHEN NOT c.is_sum THEN replace(c.source_kind, '_', ' ') || CASE WHEN c.source_kind = 'official' THEN ' protocol' ELSE '' END
+       CASE WHEN NOT c.is_sum
+            THEN replace(c.source_kind, '_', ' ') || CASE WHEN c.source_kind = 'official' THEN ' protocol' ELSE '' END
             ELSE printf('sum of %d of %d stations', ss.stations_with_protocol, ss.stations_total)
                  || CASE WHEN NOT ss.complete OR ss.stations_with_protocol < ss.stations_total
                               OR {fewest_published} < ss.stations_with_protocol THEN ', partial' ELSE '' END
@@ -278,7 +281,8 @@ def turnout_columns() -> list[Column]:
     head = [f for f in turnout if f["name"] in ("contest_id", "unit_id")]
     tail = [f for f in turnout if f["name"] not in ("contest_id", "unit_id")]
     columns = [Column(f["name"], f["type"], f["description"]) for f in head]
-    columns += [Column(n, "string", units[n]["description"]) for n in ("level", "code", "name_kk", "name_ru", "name_en")]
+    columns += [Column(n, "string", units[n]["description"])
+                for n in ("level", "code", "name_kk", "name_ru", "name_en")]
     columns += [Column(f["name"], f["type"], f["description"]) for f in tail]
     return columns
 
