@@ -234,26 +234,28 @@ ORDER BY a.election_id, a.contest_id, a.unit_id, a.source_id, b.source_id, fl.po
 CREATE OR REPLACE TABLE turnout_increments AS
 WITH steps AS (
     SELECT election_id, contest_id, unit_id, source_id, level, reported_at, time_label AS label,
-           report_number, percent,
+           report_number, reports, percent,
            percent - coalesce(previous_percent, 0) AS increment,
            CASE WHEN previous_at IS NOT NULL AND previous_at::DATE = reported_at::DATE
                 THEN (percent - previous_percent) / (epoch(reported_at) - epoch(previous_at)) * 3600 END AS rate_per_hour
     FROM turnout_series
 ), centre AS (
+    -- a unit with a single report has no curve through the day: not compared
     SELECT election_id, contest_id, level, reported_at, median(increment) AS median_increment, count(increment) AS units
-    FROM steps GROUP BY ALL
+    FROM steps WHERE reports >= 2 GROUP BY ALL
 ), spread AS (
     SELECT s.election_id, s.contest_id, s.level, s.reported_at,
            median(abs(s.increment - c.median_increment)) AS mad
     FROM steps s JOIN centre c USING (election_id, contest_id, level, reported_at)
+    WHERE s.reports >= 2
     GROUP BY ALL
 )
 SELECT s.*, c.median_increment, sp.mad, c.units AS units_at_time,
-       CASE WHEN c.units >= {min_units} AND sp.mad > 0
+       CASE WHEN s.reports >= 2 AND c.units >= {min_units} AND sp.mad > 0
             THEN round(0.6745 * (s.increment - c.median_increment) / sp.mad, 2) END AS robust_z
 FROM steps s
-JOIN centre c USING (election_id, contest_id, level, reported_at)
-JOIN spread sp USING (election_id, contest_id, level, reported_at)
+LEFT JOIN centre c USING (election_id, contest_id, level, reported_at)
+LEFT JOIN spread sp USING (election_id, contest_id, level, reported_at)
 ORDER BY s.election_id, s.contest_id, s.unit_id, s.source_id, s.reported_at;
 
 -- name: turnout_flags
