@@ -1,0 +1,26 @@
+"""Stage 6, publish: swap the built site in atomically, and make it verifiable and mirrorable.
+
+``staging(site_dir)`` wraps render and publish: everything is built aside and swapped in only on
+success. ``finish`` runs after render has built the HTML: it takes build dates out, writes the offline
+zip, then the manifest (last, so it lists the zip too).
+"""
+from __future__ import annotations
+
+from .manifest import write_manifest
+from .offline import write_offline_zip
+from .sitemap import remove_build_dates
+from .swap import Staging, staging
+
+__all__ = ["Staging", "staging", "finish"]
+
+
+def finish(db, packages, staging: Staging, progress) -> None:
+    """Make ``staging.site_dir`` ready to publish. ``db`` is unused: publish only reads files."""
+    site = staging.site_dir
+    if not (site / "index.html").is_file():
+        raise RuntimeError(f"render built no index.html in {site}")
+    remove_build_dates(site)
+    archive = write_offline_zip(site, staging.root, packages)
+    progress.say(f"[ashyq] offline copy: {archive.relative_to(site)} ({archive.stat().st_size / 1e6:.1f} MB)")
+    manifest = write_manifest(site, packages)
+    progress.say(f"[ashyq] manifest: {len(manifest['files'])} files, {len(manifest['inputs'])} input package(s)")

@@ -1,0 +1,98 @@
+"""The site's manifest: every file with its SHA-256 and size, and the hash of every input package.
+
+Anyone can rebuild the site from the same packages and compare. Two files, both deterministic (no
+dates, sorted by path):
+
+- ``manifest.json``: Ashyq version, input package hashes, and every file except itself and SHA256SUMS;
+- ``SHA256SUMS``: ``sha256sum`` format for every file except itself (manifest.json included), so
+  ``sha256sum -c SHA256SUMS`` checks a downloaded copy with standard tools.
+
+A package hash is the SHA-256 of the ``sha256sum`` listing of its datapackage.json and resource files,
+sorted by path: ``cd datasets/<id> && sha256sum $(LC_ALL=C sort <files>) | sha256sum``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
+MANIFEST_FORMAT = "ashyq-site-manifest/1"
+_CHUNK = 1 << 20
+
+
+def write_manifest(site_dir: Path, packages) -> dict:
+    """Write manifest.json and SHA256SUMS into ``site_dir``; return the manifest."""
+    site_dir = Path(site_dir)
+    files = [entry for entry in hash_tree(site_dir) if entry["path"] not in (MANIFEST, CHECKSUMS)]
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "generator": "ashyq",
+        "ashyq_version": ashyq_version(),
+        "hash": "sha256",
+        "inputs": [package_hash(package.id, package.directory, package.resource_paths.values())
+                   for package in sorted(packages, key=lambda p: p.id)],
+        "files": files,
+    }
+    (site_dir / MANIFEST).write_bytes(to_json_bytes(manifest))
+    listed = sorted(files + [file_entry(site_dir, MANIFEST)], key=lambda entry: entry["path"])
+    (site_dir / CHECKSUMS).write_bytes(checksums_text(listed).encode("utf-8"))
+    return manifest
+
+
+def hash_tree(folder: Path) -> list[dict]:
+    """``{path, sha256, size}`` for every file under ``folder``, sorted by POSIX path."""
+    folder = Path(folder)
+    paths = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return [file_entry(folder, path) for path in paths]
+
+
+def file_entry(folder: Path, relative: str) -> dict:
+    path = Path(folder) / relative
+    return {"path": relative, "sha256": sha256_file(path), "size": path.stat().st_size}
+
+
+def package_hash(package_id: str, directory: Path, resource_files) -> dict:
+    """The input package's files (datapackage.json + resources, sorted) and one hash over them."""
+    directory = Path(directory)
+    relative = {"datapackage.json"}
+    relative.update(Path(p).resolve().relative_to(directory.resolve()).as_posix() for p in resource_files)
+    files = [file_entry(directory, path) for path in sorted(relative)]
+    return {"id": package_id, "sha256": sha256_bytes(checksums_text(files).encode("utf-8")), "files": files}
+
+
+def checksums_text(entries: list[dict]) -> str:
+    """The ``sha256sum`` output format: hash, two spaces, path, newline."""
+    for entry in entries:
+        if "\n" in entry["path"] or "\\" in entry["path"]:  # sha256sum would escape these; we don't
+            raise ValueError(f"file name not allowed in a published site: {entry['path']!r}")
+    return "".join(f"{entry['sha256']}  {entry['path']}\n" for entry in entries)
+
+
+def to_json_bytes(value) -> bytes:
+    return (json.dumps(value, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def ashyq_version() -> str:
+    """pyproject.toml's version in a source checkout (the truth there), else the installed one."""
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    if pyproject.is_file():
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        if project.get("name") == "ashyq":
+            return project["version"]
+    return metadata.version("ashyq")
