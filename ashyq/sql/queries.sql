@@ -25,3 +25,70 @@ ORDER BY source_kind = 'official' DESC, source_id, ballot_order;
 
 -- name: coverage
 SELECT * FROM coverage WHERE election_id = $election_id;
+
+-- The render stage reads one election at a time with the bulk queries below (one query per
+-- election, never one per page), so a country of 100,000 stations is a handful of queries.
+
+-- name: election
+SELECT * FROM elections WHERE election_id = $election_id;
+
+-- name: election_units
+SELECT unit_id, parent_id, level, commission, code, name, name_en, name_ru, name_kk, address,
+       complete, depth, children
+FROM unit_tree WHERE election_id = $election_id
+ORDER BY depth, parent_id NULLS FIRST, try_cast(regexp_extract(code, '^\d+') AS BIGINT) NULLS LAST,
+         code, name, unit_id;
+
+-- name: election_contests
+SELECT c.*, coalesce(c.name_en, c.name_ru, c.name_kk, c.contest_id) AS name
+FROM contests c WHERE election_id = $election_id
+ORDER BY kind, round, try_cast(regexp_extract(contest_id, '\d+') AS BIGINT) NULLS FIRST, contest_id;
+
+-- name: election_choices
+SELECT c.*, coalesce(c.name_en, c.name_ru, c.name_kk, c.choice_id) AS name
+FROM choices c WHERE election_id = $election_id ORDER BY contest_id, ballot_order, choice_id;
+
+-- name: election_sources
+SELECT * FROM sources WHERE election_id = $election_id
+ORDER BY kind = 'official' DESC, kind = 'commission_summary' DESC, source_id;
+
+-- name: election_protocols
+-- Every protocol (any level, any source) with its source kind, official first.
+SELECT * EXCLUDE (election_id, source_title) FROM protocols_sourced WHERE election_id = $election_id
+ORDER BY contest_id, unit_id, source_kind = 'official' DESC, source_kind = 'commission_summary' DESC, source_id;
+
+-- name: election_votes
+SELECT contest_id, unit_id, source_id, choice_id, votes, percent
+FROM votes WHERE election_id = $election_id
+ORDER BY contest_id, unit_id, source_id, choice_id;
+
+-- name: election_unit_sums
+-- Sums over stations for every unit above the stations, per contest and source.
+SELECT s.* EXCLUDE (election_id)
+FROM station_sums s JOIN units u USING (election_id, unit_id)
+WHERE s.election_id = $election_id AND u.level <> 'station'
+ORDER BY contest_id, unit_id, source_id;
+
+-- name: election_unit_vote_sums
+SELECT v.contest_id, v.unit_id, v.source_id, v.choice_id, v.votes, v.votes__n
+FROM vote_sums v JOIN units u USING (election_id, unit_id)
+WHERE v.election_id = $election_id AND u.level <> 'station'
+ORDER BY contest_id, unit_id, source_id, choice_id;
+
+-- name: election_turnout
+SELECT * EXCLUDE (election_id) FROM turnout_timeline WHERE election_id = $election_id
+ORDER BY contest_id, unit_id, source_id, reported_at;
+
+-- name: election_coverage
+SELECT * EXCLUDE (election_id) FROM coverage WHERE election_id = $election_id;
+
+-- name: election_findings
+-- Failed or uncheckable control ratios (table written by the checks stage).
+SELECT contest_id, unit_id, source_id, check_id, status, detail
+FROM findings WHERE election_id = $election_id
+ORDER BY unit_id, contest_id, source_id, check_id;
+
+-- name: election_lines_published
+-- For each level and source kind: protocols, and in how many of them each line has a value.
+SELECT * EXCLUDE (election_id) FROM lines_published WHERE election_id = $election_id
+ORDER BY level, source_kind;

@@ -1,0 +1,67 @@
+"""Stage 5, render: the site's pages from the model, built with MkDocs-Material.
+
+``render_site`` writes Markdown (and HTML fragments) into ``staging.docs_dir``, runs one
+``mkdocs build`` into ``staging.site_dir`` for the pages people navigate (home, elections, regions,
+districts, reference), then stamps every polling station page into a shell MkDocs rendered once per
+election (see stamp.py). One module per page kind lives in ``pages/``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import site, stamp, urls
+from .data import load_election
+from .naming import election_title
+from .pages import election as election_pages
+from .pages import home, reference, station
+
+
+def render_site(db, packages, staging, progress) -> None:
+    docs_dir, site_dir = Path(staging.docs_dir), Path(staging.site_dir)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    order = [row["election_id"] for row in db.named("elections")]
+    by_id = {p.id: p for p in packages}
+    packages = [by_id[e] for e in order if e in by_id]
+
+    reference_pages = site.copy_hand_written(docs_dir, {"packages": packages})
+    site.copy_assets(docs_dir)
+
+    elections = []
+    for package in packages:
+        data = load_election(db, package.id)
+        lines_published = db.named("election_lines_published", election_id=package.id)
+        pages = election_pages.election_pages(data, lines_published)
+        for page in pages:
+            page.write(docs_dir)
+        if data.stations():
+            station.shell_page(package.id).write(docs_dir)
+            index = docs_dir / urls.station_index(package.id)
+            index.write_text(election_pages.station_index(data), encoding="utf-8")
+        progress.say(f"[ashyq]   {package.id}: {len(pages)} unit pages, {len(data.stations())} stations")
+        elections.append(data)
+
+    home.home_page(elections).write(docs_dir)
+    reference.data_dictionary_page().write(docs_dir)
+    reference_pages.append(urls.source_file(urls.page("data-dictionary")))
+    downloads = _write_downloads(db, packages, docs_dir / "downloads")
+    reference.downloads_page(packages, downloads).write(docs_dir)
+
+    config = docs_dir.parent / "mkdocs.generated.yml"
+    site.write_config(config, docs_dir, site_dir,
+                      site.nav([(d.election_id, election_title(d)) for d in elections], reference_pages, True))
+    progress.say("[ashyq]   mkdocs build …")
+    site.run_mkdocs(config)
+    for data in elections:
+        if data.stations():
+            count = stamp.stamp_stations(data, site_dir)
+            progress.say(f"[ashyq]   {data.election_id}: {count} station pages stamped")
+
+
+def _write_downloads(db, packages, out_dir: Path) -> list:
+    """The downloads stage's files when it exists; otherwise the packages' own files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        from .. import downloads
+    except ImportError:
+        return reference.copy_package_files(packages, out_dir)
+    return downloads.write_downloads(db, packages, out_dir)

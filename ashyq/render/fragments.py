@@ -1,0 +1,109 @@
+"""Shared HTML fragments: numbers and "not published" cells, tables, breadcrumbs, a chart with its
+table and summary, finding badges. Every function takes prepared values and returns escaped HTML."""
+from __future__ import annotations
+
+from . import urls
+from .escape import h, script_json
+from .text import not_published, t
+
+
+NP = h(not_published())
+
+
+def number(value) -> str:
+    """1592 → "1,592"; None → the "not published" label (never 0)."""
+    if value is None:
+        return not_published()
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def percent(value, approximate: bool = False) -> str:
+    if value is None:
+        return not_published()
+    return ("≈" if approximate else "") + f"{value:.2f}%"
+
+
+def num_cell(value, extra: str = "", tag: str = "td") -> str:
+    """A sortable number cell; a missing value is labelled and sorts below every number."""
+    if value is None:
+        return f'<{tag} class="np">{NP}{extra}</{tag}>'
+    if extra:
+        return f'<{tag} class="num" data-sort="{value}">{number(value)}{extra}</{tag}>'
+    return f'<{tag} class="num">{number(value)}</{tag}>'
+
+
+def pct_cell(value, approximate: bool = False, tag: str = "td") -> str:
+    if value is None:
+        return f'<{tag} class="np">{NP}</{tag}>'
+    if approximate:  # "≈" would make tablesort treat the column as text
+        return f'<{tag} class="num" data-sort="{value:.4f}">{percent(value, approximate)}</{tag}>'
+    return f'<{tag} class="num">{percent(value, approximate)}</{tag}>'
+
+
+def text_cell(text: str, tag: str = "td", attrs: str = "") -> str:
+    """A cell of already-escaped HTML."""
+    return f"<{tag}{attrs}>{text}</{tag}>"
+
+
+def table(headers: list[str], rows: list[str], sortable: bool = True, css: str = "",
+          caption: str = "", searchable: bool = True) -> str:
+    """``headers`` and ``rows`` are escaped HTML (rows are whole ``<tr>`` elements)."""
+    classes = " ".join(c for c in ("ashyq-table", "sortable" if sortable else "", css) if c)
+    search = "" if searchable else " data-search-exclude"
+    head = "".join(f"<th>{x}</th>" for x in headers)
+    cap = f"<caption>{caption}</caption>" if caption else ""
+    return (f'<div class="ashyq-table-wrap"{search}><table class="{classes}">{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def row(cells: list[str], attrs: str = "") -> str:
+    return f"<tr{attrs}>{''.join(cells)}</tr>"
+
+
+def link(from_url: str, to_url: str, text_html: str) -> str:
+    return f'<a href="{h(urls.relative(from_url, to_url))}">{text_html}</a>'
+
+
+def breadcrumbs(from_url: str, trail: list[tuple[str, str]]) -> str:
+    """``trail``: (url, plain text) from the home page down to the current page (last is not a link)."""
+    items = []
+    for i, (url, label) in enumerate(trail):
+        if i == len(trail) - 1:
+            items.append(f'<li aria-current="page">{h(label)}</li>')
+        else:
+            items.append(f"<li>{link(from_url, url, h(label))}</li>")
+    return f'<nav class="ashyq-breadcrumbs" aria-label="breadcrumbs"><ol>{"".join(items)}</ol></nav>'
+
+
+def chart(figure: dict, summary: str, table_html: str) -> str:
+    """A Plotly figure (drawn by assets/ashyq.js), its one-line summary, and the numbers in a table."""
+    return (f'<figure class="ashyq-chart-block"><div class="ashyq-chart" role="img" aria-label="{h(summary)}"></div>'
+            f'<script type="application/json" class="ashyq-figure">{script_json(figure)}</script>'
+            f"<figcaption>{h(summary)}</figcaption></figure>{table_html}")
+
+
+def finding_badges(findings: list[dict]) -> str:
+    """Small badges for failed control ratios (status 'failed'), with the reason as text."""
+    out = []
+    for f in findings:
+        if f.get("status") != "failed":
+            continue
+        reason = f.get("detail") or f.get("check_id")
+        out.append(f'<span class="ashyq-badge" title="{h(reason)}">⚠ {h(f.get("check_id"))}: {h(reason)}</span>')
+    return " ".join(out)
+
+
+def html_block(html_text: str) -> str:
+    """Raw HTML for a Markdown page: one block, no blank lines inside, so Markdown leaves it alone."""
+    return "\n".join(line for line in html_text.splitlines() if line.strip()) + "\n\n"
+
+
+def note(text_html: str) -> str:
+    return f'<p class="ashyq-note">{text_html}</p>'
+
+
+def source_label(source: dict) -> str:
+    from .text import source_kind_label
+    return f"{source_kind_label(source['kind'])} — {source['title']}"

@@ -1,0 +1,34 @@
+"""A generated page: its URL, title, body, and front matter flags; written as Markdown for MkDocs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import urls
+from .escape import h, yaml_string
+
+
+@dataclass
+class Page:
+    url: str  # site-relative, trailing slash
+    title: str  # plain text (escaped when written)
+    body: str  # Markdown / raw HTML, already escaped
+    charts: bool = False
+    search: bool = True
+    hide: list[str] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        meta = [f"title: {yaml_string(h(self.title))}"]
+        if self.charts:
+            meta.append("charts: true")
+        if not self.search:
+            meta.append("search:\n  exclude: true")
+        if self.hide:
+            meta.append("hide:\n" + "".join(f"  - {x}\n" for x in self.hide).rstrip("\n"))
+        return "---\n" + "\n".join(meta) + "\n---\n\n" + self.body
+
+    def write(self, docs_dir: Path) -> Path:
+        path = Path(docs_dir) / urls.source_file(self.url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.markdown(), encoding="utf-8")
+        return path

@@ -1,0 +1,1 @@
+"""One module per page kind; each returns Page objects (or fills markers in hand-written pages)."""

@@ -1,0 +1,53 @@
+"""The election page: its root unit's page (national result, regions, turnout) with a "find your
+station" box, what is published at which level, and a link to the downloads."""
+from __future__ import annotations
+
+from .. import urls
+from ..data import ElectionData
+from ..escape import h, md, script_json
+from ..fragments import html_block, link
+from ..naming import unit_name
+from ..page import Page
+from ..text import t
+from .home import coverage_table, lines_table
+from .unit import unit_page
+
+
+def election_pages(data: ElectionData, lines_published: list[dict]) -> list[Page]:
+    """The election page (the root unit) and the pages of every unit above the stations."""
+    url = urls.election(data.election_id)
+    top = [html_block(f"<p>{link(url, urls.downloads(data.election_id), h(t('downloads_link')))}</p>")]
+    if data.stations():
+        top.append(html_block(find_station_box(data, url)))
+    pages = []
+    for root in data.roots:
+        bottom = (f"## {md(t('coverage'))}\n\n" + html_block(coverage_table(data))
+                  + html_block(lines_table(data, lines_published)))
+        page = unit_page(data, root, extra_top="".join(top))
+        page.body += bottom
+        pages.append(page)
+    for unit_id, unit in data.units.items():
+        if unit["parent_id"] is not None and unit["level"] != "station":
+            pages.append(unit_page(data, unit_id))
+    return pages
+
+
+def find_station_box(data: ElectionData, url: str) -> str:
+    """A client-side search: station number → its page, from a small JSON loaded on first use."""
+    index_url = urls.relative(url, urls.station_index(data.election_id))
+    base = urls.relative(url, urls.election(data.election_id) + "stations/")
+    return (f'<form class="ashyq-find" data-index="{h(index_url)}" data-base="{h(base)}" role="search" '
+            f'onsubmit="return false"><label>{h(t("find_station"))} '
+            f'<input type="search" inputmode="numeric" autocomplete="off" placeholder="{h(t("find_station_hint"))}">'
+            f'</label><ul class="ashyq-find-results"></ul></form>')
+
+
+def station_index(data: ElectionData) -> str:
+    """[[number, name, unit_id, parent name], …] for the find-your-station box (JSON, sorted)."""
+    out = []
+    for station_id in data.stations():
+        unit = data.units[station_id]
+        parent = data.units.get(unit["parent_id"]) if unit["parent_id"] else None
+        out.append([unit.get("code") or "", unit_name(unit), station_id, unit_name(parent) if parent else ""])
+    out.sort(key=lambda r: (r[0].zfill(12) if r[0].isdigit() else r[0], r[2]))
+    return script_json(out)

@@ -1,0 +1,205 @@
+"""Reference pages generated from the contract and the packages' metadata: the data dictionary,
+about (sources and licences), downloads; and the markers that fill hand-written pages
+(``<!-- contract-fields: units -->`` …) so their tables cannot drift from the contract."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ... import contract
+from .. import urls
+from ..escape import h, md, safe_url
+from ..fragments import html_block, link, row, table, text_cell
+from ..page import Page
+from ..text import LANGUAGE, t
+
+MARKER = re.compile(r"<!--\s*([a-z][a-z-]*)(?:\s*:\s*([A-Za-z0-9_-]+))?\s*-->")
+
+
+# ---- data dictionary -------------------------------------------------------------------------
+
+def data_dictionary_page() -> Page:
+    url = urls.page("data-dictionary")
+    parts = [f"# {md(t('data_dictionary'))}\n\n",
+             html_block("<p>" + h("Every file of an election Data Package, every field and every protocol line, "
+                                  "generated from the contract (ashyq/contract.yml). An empty cell always means "
+                                  f"“{contract.missing_value_label()}”, never zero.") + "</p>")]
+    parts.append(f"## {md('Protocol lines')}\n\n")
+    parts.append(html_block(protocol_lines_table()))
+    for resource in contract.resource_names():
+        spec = contract.resource_spec(resource)
+        parts.append(f"## {md(resource)}.csv — {md(spec.get('title', ''))}\n\n")
+        parts.append(html_block(resource_intro(resource)))
+        parts.append(html_block(fields_table(resource)))
+    return Page(url=url, title=t("data_dictionary"), body="".join(parts))
+
+
+def protocol_lines_table() -> str:
+    headers = [h(t("field")), "English", "Русский", "Қазақша"]
+    rows = [row([text_cell(f"<code>{h(line.name)}</code>")] + [text_cell(h(line.labels[lang])) for lang in ("en", "ru", "kk")])
+            for line in contract.protocol_lines()]
+    return table(headers, rows, sortable=False)
+
+
+def resource_intro(resource: str) -> str:
+    spec = contract.resource_spec(resource)
+    required = t("resource_required") if resource in contract.required_resources() else t("resource_optional")
+    key = ", ".join(spec["primary_key"])
+    return (f"<p>{h(spec.get('description', ''))}</p><p><em>{h(required)}</em> · {h(t('primary_key'))}: "
+            f"<code>{h(key)}</code></p>")
+
+
+def fields_table(resource: str) -> str:
+    """The fields of one resource, straight from the contract (protocol lines expanded)."""
+    headers = [h(t("field")), h(t("type")), h(t("required")), h(t("constraints")), h(t("description"))]
+    rows = []
+    for field in contract.fields(resource):
+        constraints = []
+        for key in ("minimum", "maximum", "enum", "pattern", "format"):
+            if key in field:
+                value = ", ".join(map(str, field[key])) if isinstance(field[key], list) else field[key]
+                constraints.append(f"{key}: {value}")
+        if field.get("id"):
+            constraints.append("identifier (letters, digits, _ . -)")
+        rows.append(row([text_cell(f"<code>{h(field['name'])}</code>"), text_cell(h(field["type"])),
+                         text_cell(h(t("yes") if field.get("required") else t("no"))),
+                         text_cell(h("; ".join(constraints))), text_cell(h(field.get("description", "")))]))
+    return table(headers, rows, sortable=False, css="ashyq-fields")
+
+
+# ---- markers in hand-written pages -------------------------------------------------------------
+
+def _contract_fields(arg: str | None, context: dict) -> str:
+    if arg not in contract.resource_names():
+        raise ValueError(f"contract-fields: unknown resource {arg!r}")
+    return html_block(resource_intro(arg) + fields_table(arg))
+
+
+def _contract_lines(arg, context) -> str:
+    return html_block(protocol_lines_table())
+
+
+def _contract_resources(arg, context) -> str:
+    headers = [h(t("file")), h(t("description")), h(t("required"))]
+    rows = [row([text_cell(f"<code>{h(r)}.csv</code>"), text_cell(h(contract.resource_spec(r).get("title", ""))),
+                 text_cell(h(t("yes") if r in contract.required_resources() else t("no")))])
+            for r in contract.resource_names()]
+    return html_block(table(headers, rows, sortable=False))
+
+
+def _checks_methodology(arg, context) -> str:
+    """Hook for the checks stage: its registry describes every check (formula, lines, source)."""
+    try:
+        from ... import checks
+    except ImportError:
+        checks = None
+    describe = getattr(checks, "methodology_markdown", None)
+    if describe is None:
+        return html_block("<p>" + h("No control ratios are registered in this build.") + "</p>")
+    return describe() + "\n\n"
+
+
+def _package_sources(arg, context) -> str:
+    return about_sections(context.get("packages", []))
+
+
+MARKERS = {
+    "contract-fields": _contract_fields,
+    "contract-lines": _contract_lines,
+    "contract-resources": _contract_resources,
+    "checks-methodology": _checks_methodology,
+    "package-sources": _package_sources,
+}
+
+
+def expand_markers(text: str, context: dict) -> str:
+    """Replace every known ``<!-- name: arg -->`` marker; other HTML comments stay as they are."""
+    def replace(match: re.Match) -> str:
+        name, arg = match.group(1), match.group(2)
+        if name not in MARKERS:
+            return match.group(0)
+        return "\n\n" + MARKERS[name](arg, context)
+    return MARKER.sub(replace, text)
+
+
+# ---- about: sources and licences -------------------------------------------------------------
+
+def about_sections(packages) -> str:
+    parts = []
+    for package in packages:
+        d = package.descriptor
+        parts.append(f"### {md(package.title(LANGUAGE))}\n\n")
+        items = [f"<li>{h('Package')}: <code>{h(package.id)}</code> · {h('version')} {h(d.get('version', ''))}</li>"]
+        for lic in d.get("licenses", []):
+            items.append(f"<li>{h(t('licence'))}: {_titled_link(lic.get('title') or lic.get('name'), lic.get('path'))}"
+                         f"{' (' + h(lic['name']) + ')' if lic.get('name') and lic.get('title') else ''}</li>")
+        for src in d.get("sources", []):
+            items.append(f"<li>{h(t('source'))}: {_titled_link(src.get('title'), src.get('path') or src.get('url'))}"
+                         f"{' — ' + h(src['description']) if src.get('description') else ''}</li>")
+        parts.append(html_block("<ul>" + "".join(items) + "</ul>"))
+    return "".join(parts)
+
+
+def _titled_link(title, url) -> str:
+    safe = safe_url(url)
+    text = h(title or url or "")
+    return f'<a href="{h(safe)}" rel="nofollow noopener">{text}</a>' if safe else text
+
+
+# ---- downloads --------------------------------------------------------------------------------
+
+@dataclass
+class PackageFile:
+    """A download when the downloads stage is not there: the package's own files, as published."""
+    election_id: str
+    level: str
+    contest_id: str | None
+    format: str
+    path: str
+    size: int
+    sha256: str
+    rows: int | None
+    description: str
+
+
+def copy_package_files(packages, out_dir: Path) -> list[PackageFile]:
+    out = []
+    for package in packages:
+        files = [package.directory / "datapackage.json"] + [package.resource_paths[r] for r in
+                                                            sorted(package.resource_paths)]
+        for src in files:
+            rel = f"{package.id}/{src.name}"
+            dest = out_dir / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            data = dest.read_bytes()
+            rows = data.count(b"\n") - 1 if src.suffix == ".csv" else None
+            out.append(PackageFile(package.id, "package", None, src.suffix.lstrip("."), rel, len(data),
+                                   hashlib.sha256(data).hexdigest(), rows,
+                                   "Data Package descriptor" if src.suffix == ".json" else
+                                   contract.resource_spec(src.stem).get("title", src.stem)
+                                   if src.stem in contract.resource_names() else src.stem))
+    return out
+
+
+def downloads_page(packages, downloads: list) -> Page:
+    url = urls.downloads()
+    parts = [f"# {md(t('downloads'))}\n\n"]
+    for package in packages:
+        parts.append(f'## {md(package.title(LANGUAGE))} {{ #{package.id} }}\n\n')
+        mine = sorted((d for d in downloads if d.election_id == package.id), key=lambda d: str(d.path))
+        headers = [h(t("file")), h(t("format")), h(t("size")), h(t("rows")), "SHA-256", h(t("description"))]
+        rows = []
+        for d in mine:
+            target = f"downloads/{d.path}"
+            rows.append(row([text_cell(link(url, target, h(Path(str(d.path)).name))), text_cell(h(d.format)),
+                             text_cell(f"{d.size:,}", attrs=f' class="num" data-sort="{d.size}"'),
+                             text_cell("" if d.rows is None else f"{d.rows:,}", attrs=' class="num"'),
+                             text_cell(f"<code>{h(d.sha256)}</code>"), text_cell(h(d.description))]))
+        parts.append(html_block(table(headers, rows, searchable=False)))
+        parts.append(about_sections([package]))
+    return Page(url=url, title=t("downloads"), body="".join(parts))

@@ -1,0 +1,127 @@
+"""Polling station pages: the whole protocol of every contest, every source side by side, turnout
+reports and findings. These are stamped into the shell page MkDocs renders once per election (see
+stamp.py), so they are plain HTML, not Markdown."""
+from __future__ import annotations
+
+from ... import contract
+from .. import urls
+from ..data import ElectionData
+from ..escape import h, safe_url
+from ..fragments import breadcrumbs, finding_badges, note, num_cell, pct_cell, row, table, text_cell
+from ..naming import trail, unit_name
+from ..page import Page
+from ..text import line_label, not_published, source_kind_label, t
+
+TITLE_MARK = "ASHYQ-STATION-TITLE-7f3a"
+BODY_MARK = "ASHYQ-STATION-BODY-7f3a"
+
+
+def shell_page(election_id: str) -> Page:
+    """The page MkDocs renders at the depth of every station URL; its title and body are replaced."""
+    return Page(url=urls.station_shell(election_id), title=TITLE_MARK,
+                body=f'<h1>{TITLE_MARK}</h1>\n\n<div class="ashyq-station">{BODY_MARK}</div>\n', search=False,
+                hide=["toc"])
+
+
+def station_html(data: ElectionData, station_id: str) -> tuple[str, str]:
+    """(plain-text title, escaped HTML body) of one station's page."""
+    unit = data.units[station_id]
+    url = urls.station(data.election_id, station_id)
+    title = unit_name(unit)
+    parts = [breadcrumbs(url, trail(data, station_id))]
+    facts = [x for x in (unit.get("commission"), unit.get("code")) if x]
+    if unit.get("address"):
+        facts.append(f"{t('address')}: {unit['address']}")
+    if facts:
+        parts.append(note(h(" · ".join(str(x) for x in facts))))
+    used_sources: dict[str, dict] = {}
+    for contest in data.contests:
+        cid = contest["contest_id"]
+        protocols = data.protocols.get((cid, station_id), [])
+        reports = data.turnout.get((cid, station_id), [])
+        if not protocols and not reports:
+            continue
+        parts.append(f"<h2>{h(contest['name'])}</h2>")
+        if protocols:
+            parts.append(protocol_sources_table(data, cid, station_id, protocols))
+        for p in protocols:
+            used_sources[p["source_id"]] = data.sources[p["source_id"]]
+        if reports:
+            parts.append(f"<h3>{h(t('turnout_reports'))}</h3>")
+            parts.append(turnout_table(data, reports))
+            for r in reports:
+                used_sources[r["source_id"]] = data.sources[r["source_id"]]
+    if not used_sources:
+        parts.append(note(h(t("no_data_here"))))
+    badges = finding_badges(data.findings.get(station_id, []))
+    if badges:
+        parts.append(f"<h2>{h(t('findings'))}</h2><p>{badges}</p>")
+    if used_sources:
+        parts.append(f"<h2>{h(t('sources'))}</h2>")
+        parts.append(sources_list(list(used_sources.values())))
+    return title, "".join(parts)
+
+
+def protocol_sources_table(data: ElectionData, cid: str, station_id: str, protocols: list[dict]) -> str:
+    """Every protocol line and every choice, one column per source, and the difference of the first two."""
+    columns = []
+    for p in protocols:
+        source = data.sources[p["source_id"]]
+        votes = data.votes.get((cid, station_id, p["source_id"]), {})
+        columns.append((source, p, votes))
+    compare = len(columns) >= 2
+    headers = [h(t("line"))] + [f"{h(source_kind_label(s['kind']))}<br><small>{h(s['title'])}</small>"
+                                for s, _, _ in columns]
+    if compare:
+        headers.append(h(t("difference")) + f"<br><small>{h(source_kind_label(columns[0][0]['kind']))} − "
+                                              f"{h(source_kind_label(columns[1][0]['kind']))}</small>")
+    rows = []
+
+    def add(label: str, values: list):
+        cells = [text_cell(label)] + [num_cell(v) for v in values]
+        if compare:
+            a, b = values[0], values[1]
+            diff = a - b if a is not None and b is not None else None
+            cells.append(num_cell(diff))
+        attrs = ' class="ashyq-differs"' if compare and values[0] is not None and values[1] is not None and values[0] != values[1] else ""
+        rows.append(row(cells, attrs))
+
+    for name in contract.line_names():
+        add(h(line_label(name)), [p[name] for _, p, _ in columns])
+    for choice in data.choices.get(cid, []):
+        label = h(choice["name"]) + (f' <small>({h(choice["affiliation"])})</small>' if choice.get("affiliation") else "")
+        add(label, [votes[choice["choice_id"]]["votes"] if choice["choice_id"] in votes else None
+                    for _, _, votes in columns])
+    turnout = [text_cell(h(t("turnout_percent")))] + [pct_cell(p.get("turnout_percent")) for _, p, _ in columns]
+    if compare:
+        turnout.append(text_cell(""))
+    rows.append(row(turnout))
+    notes = [f"{h(source_kind_label(s['kind']))}: {h(p['note'])}" for s, p, _ in columns if p.get("note")]
+    out = table(headers, rows, sortable=False, css="ashyq-protocol")
+    return out + "".join(note(n) for n in notes)
+
+
+def turnout_table(data: ElectionData, reports: list[dict]) -> str:
+    headers = [h(t("reported_at")), h(t("source")), h(t("voters_received_ballot")),
+               h(line_label("voters_on_list")), h(t("turnout_percent"))]
+    rows = [row([text_cell(h(r.get("label") or str(r["reported_at"]))),
+                 text_cell(h(data.sources[r["source_id"]]["title"])),
+                 num_cell(r["voters_received_ballot"]), num_cell(r["voters_on_list"]),
+                 pct_cell(r["turnout_percent"])]) for r in reports]
+    return table(headers, rows, sortable=False)
+
+
+def sources_list(sources: list[dict]) -> str:
+    items = []
+    for s in sources:
+        bits = [f"<strong>{h(source_kind_label(s['kind']))}</strong>: {h(s['title'])}"]
+        for key in ("publisher", "document", "published_on", "note"):
+            if s.get(key):
+                bits.append(f"{h(t(key))}: {h(s[key])}")
+        url = safe_url(s.get("url"))
+        if url:
+            bits.append(f'<a href="{h(url)}" rel="nofollow noopener">{h(url)}</a>')
+        if s.get("photo_file"):
+            bits.append(f"{h(s['photo_file'])} (SHA-256 {h(s.get('photo_sha256') or not_published())})")
+        items.append("<li>" + " · ".join(bits) + "</li>")
+    return f"<ul class=\"ashyq-sources\">{''.join(items)}</ul>"

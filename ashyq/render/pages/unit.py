@@ -1,0 +1,265 @@
+"""The page of any unit above the polling stations (the election page is its root unit's page):
+per contest the result as a chart and a table, the protocol beside the sum of its stations, the
+units below it (a chart and a table) or its polling stations (one sortable row each), and turnout
+through the day. Works for a hierarchy of any depth."""
+from __future__ import annotations
+
+from ... import contract
+from .. import charts, urls
+from ..data import ElectionData
+from ..escape import h, md
+from ..figures import FigureSet, all_sets, primary
+from ..fragments import (breadcrumbs, chart, finding_badges, html_block, link, note, num_cell, pct_cell, row,
+                         table, text_cell, number, percent)
+from ..naming import election_title, trail, unit_name, unit_url
+from ..page import Page
+from ..text import level_label, line_label, not_published, source_kind_label, t
+
+
+def unit_page(data: ElectionData, unit_id: str, extra_top: str = "") -> Page:
+    unit = data.units[unit_id]
+    url = unit_url(data, unit_id)
+    is_root = unit["parent_id"] is None
+    title = election_title(data) if is_root else unit_name(unit)
+    parts = [f"# {md(title)}\n\n", html_block(breadcrumbs(url, trail(data, unit_id)))]
+    facts = [level_label(unit["level"])]
+    if unit.get("commission"):
+        facts.append(unit["commission"])
+    parts.append(html_block(note(h(" · ".join(facts)))))
+    parts.append(extra_top)
+    has_charts = False
+    shown = 0
+    for contest in data.contests:
+        path_ids = [u["unit_id"] for u in data.path(unit_id)]
+        if not data.has_data(contest["contest_id"], unit_id):
+            continue
+        if contest["scope_unit_id"] not in path_ids:
+            # Contest decided below this unit (e.g. a single-member district): link to its page.
+            scope = contest["scope_unit_id"]
+            if scope in data.units:
+                parts.append(html_block(note(
+                    f"{h(contest['name'])}: {link(url, unit_url(data, scope), h(unit_name(data.units[scope])))}")))
+            continue
+        section, drew = contest_section(data, contest, unit_id, url)
+        parts.append(section)
+        has_charts |= drew
+        shown += 1
+    if shown == 0:
+        parts.append(html_block(note(h(t("no_data_here")))))
+    return Page(url=url, title=title, body="".join(parts), charts=has_charts)
+
+
+def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str) -> tuple[str, bool]:
+    cid = contest["contest_id"]
+    choices = data.choices.get(cid, [])
+    sets = all_sets(data, cid, unit_id)
+    parts = [f"## {md(contest['name'])}\n\n"]
+    drew = False
+    main = primary(sets)
+    if main is not None and main.has_votes():
+        parts.append(f"### {md(t('result'))}\n\n")
+        parts.append(html_block(result_block(choices, sets, main)))
+        drew = True
+    parts.append(f"### {md(t('protocol'))}\n\n")
+    parts.append(html_block(protocol_table(sets)))
+    kids = [c for c in data.children.get(unit_id, []) if data.has_data(cid, c)]
+    above = [c for c in kids if data.units[c]["level"] != "station"]
+    stations = [c for c in kids if data.units[c]["level"] == "station"]
+    if above:
+        level = level_label(data.units[above[0]]["level"])
+        parts.append(f"### {md(t('children_results', level=level))}\n\n")
+        parts.append(html_block(children_block(data, cid, choices, above, url)))
+        drew = True
+    if stations:
+        parts.append(f"### {md(t('stations'))}\n\n")
+        parts.append(html_block(note(h(t("station_table_note")))))
+        parts.append(html_block(station_table(data, cid, choices, stations, url)))
+    reports = data.turnout.get((cid, unit_id), [])
+    if reports:
+        parts.append(f"### {md(t('turnout_through_day'))}\n\n")
+        parts.append(html_block(turnout_block(data, reports)))
+        drew = True
+    return "".join(parts), drew
+
+
+def result_block(choices: list[dict], sets: list[FigureSet], main: FigureSet) -> str:
+    shares = [main.share(c["choice_id"])[0] for c in choices]
+    names = [c["name"] for c in choices]
+    counted = [(s, c) for s, c in zip(shares, choices) if s is not None]
+    summary = ""
+    if counted:
+        share, leader = max(counted, key=lambda x: x[0])
+        summary = t("chart_summary_result", leader=leader["name"], share=percent(share), figure=main.label)
+    figure = charts.result_bars(names, shares, [main.votes.get(c["choice_id"]) for c in choices])
+    return chart(figure, summary, result_table(choices, sets))
+
+
+def result_table(choices: list[dict], sets: list[FigureSet]) -> str:
+    voting = [s for s in sets if s.has_votes()] or sets
+    headers = [h(t("choice"))]
+    for s in voting:
+        headers += [f"{h(s.label)}{_partial_mark(s.partial_note())}<br>{h(t('votes'))}", h(t("share"))]
+    diff = _difference_pair(voting)
+    if diff:
+        headers.append(h(t("difference")))
+    rows = []
+    for c in choices:
+        cells = [text_cell(h(c["name"]) + (f'<br><small>{h(c["affiliation"])}</small>' if c.get("affiliation") else ""))]
+        for s in voting:
+            cells.append(num_cell(s.votes.get(c["choice_id"]), _partial_mark(s.vote_partial(c["choice_id"]))))
+            share, approx = s.share(c["choice_id"])
+            cells.append(pct_cell(share, approx))
+        if diff:
+            a, b = (diff[0].votes.get(c["choice_id"]), diff[1].votes.get(c["choice_id"]))
+            cells.append(num_cell(a - b if a is not None and b is not None else None))
+        rows.append(row(cells))
+    return table(headers, rows) + sources_note(voting) + note(h(t("share_note")))
+
+
+def protocol_table(sets: list[FigureSet]) -> str:
+    headers = [h(t("line"))] + [f"{h(s.label)}{_partial_mark(s.partial_note())}" for s in sets]
+    diff = _difference_pair(sets)
+    if diff:
+        headers.append(h(t("difference")))
+    rows = []
+    for name in contract.line_names():
+        cells = [text_cell(h(line_label(name)))]
+        for s in sets:
+            cells.append(num_cell(s.lines.get(name), _partial_mark(s.line_partial(name))))
+        if diff:
+            a, b = diff[0].lines.get(name), diff[1].lines.get(name)
+            cells.append(num_cell(a - b if a is not None and b is not None else None))
+        rows.append(row(cells))
+    turnout = [text_cell(h(t("turnout_percent")))]
+    for s in sets:
+        value = s.turnout_percent if s.turnout_percent is not None else s.computed_turnout()
+        turnout.append(pct_cell(value, approximate=s.turnout_percent is None and value is not None))
+    if diff:
+        turnout.append(text_cell(""))
+    rows.append(row(turnout))
+    if not sets:
+        return note(h(not_published()))
+    return table(headers, rows, sortable=False) + sources_note(sets)
+
+
+def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list[str], url: str) -> str:
+    headers = [h(t("name")), h(t("source")), h(line_label("voters_on_list")), h(line_label("ballots_issued")),
+               h(t("turnout_percent")), h(line_label("ballots_valid")), h(line_label("ballots_invalid"))]
+    headers += [h(c["name"]) for c in choices]
+    rows, names, share_rows = [], [], [[] for _ in choices]
+    for kid in kids:
+        main = primary(all_sets(data, cid, kid))
+        name = unit_name(data.units[kid])
+        cells = [text_cell(link(url, unit_url(data, kid), h(name)))]
+        if main is None:
+            rows.append(row(cells + [text_cell(h(not_published()), attrs=' class="np"')]))
+            continue
+        cells.append(text_cell(h(main.label) + _partial_mark(main.partial_note())))
+        for line in ("voters_on_list", "ballots_issued"):
+            cells.append(num_cell(main.lines.get(line)))
+        cells.append(pct_cell(main.turnout_percent if main.turnout_percent is not None else main.computed_turnout(),
+                              approximate=main.turnout_percent is None))
+        for line in ("ballots_valid", "ballots_invalid"):
+            cells.append(num_cell(main.lines.get(line)))
+        names.append(name)
+        for i, c in enumerate(choices):
+            votes = main.votes.get(c["choice_id"])
+            share, approx = main.share(c["choice_id"])
+            share_rows[i].append(share)
+            extra = f"<br><small>{percent(share, approx)}</small>" if share is not None else ""
+            cells.append(num_cell(votes, extra))
+        rows.append(row(cells))
+    summary = t("chart_summary_children", choice=t("choice").lower(), level=level_label(data.units[kids[0]]["level"]).lower())
+    figure = charts.stacked_shares(names, [c["name"] for c in choices], share_rows)
+    return chart(figure, summary, table(headers, rows, searchable=False))
+
+
+def station_table(data: ElectionData, cid: str, choices: list[dict], stations: list[str], url: str) -> str:
+    protocols = [(s, p) for s in stations for p in data.protocols.get((cid, s), [])]
+    lines = [n for n in contract.line_names() if any(p[n] is not None for _, p in protocols)]
+    missing = [n for n in contract.line_names() if n not in lines]
+    headers = ["#", h(t("code")), h(t("station")), h(t("source"))] + [h(line_label(n)) for n in lines]
+    headers += [h(c["name"]) for c in choices] + [h(t("findings"))]
+    rows = []
+    seen = set()
+    for station_id, p in protocols:
+        unit = data.units[station_id]
+        anchor = f"s-{station_id}" if station_id not in seen else f"s-{station_id}-{p['source_id']}"
+        seen.add(station_id)
+        source = data.sources[p["source_id"]]
+        votes = data.votes.get((cid, station_id, p["source_id"]), {})
+        cells = [text_cell(f'<a class="ashyq-permalink" href="#{h(anchor)}" title="{h(t("permalink"))}">#</a>'),
+                 text_cell(h(unit.get("code") or ""), attrs=f' data-sort="{h(_sort_key(unit.get("code")))}"'),
+                 text_cell(link(url, urls.station(data.election_id, station_id), h(unit_name(unit)))),
+                 text_cell(h(source_kind_label(source["kind"])))]
+        cells += [num_cell(p[n]) for n in lines]
+        cells += [num_cell(votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in choices]
+        cells.append(text_cell(finding_badges(_findings_for(data, station_id, cid, p["source_id"]))))
+        rows.append(row(cells, attrs=f' id="{h(anchor)}"'))
+    out = table(headers, rows, css="ashyq-stations", searchable=False)
+    if missing:
+        out += note(h(f"{not_published()}: " + "; ".join(line_label(n) for n in missing)))
+    return out
+
+
+def turnout_block(data: ElectionData, reports: list[dict]) -> str:
+    by_source: dict[str, list[dict]] = {}
+    for r in reports:
+        by_source.setdefault(r["source_id"], []).append(r)
+    series, rows = [], []
+    for source_id, items in by_source.items():
+        source = data.sources[source_id]
+        labels = [_report_label(r) for r in items]
+        values = [r["turnout_percent"] if r["turnout_percent"] is not None else r["computed_percent"] for r in items]
+        series.append((source["title"], labels, values))
+        for r, label in zip(items, labels):
+            rows.append(row([text_cell(h(label), attrs=f' data-sort="{h(str(r["reported_at"]))}"'),
+                             text_cell(h(source["title"])), num_cell(r["voters_received_ballot"]),
+                             num_cell(r["voters_on_list"]), pct_cell(r["turnout_percent"]),
+                             pct_cell(r["computed_percent"], approximate=True)]))
+    first_series = series[0]
+    known = [(label, v) for label, v in zip(first_series[1], first_series[2]) if v is not None]
+    summary = ""
+    if known:
+        summary = t("chart_summary_turnout", last=percent(known[-1][1]), label=known[-1][0],
+                    first=percent(known[0][1]), first_label=known[0][0])
+    headers = [h(t("reported_at")), h(t("source")), h(t("voters_received_ballot")), h(line_label("voters_on_list")),
+               h(t("turnout_percent")), h(t("turnout_percent")) + " (≈)"]
+    return chart(charts.turnout_lines(series), summary, table(headers, rows))
+
+
+def sources_note(sets: list[FigureSet]) -> str:
+    """Which document each column comes from (headings carry only the kind of source)."""
+    seen, items = set(), []
+    for s in sets:
+        if s.source["source_id"] in seen:
+            continue
+        seen.add(s.source["source_id"])
+        items.append(f"{h(source_kind_label(s.source['kind']))}: {h(s.source['title'])}")
+    return note(h(t("sources")) + ": " + "; ".join(items)) if items else ""
+
+
+def _report_label(report: dict) -> str:
+    return report.get("label") or str(report["reported_at"])[11:16] or str(report["reported_at"])
+
+
+def _difference_pair(sets: list[FigureSet]) -> tuple[FigureSet, FigureSet] | None:
+    """The commission's own official figure and the sum of its official station protocols."""
+    own = [s for s in sets if not s.is_sum and s.source["kind"] != "observer_copy"]
+    sums = [s for s in sets if s.is_sum and s.source["kind"] == "official"]
+    return (own[0], sums[0]) if own and sums else None
+
+
+def _partial_mark(text: str) -> str:
+    return f'<br><small class="ashyq-partial">{h(text)}</small>' if text else ""
+
+
+def _findings_for(data: ElectionData, unit_id: str, contest_id: str, source_id: str) -> list[dict]:
+    return [f for f in data.findings.get(unit_id, [])
+            if f.get("contest_id") in (None, contest_id) and f.get("source_id") in (None, source_id)]
+
+
+def _sort_key(code) -> str:
+    text = "" if code is None else str(code)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits.zfill(12) if digits and digits == text else text
