@@ -83,3 +83,10 @@ def _create_line_labels(con) -> None:
     con.execute("CREATE OR REPLACE TABLE check_line_labels (field VARCHAR, label VARCHAR, position INTEGER)")
     con.executemany("INSERT INTO check_line_labels VALUES (?, ?, ?)",
                     [(line.name, line.label("en"), i) for i, line in enumerate(contract.protocol_lines())])
+
+
+def methodology_markdown() -> str:
+    """The methodology page's description of every check (the render hook asks the checks stage)."""
+    from ..render.methodology import methodology_markdown as generate
+
+    return generate()

@@ -1,0 +1,330 @@
+"""The Integrity page of an election: every number that does not add up, and the statistical
+indicators with their caveats. Its tables are downloadable as CSV next to the page, with the same
+columns (``elections/<id>/integrity/findings.csv`` …)."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from .. import checks
+from ..checks import distributions
+from ..checks.registry import BY_ID, CHECKS, TURNOUT_FLAGS
+from . import urls
+from .data import ElectionData
+from .escape import h, md
+from .fragments import chart, html_block, link, note, num_cell, row, table, text_cell
+from .methodology import check_anchor
+from .naming import election_title, unit_name, unit_url
+from .page import Page
+
+TOP_STATIONS = 25
+TURNOUT_FLAG_ROWS = 100
+STATUS_LABELS = {"failed": "does not add up", "cannot_check": "cannot be checked"}
+DOWNLOADS = {
+    "findings": ("findings", checks.FINDINGS_COLUMNS),
+    "tabulation_differences": ("tabulation_differences",
+                               ("contest_id", "unit_id", "source_id", "field", "label", "own_value",
+                                "stations_source_id", "sum_value", "difference", "stations")),
+    "source_differences": ("source_differences",
+                           ("contest_id", "unit_id", "field", "label", "source_a", "value_a", "source_b", "value_b",
+                            "difference")),
+    "turnout_flags": ("turnout_flags",
+                      ("contest_id", "unit_id", "source_id", "reported_at", "label", "flag", "value", "robust_z",
+                       "detail")),
+}
+
+
+def integrity_url(election_id: str) -> str:
+    return f"{urls.election(election_id)}integrity/"
+
+
+def write_integrity(db, data: ElectionData, docs_dir: Path) -> Page:
+    """Write the page and its CSV files into the staging docs; returns the page."""
+    url = integrity_url(data.election_id)
+    for name, (table_name, columns) in DOWNLOADS.items():
+        rows = _rows(db, table_name, columns, data.election_id)
+        path = Path(docs_dir) / url / f"{name}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(csv_bytes(columns, rows))
+    page = integrity_page(db, data)
+    page.write(docs_dir)
+    return page
+
+
+def integrity_page(db, data: ElectionData) -> Page:
+    url = integrity_url(data.election_id)
+    eid = data.election_id
+    parts = [html_block(
+        f"<p>{link(url, urls.election(eid), h(election_title(data)))} · "
+        f"{link(url, urls.page('methodology'), h('How each check works'))}</p>"
+        "<p>" + h("Every protocol is checked against the control ratios of its form. "
+                  "“Does not add up” names the numbers; “cannot be checked” means the protocol does not publish "
+                  "the lines the check needs (it is never counted as passed). Indicators are worth a look, "
+                  "not proof of anything.") + "</p>")]
+    parts.append("## Checks\n\n" + html_block(counts_table(db, url, eid)))
+    parts.append("## By region\n\n" + html_block(region_table(db, data, url)))
+    parts.append("## Stations with the most findings\n\n" + html_block(top_stations_table(db, data, url)))
+    parts.append("## Findings\n\n" + html_block(findings_table(db, data, url)))
+    parts.append("## Tabulation: commission totals against the sum of their stations\n\n"
+                 + html_block(tabulation_table(db, data, url)))
+    parts.append("## The same protocol from two sources\n\n" + html_block(source_table(db, data, url)))
+    parts.append("## Turnout through the day\n\n" + html_block(turnout_flags_table(db, data, url)))
+    has_charts = False
+    for contest in data.contests:
+        block = distribution_block(db, data, contest)
+        if block:
+            has_charts = True
+            parts.append(f"## {md('Distributions over stations — ' + contest['name'])}\n\n" + html_block(block))
+    return Page(url=url, title=f"Integrity — {election_title(data)}", body="".join(parts), charts=has_charts)
+
+
+# ---- tables --------------------------------------------------------------------------------------
+
+def _download(url: str, name: str) -> str:
+    return note(link(url, f"{url}{name}.csv", h(f"Download {name}.csv (same columns as this table)")))
+
+
+def counts_table(db, url: str, election_id: str) -> str:
+    counts = {r["check_id"]: r for r in db.rows(
+        "SELECT check_id, sum(checked)::BIGINT AS checked, sum(passed)::BIGINT AS passed, "
+        "sum(failed)::BIGINT AS failed, sum(cannot_check)::BIGINT AS cannot_check FROM check_counts "
+        "WHERE election_id = $e GROUP BY check_id", {"e": election_id})}
+    rows = []
+    for check in CHECKS:
+        c = counts.get(check.id, {})
+        title = link(url, f"{urls.page('methodology')}#{check_anchor(check.id)}", h(check.title))
+        rows.append(row([text_cell(title), text_cell(f"<code>{h(check.formula)}</code>"), text_cell(h(check.badge)),
+                         num_cell(c.get("checked", 0)), num_cell(c.get("passed", 0)), num_cell(c.get("failed", 0)),
+                         num_cell(c.get("cannot_check", 0))]))
+    return table([h("Check"), h("Formula"), h("Kind"), h("Checked"), h("Passed"), h("Failed / flagged"),
+                  h("Cannot be checked")], rows)
+
+
+def region_table(db, data: ElectionData, url: str) -> str:
+    """Failed control ratios, flagged indicators and uncheckable protocols per top-level region."""
+    rows = db.rows(
+        "SELECT t.path[2] AS region, o.check_id, o.status, count(*) AS n FROM check_outcomes o "
+        "JOIN unit_tree t USING (election_id, unit_id) WHERE o.election_id = $e AND len(t.path) >= 2 "
+        "GROUP BY ALL", {"e": data.election_id})
+    regions: dict[str, dict] = {}
+    for r in rows:
+        kind = BY_ID[r["check_id"]].kind
+        bucket = regions.setdefault(r["region"], {"checked": 0, "failed": 0, "flagged": 0, "cannot": 0})
+        if r["status"] == "cannot_check":
+            bucket["cannot"] += r["n"]
+            continue
+        bucket["checked"] += r["n"]
+        if r["status"] == "failed":
+            bucket["flagged" if kind == "indicator" else "failed"] += r["n"]
+    out = []
+    for region_id in sorted(regions, key=lambda u: unit_name(data.units[u]) if u in data.units else u):
+        unit = data.units.get(region_id)
+        name = link(url, unit_url(data, region_id), h(unit_name(unit))) if unit else h(region_id)
+        b = regions[region_id]
+        out.append(row([text_cell(name), num_cell(b["checked"]), num_cell(b["failed"]), num_cell(b["flagged"]),
+                        num_cell(b["cannot"])]))
+    if not out:
+        return note(h("No unit below the top level has a protocol to check."))
+    return table([h("Region"), h("Checks made"), h("Does not add up"), h("Flagged (indicators)"),
+                  h("Cannot be checked")], out)
+
+
+def top_stations_table(db, data: ElectionData, url: str) -> str:
+    rows = db.rows(
+        "SELECT unit_id, count(*) AS failed, list(DISTINCT check_id ORDER BY check_id) AS check_ids "
+        "FROM findings WHERE election_id = $e AND status = 'failed' "
+        "AND unit_id IN (SELECT unit_id FROM units WHERE election_id = $e AND level = 'station') "
+        "GROUP BY unit_id ORDER BY failed DESC, unit_id LIMIT $n", {"e": data.election_id, "n": TOP_STATIONS})
+    if not rows:
+        return note(h("No station has a failed check or a flag."))
+    out = [row([text_cell(_unit_link(data, url, r["unit_id"])), num_cell(r["failed"]),
+                text_cell(", ".join(h(BY_ID[c].title) for c in r["check_ids"]))]) for r in rows]
+    return table([h("Station"), h("Findings"), h("Checks")], out)
+
+
+def findings_table(db, data: ElectionData, url: str) -> str:
+    """Every failed check and flag, with the columns of findings.csv (cannot-be-checked rows are
+    counted above and listed in the CSV)."""
+    columns = checks.FINDINGS_COLUMNS
+    rows = _rows(db, "findings", columns, data.election_id, "status = 'failed'")
+    out = []
+    for r in rows:
+        cells = []
+        for c in columns:
+            value = r[c]
+            if c == "unit_id":
+                cells.append(text_cell(_unit_link(data, url, value)))
+            elif c == "check_id":
+                cells.append(text_cell(link(url, f"{urls.page('methodology')}#{check_anchor(value)}", h(value))))
+            elif c == "status":
+                cells.append(text_cell(h(STATUS_LABELS.get(value, value))))
+            elif c in ("expected", "actual", "difference"):
+                cells.append(num_cell(value))
+            else:
+                cells.append(text_cell(h(value)))
+        out.append(row(cells))
+    body = table([h(c) for c in columns], out) if out else note(h("Every checked protocol adds up."))
+    return body + _download(url, "findings")
+
+
+def tabulation_table(db, data: ElectionData, url: str) -> str:
+    columns = DOWNLOADS["tabulation_differences"][1]
+    rows = _rows(db, "tabulation_differences", columns, data.election_id)
+    if not rows:
+        return note(h("No difference: wherever a commission's own total and the complete sum of its stations "
+                      "are both published, they agree (or no such pair is published).")) + _download(url, "tabulation_differences")
+    out = [row([text_cell(h(r["contest_id"])), text_cell(_unit_link(data, url, r["unit_id"])), text_cell(h(r["source_id"])),
+                text_cell(h(r["field"])), text_cell(h(r["label"])), num_cell(r["own_value"]),
+                text_cell(h(r["stations_source_id"])), num_cell(r["sum_value"]), num_cell(r["difference"]),
+                num_cell(r["stations"])]) for r in rows]
+    return table([h(c) for c in columns], out) + _download(url, "tabulation_differences")
+
+
+def source_table(db, data: ElectionData, url: str) -> str:
+    columns = DOWNLOADS["source_differences"][1]
+    rows = _rows(db, "source_differences", columns, data.election_id)
+    if not rows:
+        return note(h("No protocol is published by two sources with different figures.")) + _download(url, "source_differences")
+    out = [row([text_cell(h(r["contest_id"])), text_cell(_unit_link(data, url, r["unit_id"])), text_cell(h(r["field"])),
+                text_cell(h(r["label"])), text_cell(h(_source_title(data, r["source_a"]))), num_cell(r["value_a"]),
+                text_cell(h(_source_title(data, r["source_b"]))), num_cell(r["value_b"]), num_cell(r["difference"])],
+               ' class="ashyq-differs"') for r in rows]
+    return table([h(c) for c in columns], out) + _download(url, "source_differences")
+
+
+def turnout_flags_table(db, data: ElectionData, url: str) -> str:
+    counts = db.rows("SELECT flag, count(*) AS n FROM turnout_flags WHERE election_id = $e GROUP BY flag ORDER BY flag",
+                     {"e": data.election_id})
+    intro = "".join(f"<dt>{h(TURNOUT_FLAGS[c['flag']][0])}: {c['n']:,}</dt><dd>{h(TURNOUT_FLAGS[c['flag']][1])}</dd>"
+                    for c in counts)
+    if not counts:
+        return note(h("No turnout flag (or no turnout reports through the day are published).")) + _download(url, "turnout_flags")
+    columns = DOWNLOADS["turnout_flags"][1]
+    rows = db.rows(
+        f"SELECT {', '.join(columns)} FROM turnout_flags WHERE election_id = $e "
+        "ORDER BY abs(coalesce(robust_z, 0)) DESC, unit_id, reported_at LIMIT $n",
+        {"e": data.election_id, "n": TURNOUT_FLAG_ROWS})
+    out = [row([text_cell(h(r["contest_id"])), text_cell(_unit_link(data, url, r["unit_id"])), text_cell(h(r["source_id"])),
+                text_cell(h(r["reported_at"])), text_cell(h(r["label"])), text_cell(h(TURNOUT_FLAGS[r["flag"]][0])),
+                num_cell(r["value"]), num_cell(r["robust_z"]), text_cell(h(r["detail"]))]) for r in rows]
+    shown = note(h(f"The {len(out)} strongest flags; all of them are in turnout_flags.csv.")) if sum(c["n"] for c in counts) > len(out) else ""
+    return f"<dl>{intro}</dl>" + shown + table([h(c) for c in columns], out) + _download(url, "turnout_flags")
+
+
+# ---- distributions -------------------------------------------------------------------------------
+
+def distribution_block(db, data: ElectionData, contest: dict) -> str:
+    eid, cid = data.election_id, contest["contest_id"]
+    stations = distributions.station_figures(db, eid, cid)
+    if stations.filter(stations["turnout"].is_not_null()).height < 20:
+        return ""
+    caveat = note(h(distributions.CAVEAT))
+    histogram = distributions.turnout_histogram(db, eid, cid)
+    hist_fig = _plain(go.Figure(go.Bar(x=[r + 0.5 for r in histogram["lower"].to_list()],
+                                       y=histogram["stations"].to_list(), width=1.0,
+                                       hovertemplate="%{x:.0f} %: %{y} stations<extra></extra>"),
+                                layout=_layout(xaxis=dict(title="Turnout, %", range=[0, 100]),
+                                               yaxis=dict(title="Stations"))))
+    hist_rows = [row([text_cell(f"{r['lower']:.0f}–{r['lower'] + 1:.0f} %"), num_cell(r["stations"]), num_cell(r["voters"])])
+                 for r in histogram.to_dicts()]
+    parts = [caveat, chart(hist_fig, "Statistical indicator: stations by turnout (1-point bins).",
+                           _details("Numbers", table([h("Turnout"), h("Stations"), h("Voters on the list")], hist_rows)))]
+    density = distributions.turnout_leader_density(db, eid, cid)
+    leader = stations["leader_id"][0] if stations.height else None
+    leader_name = next((c["name"] for c in data.choices.get(cid, []) if c["choice_id"] == leader), leader)
+    if density.height:
+        size = density["stations"].to_list()
+        dens_fig = _plain(go.Figure(go.Scatter(
+            x=[v + 0.5 for v in density["turnout_lower"].to_list()], y=[v + 0.5 for v in density["share_lower"].to_list()],
+            mode="markers", marker=dict(size=[min(4 + 2 * s, 24) for s in size], color=size, opacity=0.7),
+            hovertemplate="turnout %{x:.0f} %, share %{y:.0f} %<extra></extra>"),
+            layout=_layout(xaxis=dict(title="Turnout, %", range=[0, 100]),
+                           yaxis=dict(title=f"Share of {_plotly_text(leader_name)}, %", range=[0, 100]))))
+        dens_rows = [row([text_cell(f"{r['turnout_lower']:.0f} %"), text_cell(f"{r['share_lower']:.0f} %"),
+                          num_cell(r["stations"]), num_cell(r["voters"])]) for r in density.to_dicts()]
+        parts.append(chart(dens_fig, f"Statistical indicator: stations by turnout and by the share of {leader_name} "
+                                     "(Klimek et al., PNAS 2012). A second cluster towards 100 % / 100 % is what that "
+                                     "paper reads as a fingerprint of stuffing; it can also be special stations.",
+                           _details("Numbers", table([h("Turnout bin"), h("Share bin"), h("Stations"), h("Voters")], dens_rows))))
+    rounds = distributions.round_percentages(db, eid, cid)
+    round_rows = [row([text_cell(h("turnout" if r["measure"] == "turnout" else f"share of {leader_name}")),
+                       text_cell(h("whole number (x.0 %)" if r["kind"] == "integer" else "multiple of 5 %")),
+                       num_cell(r["stations"]), num_cell(r["observed"]), num_cell(r["expected"]), num_cell(r["ratio"])])
+                  for r in rounds.to_dicts()]
+    parts.append("<h3>Whole and round percentages</h3>" + note(h(
+        "Stations whose percentage is within 0.05 of a whole number (or of a multiple of 5), against the number "
+        "expected by chance from each station's own list and turnout (Kobak, Shpilkin & Pshenichnikov 2016). "
+        "A ratio well above 1 is an indicator, not proof."))
+        + table([h("Measure"), h("Kind"), h("Stations"), h("Observed"), h("Expected by chance"), h("Observed ÷ expected")],
+                round_rows, sortable=False))
+    tails = distributions.tail_stations(db, eid, cid)
+    if tails.height:
+        tail_rows = [row([text_cell(_unit_link(data, integrity_url(eid), r["unit_id"])), num_cell(r["voters_on_list"]),
+                          num_cell(r["turnout"]), num_cell(r["leader_share"])]) for r in tails.head(50).to_dicts()]
+        parts.append("<h3>Stations in the tails (top 1 % of turnout or of the leader's share)</h3>"
+                     + table([h("Station"), h("Voters on the list"), h("Turnout, %"), h(f"Share of {leader_name}, %")], tail_rows))
+    return "".join(parts)
+
+
+def _layout(**extra) -> dict:
+    return dict(template="none", height=320, margin=dict(l=50, r=10, t=10, b=40), font=dict(size=12),
+                showlegend=False, **extra)
+
+
+def _plain(figure: go.Figure) -> dict:
+    out = figure.to_plotly_json()
+    out["layout"].pop("template", None)
+    return {"data": out["data"], "layout": out["layout"]}
+
+
+def _plotly_text(text) -> str:
+    text = "" if text is None else str(text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("%{", "% {")
+
+
+def _details(summary: str, inner: str) -> str:
+    return f"<details><summary>{h(summary)}</summary>{inner}</details>"
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+def _rows(db, table_name: str, columns, election_id: str, where: str = "true") -> list[dict]:
+    return db.rows(f"SELECT {', '.join(columns)} FROM {table_name} WHERE election_id = $e AND {where}",
+                   {"e": election_id})
+
+
+def _unit_link(data: ElectionData, url: str, unit_id: str) -> str:
+    unit = data.units.get(unit_id)
+    if unit is None:
+        return h(unit_id)
+    return link(url, unit_url(data, unit_id), h(unit_name(unit)))
+
+
+def _source_title(data: ElectionData, source_id: str) -> str:
+    source = data.sources.get(source_id)
+    return source["title"] if source else source_id
+
+
+def csv_bytes(columns, rows: list[dict]) -> bytes:
+    """UTF-8 with BOM (spreadsheets open it right); text cells that a spreadsheet would run as a
+    formula (starting with = + - @) get a leading apostrophe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow([_safe_cell(r[c]) for c in columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _safe_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(round(value, 4))
+    if isinstance(value, (int,)):
+        return str(value)
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
