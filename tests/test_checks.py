@@ -338,3 +338,95 @@ def test_round_percentages_are_compared_with_the_rate_expected_by_chance(dataset
     assert integer_turnout["observed"] == observed
     # by chance about one station in ten has an integer percentage at one decimal
     assert 0.05 < integer_turnout["expected"] / integer_turnout["stations"] < 0.15
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+class _Tables:
+    """Rows of cell texts of every table in an HTML fragment, with each row's class."""
+
+    def __init__(self, html_text: str):
+        from html.parser import HTMLParser
+
+        self.rows: list[tuple[str, list[str]]] = []
+        outer = self
+
+        class Parser(HTMLParser):
+            cell: list[str] | None = None
+
+            def handle_starttag(self, tag, attrs):
+                if tag == "tr":
+                    outer.rows.append((dict(attrs).get("class") or "", []))
+                elif tag in ("td", "th"):
+                    self.cell = []
+
+            def handle_endtag(self, tag):
+                if tag in ("td", "th") and self.cell is not None and outer.rows:
+                    outer.rows[-1][1].append("".join(self.cell).strip())
+                    self.cell = None
+
+            def handle_data(self, data):
+                if self.cell is not None:
+                    self.cell.append(data)
+
+        Parser().feed(html_text)
+
+
+def _render_modules():
+    try:
+        from ashyq.render import data as render_data, integrity
+        from ashyq.render.pages import station
+    except ImportError:
+        pytest.skip("render framework not in this tree")
+    return render_data, integrity, station
+
+
+def test_integrity_page_and_station_pages_show_the_2011_discrepancies(datasets_db):
+    needs("kz-2011-presidential")
+    render_data, integrity, station = _render_modules()
+    data = render_data.load_election(datasets_db, "kz-2011-presidential")
+    page = integrity.integrity_page(datasets_db, data)
+    rows = [cells for css, cells in _Tables(page.body).rows if "ashyq-differs" in css]
+    # columns: contest, unit, field, label, source a, value a, source b, value b, difference
+    shown = {(cells[2], cells[5], cells[7]) for cells in rows}
+    assert shown == {(field, f"{a:,}", f"{b:,}") for (_, field), (a, b) in REPORT_2011.items()}
+    for unit_id in {unit for unit, _ in REPORT_2011}:
+        title, body = station.station_html(data, unit_id)
+        differing = [cells for css, cells in _Tables(body).rows if "ashyq-differs" in css]
+        expected = {(f"{a:,}", f"{b:,}") for (u, _), (a, b) in REPORT_2011.items() if u == unit_id}
+        assert {(cells[1], cells[2]) for cells in differing} == expected, unit_id
+
+
+def test_integrity_findings_table_and_csv_have_the_same_columns_and_rows(datasets_db, tmp_path):
+    needs("spb-2021-duma")
+    render_data, integrity, _ = _render_modules()
+    data = render_data.load_election(datasets_db, "spb-2021-duma")
+    integrity.write_integrity(datasets_db, data, tmp_path)
+    folder = tmp_path / integrity.integrity_url("spb-2021-duma")
+    raw = (folder / "findings.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode("utf-8"))
+    findings = pl.read_csv(raw[3:], infer_schema_length=0)
+    assert tuple(findings.columns) == checks.FINDINGS_COLUMNS
+    failed = datasets_db.rows("SELECT count(*) AS n FROM findings WHERE election_id = 'spb-2021-duma' AND status = 'failed'")[0]["n"]
+    assert findings.filter(pl.col("status") == "failed").height == failed > 0
+    assert findings.height == datasets_db.rows(
+        "SELECT count(*) AS n FROM findings WHERE election_id = 'spb-2021-duma'")[0]["n"]
+    page = (folder / "index.md").read_text(encoding="utf-8")
+    tables = _Tables(page).rows
+    header = next(cells for _, cells in tables if cells[:3] == ["election_id", "contest_id", "unit_id"])
+    assert tuple(header) == checks.FINDINGS_COLUMNS
+    assert "Statistical indicator" in page
+
+
+def test_csv_cells_that_would_run_as_formulas_are_made_text():
+    _, integrity, _ = _render_modules()
+    out = integrity.csv_bytes(("a", "b", "c"), [dict(a="=HYPERLINK(\"x\")", b=-5, c="@SUM(1)")]).decode("utf-8")
+    assert out == "\ufeffa,b,c\n\"'=HYPERLINK(\"\"x\"\")\",-5,'@SUM(1)\n"
+
+
+def test_methodology_is_generated_from_the_registry():
+    text = checks.methodology_markdown()
+    for check in checks.CHECKS:
+        assert f'id="check-{check.id}"' in text
+        assert check.source.split(",")[0] in text.replace("&quot;", '"').replace("&#x27;", "'")
+    assert "3.5" in text and "Klimek" in text
