@@ -1,0 +1,72 @@
+"""Remember packages that passed validation, by the content hash of everything that decided it.
+
+The key covers the package's descriptor and the bytes of each resource file, the contract, the
+validation code itself and the versions of Frictionless and Polars. Change any of them and the
+package is validated again. Only a pass is remembered: a failing package is always re-checked, so its
+report is never stale.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+
+from ..load import ElectionPackage
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = PACKAGE_DIR.parent / ".cache" / "validation"
+ENVIRONMENT = "ASHYQ_VALIDATION_CACHE"  # a folder, or "off"
+
+
+def default_dir() -> Path | None:
+    configured = os.environ.get(ENVIRONMENT)
+    if configured:
+        return None if configured.lower() in ("off", "0", "no", "false") else Path(configured)
+    return DEFAULT_DIR
+
+
+def package_key(package: ElectionPackage) -> str | None:
+    """The package's content hash; None when a file is missing (nothing to remember then)."""
+    digest = hashlib.sha256()
+    digest.update(_code_fingerprint().encode())
+    digest.update(package.id.encode())
+    digest.update(json.dumps(package.descriptor, sort_keys=True, ensure_ascii=False).encode())
+    for name, path in sorted(package.resource_paths.items()):
+        if not path.is_file():
+            return None
+        digest.update(f"\0{name}\0{path.relative_to(package.directory).as_posix()}\0".encode())
+        digest.update(_file_hash(path))
+    return digest.hexdigest()
+
+
+def is_known_valid(cache_dir: Path, key: str) -> bool:
+    return (cache_dir / f"{key}.json").is_file()
+
+
+def remember_valid(cache_dir: Path, key: str, package: ElectionPackage) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    target = cache_dir / f"{key}.json"
+    temporary = target.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps({"package": package.id, "valid": True}) + "\n", encoding="utf-8")
+    temporary.replace(target)  # atomic: a parallel build never reads half a file
+
+
+def _file_hash(path: Path) -> bytes:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.digest()
+
+
+def _code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    sources = [PACKAGE_DIR / "validate.py", PACKAGE_DIR / "load.py", PACKAGE_DIR / "contract.yml",
+               *sorted((PACKAGE_DIR / "validation").glob("*.py"))]
+    for source in sources:
+        digest.update(source.read_bytes())
+    for dependency in ("frictionless", "polars"):
+        digest.update(metadata.version(dependency).encode())
+    return digest.hexdigest()
