@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_build)
     validate = commands.add_parser("validate", help="only validate the Data Packages")
     validate.set_defaults(run=_validate)
+    importer = commands.add_parser("import", help="turn a CEC-style wide table (CSV/XLSX) into a Data Package")
+    importer.add_argument("table", type=Path, help="the table: .csv, .xlsx, .xls or .ods")
+    importer.add_argument("--mapping", type=Path, required=True, help="the mapping (YAML, see docs/import.md)")
+    importer.add_argument("--out", type=Path, required=True, help="package folder, datasets/<election-id>")
+    importer.add_argument("--force", action="store_true", help="replace the package already in --out")
+    importer.set_defaults(run=_import)
     return parser
 
 
@@ -44,6 +50,15 @@ def _validate(args, progress: Progress) -> int:
     with progress.stage("validate"):
         validate.validate_packages(packages, progress)
     progress.say(f"[ashyq] {len(packages)} package(s) valid")
+    return 0
+
+
+def _import(args, progress: Progress) -> int:
+    from .importer import import_table
+
+    result = import_table(args.table, args.mapping, args.out, progress, replace=args.force)
+    progress.say(f"[ashyq] {result.stations} stations, {result.units} units, {result.choices} choices "
+                 f"written to {result.out_dir}")
     return 0
 
 

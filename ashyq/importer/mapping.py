@@ -1,0 +1,516 @@
+"""The import mapping (YAML): what the election is, and which column of the wide table is what.
+
+``load_mapping`` reads and checks the file itself (keys, enums, protocol line names, patterns);
+``resolve_columns`` then matches it against the table's header, so every column of the table is
+either a hierarchy level, a protocol line, a choice or ignored — or the import stops and names it.
+The format is documented, step by step, in ``docs/import.md``.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from .. import contract
+from ..problems import InputError, Problem
+
+NUMBER_NAME = r"^\s*(?P<code>\d+)\s+(?P<name>.*\S)\s*$"  # "1 Адыгейская" → 1, Адыгейская
+SPLITS = {"number_name": NUMBER_NAME}
+UPPER_LEVELS = ("region", "area", "district")
+CHOICE_KINDS = ("candidate", "party", "against_all")
+CONTEST_KINDS = ("presidential", "party_list", "single_member", "local_council", "referendum")
+SOURCE_KINDS = ("official", "commission_summary", "observer_copy")
+ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8-sig", "cp1251": "cp1251",
+             "windows-1251": "cp1251"}
+PACKAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+ID = re.compile(contract.table_schema("units")["fields"][0]["constraints"]["pattern"])  # unit_id's
+
+
+@dataclass(frozen=True)
+class Level:
+    level: str  # region | area | district | station
+    column: str
+    split: str | None  # regex with (?P<code>) and (?P<name>) groups, or None
+    value: str  # without split: is the cell the unit's "code" or its "name"?
+    id_from: str  # "code" or "name": which part the unit's id is made of
+    id_prefix: str
+    unique_within: str | None  # the level the id is unique within; None: the level above
+    commission: str | None
+    fill_down: bool  # blank cell = same as the row above (merged cells in a spreadsheet)
+    address: str | None
+
+
+@dataclass(frozen=True)
+class Choice:
+    column: str
+    id: str | None  # None: made from the column header
+    kind: str
+    names: dict[str, str]  # language → name; the header is the name in ``Mapping.names`` otherwise
+    affiliation: str | None = None
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    encoding: str | None = None  # None: detected
+    delimiter: str | None = None  # None: detected
+    sheet: str | int | None = None  # spreadsheets only; None: the first sheet
+    header_row: int = 1
+    not_published: tuple[str, ...] = ()  # cell texts meaning "not published", besides blank
+
+
+@dataclass(frozen=True)
+class Mapping:
+    path: Path
+    election: dict  # date, country, type, title, licenses, sources, version, name
+    input: InputOptions
+    country: dict  # id, names
+    names: str  # language of the names in the table: ru, kk or en
+    levels: tuple[Level, ...]
+    contest: dict
+    source: dict
+    lines: dict[str, str]  # canonical protocol line → column header
+    choices_after: str | None
+    choices: tuple[Choice, ...]  # the explicit list, or details for columns found after ``choices_after``
+    choice_kind: str
+    ignore: tuple[str, ...]
+    complete: bool
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The mapping matched against a table header: column positions."""
+
+    levels: list[int]
+    addresses: dict[int, int]  # level index → address column
+    lines: dict[str, int]
+    choices: list[tuple[int, Choice]]  # ballot order
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML without implicit dates: ``2018-03-18`` stays the text it is, and a bad date is reported, not raised."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class _Checker:
+    """Collects every problem of a mapping file, so one run reports them all."""
+
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, where: str, message: str, value=None) -> None:
+        self.problems.append(Problem(str(self.path.parent), self.path.name, message, field=where,
+                                     value=None if value is None else str(value), kind="mapping"))
+
+    def section(self, data: dict, key: str, where: str, required: bool = True) -> dict:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(_join(where, key), "is required")
+            return {}
+        if not isinstance(value, dict):
+            self.problem(_join(where, key), "must be a mapping of keys to values", value)
+            return {}
+        return value
+
+    def keys(self, data: dict, where: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> None:
+        for key in data:
+            if key not in allowed:
+                self.problem(_join(where, str(key)), f"unknown key (allowed: {', '.join(allowed)})")
+        for key in required:
+            if data.get(key) in (None, "", [], {}):
+                self.problem(_join(where, key), "is required")
+
+    def text(self, data: dict, key: str, where: str, default: str | None = None) -> str | None:
+        value = data.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            self.problem(_join(where, key), "must be a single value", value)
+            return default
+        return _as_text(value)
+
+    def choice(self, data: dict, key: str, where: str, allowed: tuple[str, ...], default: str | None = None):
+        value = self.text(data, key, where, default)
+        if value is not None and value not in allowed:
+            self.problem(_join(where, key), f"must be one of: {', '.join(allowed)}", value)
+        return value
+
+    def identifier(self, value: str | None, where: str) -> None:
+        if value is not None and not ID.match(value):
+            self.problem(where, "is not a valid id (letters, digits, '_', '.', '-'; at most 80; no spaces)", value)
+
+    def languages(self, data: dict, key: str, where: str, required: bool = False) -> dict[str, str]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(_join(where, key), "is required ({en: ..., ru: ..., kk: ...})")
+            return {}
+        if isinstance(value, str):
+            return {"en": value}
+        if not isinstance(value, dict):
+            self.problem(_join(where, key), "must be {en: ..., ru: ..., kk: ...}", value)
+            return {}
+        self.keys(value, _join(where, key), contract.LANGUAGES)
+        return {lang: _as_text(value[lang]) for lang in contract.LANGUAGES if value.get(lang) not in (None, "")}
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read and check a mapping file; every problem in it is reported at once."""
+    path = Path(path)
+    check = _Checker(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDatesLoader)
+    except FileNotFoundError:
+        raise InputError([Problem(str(path.parent), path.name, "mapping file not found", kind="mapping")])
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        row = getattr(getattr(error, "problem_mark", None), "line", None)
+        raise InputError([Problem(str(path.parent), path.name, f"not a readable YAML file: {error}",
+                                  row=None if row is None else row + 1, kind="mapping")])
+    if not isinstance(data, dict):
+        raise InputError([Problem(str(path.parent), path.name, "must be a YAML mapping (key: value)", kind="mapping")])
+
+    check.keys(data, "", ("election", "input", "country", "names", "levels", "contest", "source",
+                          "lines", "choices", "ignore", "complete"),
+               required=("election", "levels", "contest", "source", "lines", "choices"))
+    election = _election(check, check.section(data, "election", ""))
+    options = _input(check, check.section(data, "input", "", required=False))
+    country = _country(check, check.section(data, "country", "", required=False), election)
+    names = check.choice(data, "names", "", contract.LANGUAGES, default="ru")
+    levels = _levels(check, data.get("levels"))
+    contest = _contest(check, check.section(data, "contest", ""), election)
+    source = _source(check, check.section(data, "source", ""))
+    lines = _lines(check, check.section(data, "lines", ""))
+    after, choices, choice_kind = _choices(check, check.section(data, "choices", ""))
+    ignore = data.get("ignore") or []
+    if not isinstance(ignore, list) or not all(isinstance(c, (str, int)) for c in ignore):
+        check.problem("ignore", "must be a list of column headers", ignore)
+        ignore = []
+    complete = data.get("complete", False)
+    if not isinstance(complete, bool):
+        check.problem("complete", "must be true or false", complete)
+    if not election.get("sources") and source:
+        election["sources"] = [{k: v for k, v in (("title", source.get("title")), ("path", source.get("url"))) if v}]
+    if check.problems:
+        raise InputError(check.problems)
+    return Mapping(path, election, options, country, names, levels, contest, source, lines, after,
+                   choices, choice_kind, tuple(_as_text(c) for c in ignore), complete is True)
+
+
+def _election(check: _Checker, data: dict) -> dict:
+    where = "election"
+    check.keys(data, where, ("name", "title", "date", "country", "type", "licenses", "sources", "version"),
+               required=("title", "date", "country", "type", "licenses"))
+    title = check.languages(data, "title", where, required=True)
+    if title and "en" not in title:
+        check.problem("election.title.en", "is required (the package title)")
+    date = check.text(data, "date", where)
+    if date is not None:
+        try:
+            datetime.date.fromisoformat(date)
+        except ValueError:
+            check.problem("election.date", "must be a date written YYYY-MM-DD", date)
+    for key in ("licenses", "sources"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, dict) for v in value)):
+            check.problem(f"election.{key}", "must be a list of {name/title: ..., path: ...} entries", value)
+    return {
+        "name": check.text(data, "name", where),
+        "title": title,
+        "date": date,
+        "country": check.text(data, "country", where),
+        "type": check.text(data, "type", where),
+        "licenses": data.get("licenses") or [],
+        "sources": data.get("sources") or [],
+        "version": check.text(data, "version", where, default="1.0.0"),
+    }
+
+
+def _input(check: _Checker, data: dict) -> InputOptions:
+    where = "input"
+    check.keys(data, where, ("encoding", "delimiter", "sheet", "header_row", "not_published"))
+    encoding = check.text(data, "encoding", where)
+    if encoding is not None and encoding.lower() not in ENCODINGS:
+        check.problem("input.encoding", f"must be one of: {', '.join(ENCODINGS)}", encoding)
+        encoding = None
+    delimiter = data.get("delimiter")
+    if delimiter is not None and delimiter not in (",", ";", "\t", "tab"):
+        check.problem("input.delimiter", 'must be ",", ";" or "tab"', delimiter)
+        delimiter = None
+    header_row = data.get("header_row", 1)
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
+        check.problem("input.header_row", "must be a line number, 1 or more", header_row)
+        header_row = 1
+    not_published = data.get("not_published") or []
+    if not isinstance(not_published, list):
+        check.problem("input.not_published", 'must be a list of texts, e.g. ["-", "—"]', not_published)
+        not_published = []
+    sheet = data.get("sheet")
+    return InputOptions(
+        encoding=ENCODINGS.get(encoding.lower()) if encoding else None,
+        delimiter="\t" if delimiter == "tab" else delimiter,
+        sheet=sheet if isinstance(sheet, int) and not isinstance(sheet, bool) else (None if sheet is None else str(sheet)),
+        header_row=header_row,
+        not_published=tuple(_as_text(v).strip() for v in not_published),
+    )
+
+
+def _country(check: _Checker, data: dict, election: dict) -> dict:
+    check.keys(data, "country", ("id", "name"))
+    default_id = (election.get("country") or "").lower() or None
+    country_id = check.text(data, "id", "country", default=default_id)
+    check.identifier(country_id, "country.id")
+    return {"id": country_id, "names": check.languages(data, "name", "country")}
+
+
+def _levels(check: _Checker, data) -> tuple[Level, ...]:
+    if not isinstance(data, list) or not data:
+        if data is not None:
+            check.problem("levels", "must be a list of levels, from the top one down to the station", data)
+        return ()
+    levels: list[Level] = []
+    for index, item in enumerate(data):
+        where = f"levels[{index + 1}]"
+        if not isinstance(item, dict):
+            check.problem(where, "must be a mapping (level: ..., column: ...)", item)
+            continue
+        check.keys(item, where, ("level", "column", "split", "value", "id", "id_prefix", "unique_within",
+                                 "commission", "fill_down", "address"), required=("level", "column"))
+        is_last = index == len(data) - 1
+        level = check.choice(item, "level", where, ("station",) if is_last else UPPER_LEVELS)
+        split = check.text(item, "split", where)
+        if split is not None:
+            split = SPLITS.get(split, split)
+            _check_split(check, split, f"{where}.split")
+        value = check.choice(item, "value", where, ("code", "name"), default="code" if level == "station" else "name")
+        has_code = split is not None or value == "code"
+        id_from = check.choice(item, "id", where, ("code", "name"), default="code" if has_code else "name")
+        if id_from == "code" and not has_code:
+            check.problem(f"{where}.id", "is 'code' but the column holds names: set split or value: code", id_from)
+        if id_from == "name" and split is None and value == "code":
+            check.problem(f"{where}.id", "is 'name' but the column holds codes: set split or value: name", id_from)
+        prefix = check.text(item, "id_prefix", where, default="") or ""
+        if prefix and not re.fullmatch(r"[A-Za-z0-9_.-]+", prefix):
+            check.problem(f"{where}.id_prefix", "may hold only letters, digits, '_', '.', '-'", prefix)
+        above = [lv.level for lv in levels]
+        unique_within = check.text(item, "unique_within", where)
+        if unique_within is not None and unique_within not in above + ["country"]:
+            check.problem(f"{where}.unique_within", f"must name a level above this one ({', '.join(above + ['country'])})",
+                          unique_within)
+        fill_down = item.get("fill_down", False)
+        if not isinstance(fill_down, bool):
+            check.problem(f"{where}.fill_down", "must be true or false", fill_down)
+        if level and level in above:
+            check.problem(f"{where}.level", "appears twice: each level may be used once", level)
+        levels.append(Level(
+            level=level or "", column=check.text(item, "column", where) or "", split=split, value=value or "name",
+            id_from=id_from or "name", id_prefix=prefix, unique_within=unique_within,
+            commission=check.text(item, "commission", where), fill_down=fill_down is True,
+            address=check.text(item, "address", where),
+        ))
+    return tuple(levels)
+
+
+def _check_split(check: _Checker, pattern: str, where: str) -> None:
+    try:
+        groups = pl.Series([""]).str.extract_groups(pattern).struct.fields
+    except Exception as error:  # polars' regex engine decides what is valid
+        check.problem(where, f"is neither 'number_name' nor a valid regular expression: {error}", pattern)
+        return
+    if "code" not in groups or "name" not in groups:
+        check.problem(where, "a split pattern needs two named groups, (?P<code>...) and (?P<name>...)", pattern)
+
+
+def _contest(check: _Checker, data: dict, election: dict) -> dict:
+    where = "contest"
+    check.keys(data, where, ("id", "kind", "round", "name", "seats", "threshold_percent"), required=("id",))
+    default_kind = election.get("type") if election.get("type") in CONTEST_KINDS else None
+    contest = {
+        "contest_id": check.text(data, "id", where),
+        "kind": check.choice(data, "kind", where, CONTEST_KINDS, default=default_kind),
+        "round": data.get("round", 1),
+        "seats": data.get("seats"),
+        "threshold_percent": data.get("threshold_percent"),
+        **{f"name_{lang}": name for lang, name in check.languages(data, "name", where).items()},
+    }
+    check.identifier(contest["contest_id"], "contest.id")
+    if contest["kind"] is None:
+        check.problem("contest.kind", f"is required (one of: {', '.join(CONTEST_KINDS)})")
+    for key in ("round", "seats"):
+        if contest[key] is not None and (not isinstance(contest[key], int) or contest[key] < 0):
+            check.problem(f"contest.{key}", "must be a whole number", contest[key])
+    if contest["threshold_percent"] is not None and not isinstance(contest["threshold_percent"], (int, float)):
+        check.problem("contest.threshold_percent", "must be a number", contest["threshold_percent"])
+    return contest
+
+
+def _source(check: _Checker, data: dict) -> dict:
+    where = "source"
+    keys = ("id", "kind", "title", "publisher", "url", "document", "published_on", "note")
+    check.keys(data, where, keys, required=("id", "kind", "title"))
+    source = {("source_id" if key == "id" else key): check.text(data, key, where) for key in keys}
+    check.identifier(source["source_id"], "source.id")
+    if source["kind"] is not None and source["kind"] not in SOURCE_KINDS:
+        check.problem("source.kind", f"must be one of: {', '.join(SOURCE_KINDS)}", source["kind"])
+    if source["published_on"] is not None:
+        try:
+            datetime.date.fromisoformat(source["published_on"])
+        except ValueError:
+            check.problem("source.published_on", "must be a date written YYYY-MM-DD", source["published_on"])
+    return source
+
+
+def _lines(check: _Checker, data: dict) -> dict[str, str]:
+    names = contract.line_names()
+    lines = {}
+    for key, header in data.items():
+        if key not in names:
+            check.problem(f"lines.{key}", f"is not a protocol line of the contract (one of: {', '.join(names)})")
+        elif not isinstance(header, (str, int)) or isinstance(header, bool):
+            check.problem(f"lines.{key}", "must be the column header, as text", header)
+        else:
+            lines[key] = _as_text(header)
+    return lines
+
+
+def _choices(check: _Checker, data: dict) -> tuple[str | None, tuple[Choice, ...], str]:
+    where = "choices"
+    check.keys(data, where, ("after", "columns", "kind", "details"))
+    kind = check.choice(data, "kind", where, CHOICE_KINDS, default="candidate") or "candidate"
+    after = check.text(data, "after", where)
+    columns, details = data.get("columns"), data.get("details")
+    entries: list[tuple[str, object]] = []
+    if data and (after is None) == (columns is None):
+        check.problem(where, "give either 'after: <column>' (every column after it) or 'columns: [...]'")
+    elif columns is not None:
+        if details is not None:
+            check.problem("choices.details", "goes with 'after'; with 'columns', give the details in each entry")
+        if not isinstance(columns, list) or not columns:
+            check.problem("choices.columns", "must be a non-empty list of column headers or {column: ...} entries", columns)
+        else:
+            entries = [(f"choices.columns[{i + 1}]", entry) for i, entry in enumerate(columns)]
+    elif details is not None:
+        if not isinstance(details, dict):
+            check.problem("choices.details", "must map column headers to {id, kind, name, affiliation}", details)
+        else:
+            entries = [(f"choices.details[{column!r}]", {"column": column, **detail} if isinstance(detail, dict) else detail)
+                       for column, detail in details.items()]
+    choices, seen = [], set()
+    for spot, entry in entries:
+        if isinstance(entry, (str, int)) and not isinstance(entry, bool):
+            entry = {"column": entry}
+        if not isinstance(entry, dict):
+            check.problem(spot, "must be a column header or {column: ..., id: ..., kind: ..., name: ...}", entry)
+            continue
+        check.keys(entry, spot, ("column", "id", "kind", "name", "affiliation"), required=("column",))
+        column = check.text(entry, "column", spot) or ""
+        if normalise(column) in seen:
+            check.problem(spot, "this column is listed twice", column)
+        seen.add(normalise(column))
+        choice_id = check.text(entry, "id", spot)
+        check.identifier(choice_id, f"{spot}.id")
+        choices.append(Choice(
+            column=column, id=choice_id, kind=check.choice(entry, "kind", spot, CHOICE_KINDS, default=kind) or kind,
+            names=check.languages(entry, "name", spot), affiliation=check.text(entry, "affiliation", spot),
+        ))
+    return after, tuple(choices), kind
+
+
+def resolve_columns(mapping: Mapping, headers: list[str], table_path: Path) -> Columns:
+    """Match the mapping to the table's header: every column must be claimed exactly once."""
+    problems: list[Problem] = []
+    index_of: dict[str, int] = {}
+    duplicates: set[str] = set()
+    for position, header in enumerate(headers):
+        key = normalise(header)
+        if key in index_of:
+            duplicates.add(key)
+        index_of.setdefault(key, position)
+
+    def find(header: str, where: str) -> int | None:
+        key = normalise(header)
+        if key in duplicates:
+            problems.append(Problem(str(table_path.parent), table_path.name,
+                                    f"{where} names a column that appears twice in the header",
+                                    row=mapping.input.header_row, field=header, kind="column"))
+        elif key not in index_of:
+            problems.append(Problem(str(table_path.parent), table_path.name,
+                                    f"{where} names a column that is not in the table",
+                                    row=mapping.input.header_row, field=header, kind="column"))
+        return index_of.get(key)
+
+    levels = [find(level.column, f"levels ({level.level})") for level in mapping.levels]
+    addresses = {i: find(level.address, f"levels ({level.level}) address")
+                 for i, level in enumerate(mapping.levels) if level.address}
+    lines = {name: find(header, f"lines.{name}") for name, header in mapping.lines.items()}
+    ignored = {find(header, "ignore") for header in mapping.ignore}
+    claimed = {p for p in [*levels, *addresses.values(), *lines.values()] if p is not None}
+    details = {normalise(choice.column): choice for choice in mapping.choices}
+
+    choices: list[tuple[int, Choice]] = []
+    if mapping.choices_after is not None:
+        start = find(mapping.choices_after, "choices.after")
+        if start is not None:
+            for position in range(start + 1, len(headers)):
+                if position in claimed or position in ignored or not headers[position]:
+                    continue
+                choice = details.pop(normalise(headers[position]), None)
+                choices.append((position, choice or Choice(headers[position], None, mapping.choice_kind, {})))
+            for choice in details.values():
+                problems.append(Problem(str(mapping.path.parent), mapping.path.name,
+                                        f"choices.details names a column that is not after {mapping.choices_after!r}",
+                                        field=choice.column, kind="mapping"))
+    else:
+        for choice in mapping.choices:
+            position = find(choice.column, "choices.columns")
+            if position is not None:
+                choices.append((position, choice))
+
+    taken: dict[int, str] = {}
+    uses = [(p, "a level") for p in levels] + [(p, "an address") for p in addresses.values()] + \
+           [(p, "a protocol line") for p in lines.values()] + [(p, "a choice") for p, _ in choices]
+    for position, use in uses:
+        if position is None:
+            continue
+        if position in taken:
+            problems.append(Problem(str(table_path.parent), table_path.name,
+                                    f"is mapped twice (as {taken[position]} and as {use})",
+                                    row=mapping.input.header_row, field=headers[position], kind="column"))
+        taken[position] = use
+    for position, header in enumerate(headers):
+        if position not in taken and position not in ignored:
+            problems.append(Problem(
+                str(table_path.parent), table_path.name,
+                ("column is neither mapped nor ignored: map it (levels, lines, choices) or list it under ignore"
+                 if header else f"column {position + 1} has no header but is not empty: give it one"),
+                row=mapping.input.header_row, field=header, kind="unmapped-column"))
+    if not choices and not problems:
+        problems.append(Problem(str(mapping.path.parent), mapping.path.name, "no choice columns found",
+                                field="choices", kind="mapping"))
+    if problems:
+        raise InputError(problems)
+    return Columns(levels=levels, addresses=addresses, lines=lines, choices=choices)
+
+
+def normalise(header: str) -> str:
+    """Headers match whatever their spacing or case: long CEC headers come with stray spaces."""
+    return " ".join(str(header).split()).casefold()
+
+
+def _as_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
