@@ -213,6 +213,18 @@ def test_spb_counts_match_an_independent_polars_computation(datasets_db):
     assert got["mobile_boxes_le_issued_outside"]["failed"] == expected["mobile_failed"] > 0
     assert got["turnout_exactly_100"]["failed"] == expected["full_turnout"] > 0
     assert got["ballots_in_boxes_le_issued"]["failed"] == expected["boxes_gt_issued"]
+    # turnout reports: stations where a report is below the one before it
+    reports = pl.read_csv(SHARED_SPB.with_name("spb2021_duma_turnout_uik.csv"), infer_schema_length=0).with_columns(
+        at=pl.concat_str(pl.col("date").str.slice(6, 4), pl.col("date").str.slice(3, 2), pl.col("date").str.slice(0, 2),
+                         pl.col("time").str.zfill(5)),
+        voted=pl.col("voted_count").cast(pl.Float64), percent=pl.col("voted_percentage").cast(pl.Float64))
+    # the documented rule: counts when every report of the station has one, else the percentages
+    reports = reports.with_columns(value=pl.when(pl.col("voted").is_not_null().all().over("uik"))
+                                   .then(pl.col("voted")).otherwise(pl.col("percent")))
+    drops = (reports.sort("uik", "at").with_columns(step=pl.col("value").diff().over("uik"))
+             .group_by("uik").agg(dropped=(pl.col("step") < 0).any()))
+    assert got["turnout_never_decreases"]["failed"] == drops["dropped"].sum() > 0
+    assert got["turnout_never_decreases"]["checked"] == drops.height
 
 
 # The four discrepancies of the 2011 final report, section XV, footnote 121: DEC summary vs PEC protocol.

@@ -65,7 +65,7 @@ def integrity_page(db, data: ElectionData) -> Page:
                   "the lines the check needs (it is never counted as passed). Indicators are worth a look, "
                   "not proof of anything.") + "</p>")]
     parts.append("## Checks\n\n" + html_block(counts_table(db, url, eid)))
-    parts.append("## By region\n\n" + html_block(region_table(db, data, url)))
+    parts.append("## By region (the units just below the top)\n\n" + html_block(region_table(db, data, url)))
     parts.append("## Stations with the most findings\n\n" + html_block(top_stations_table(db, data, url)))
     parts.append("## Findings\n\n" + html_block(findings_table(db, data, url)))
     parts.append("## Tabulation: commission totals against the sum of their stations\n\n"

@@ -52,12 +52,12 @@ WINDOW w AS (PARTITION BY election_id, contest_id, unit_id, source_id ORDER BY r
 CREATE OR REPLACE TABLE turnout_check_results AS
 WITH series AS (
     SELECT election_id, contest_id, unit_id, source_id, any_value(level) AS level,
-           count(*) AS reports, bool_and(by_count) AS by_count,
-           arg_min(value - previous_value, value - previous_value) AS worst_step,
-           arg_min(previous_value, value - previous_value) AS before_drop,
-           arg_min(value, value - previous_value) AS after_drop,
-           arg_min(previous_label, value - previous_value) AS before_label,
-           arg_min(time_label, value - previous_value) AS after_label,
+           count(value) AS reports, bool_and(by_count) AS by_count,
+           arg_min(value - previous_value, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS worst_step,
+           arg_min(previous_value, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS before_drop,
+           arg_min(value, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS after_drop,
+           arg_min(previous_label, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS before_label,
+           arg_min(time_label, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS after_label,
            arg_max(value, reported_at) AS last_value,
            arg_max(percent, reported_at) AS last_percent,
            arg_max(time_label, reported_at) AS last_label
