@@ -19,6 +19,7 @@ from .fragments import chart, html_block, link, note, num_cell, row, table, text
 from .methodology import check_anchor
 from .naming import election_title, unit_name, unit_url
 from .page import Page
+from .text import source_kind_label
 
 TOP_STATIONS = 25
 TURNOUT_FLAG_ROWS = 100
@@ -189,8 +190,8 @@ def source_table(db, data: ElectionData, url: str) -> str:
     if not rows:
         return note(h("No protocol is published by two sources with different figures.")) + _download(url, "source_differences")
     out = [row([text_cell(h(r["contest_id"])), text_cell(_unit_link(data, url, r["unit_id"])), text_cell(h(r["field"])),
-                text_cell(h(r["label"])), text_cell(h(_source_title(data, r["source_a"]))), num_cell(r["value_a"]),
-                text_cell(h(_source_title(data, r["source_b"]))), num_cell(r["value_b"]), num_cell(r["difference"])],
+                text_cell(h(r["label"])), _source_cell(data, r["source_a"]), num_cell(r["value_a"]),
+                _source_cell(data, r["source_b"]), num_cell(r["value_b"]), num_cell(r["difference"])],
                ' class="ashyq-differs"') for r in rows]
     return table([h(c) for c in columns], out) + _download(url, "source_differences")
 
@@ -303,9 +304,12 @@ def _unit_link(data: ElectionData, url: str, unit_id: str) -> str:
     return link(url, unit_url(data, unit_id), h(unit_name(unit)))
 
 
-def _source_title(data: ElectionData, source_id: str) -> str:
+def _source_cell(data: ElectionData, source_id: str) -> str:
+    """The source's kind as a short label; its full title on hover."""
     source = data.sources.get(source_id)
-    return source["title"] if source else source_id
+    if source is None:
+        return text_cell(h(source_id))
+    return text_cell(f'<span title="{h(source["title"])}">{h(source_kind_label(source["kind"]))}</span>')
 
 
 def csv_bytes(columns, rows: list[dict]) -> bytes:
