@@ -442,3 +442,18 @@ def test_methodology_is_generated_from_the_registry():
         assert f'id="check-{check.id}"' in text
         assert check.source.split(",")[0] in text.replace("&quot;", '"').replace("&#x27;", "'")
     assert "3.5" in text and "Klimek" in text
+
+
+def test_integrity_page_escapes_text_from_data(tmp_path):
+    _, integrity, _ = _render_modules()
+    from ashyq.render import data as render_data
+    hostile = "<script>alert(1)</script>"
+    tables = fault_tables()
+    tables["units"] = tables["units"].with_columns(
+        pl.when(pl.col("unit_id") == "s.votes_equal_valid").then(pl.lit(hostile)).otherwise(pl.col("name_en")).alias("name_en"))
+    tables["choices"] = tables["choices"].with_columns(pl.Series("name_en", [hostile, "**b** [x](javascript:alert(2))"]))
+    db = checked(tmp_path, tables)
+    page = integrity.write_integrity(db, render_data.load_election(db, "test-election"), tmp_path / "docs")
+    assert "s.votes_equal_valid" in page.body
+    assert "<script>alert(1)" not in page.body and "&lt;script&gt;alert(1)" in page.body
+    assert "](javascript:" not in page.body
