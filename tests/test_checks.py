@@ -457,3 +457,15 @@ def test_integrity_page_escapes_text_from_data(tmp_path):
     assert "s.votes_equal_valid" in page.body
     assert "<script>alert(1)" not in page.body and "&lt;script&gt;alert(1)" in page.body
     assert "](javascript:" not in page.body
+
+
+def test_integrity_files_are_deterministic(datasets_db, tmp_path):
+    needs("kz-2011-presidential")
+    render_data, integrity, _ = _render_modules()
+    outputs = []
+    for run in ("a", "b"):
+        data = render_data.load_election(datasets_db, "kz-2011-presidential")
+        integrity.write_integrity(datasets_db, data, tmp_path / run)
+        folder = tmp_path / run / integrity.integrity_url("kz-2011-presidential")
+        outputs.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 5

@@ -168,7 +168,8 @@ def findings_table(db, data: ElectionData, url: str) -> str:
             elif c == "check_id":
                 cells.append(text_cell(link(url, f"{urls.page('methodology')}#{check_anchor(value)}", h(value))))
             elif c == "status":
-                cells.append(text_cell(h(STATUS_LABELS.get(value, value))))
+                label = BY_ID[r["check_id"]].badge if value == "failed" else STATUS_LABELS.get(value, value)
+                cells.append(text_cell(h(label)))
             elif c in ("expected", "actual", "difference"):
                 cells.append(num_cell(value))
             else:
