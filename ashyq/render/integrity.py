@@ -79,8 +79,9 @@ def integrity_page(db, data: ElectionData) -> Page:
     parts.append("## Tabulation: commission totals against the sum of their stations\n\n"
                  + html_block(tabulation_table(db, data, url)))
     parts.append("## The same protocol from two sources\n\n" + html_block(source_table(db, data, url)))
-    parts.append("## Turnout through the day\n\n" + html_block(turnout_flags_table(db, data, url)))
-    has_charts = False
+    increments = increments_chart(db, data)
+    parts.append("## Turnout through the day\n\n" + html_block(increments + turnout_flags_table(db, data, url)))
+    has_charts = bool(increments)
     for contest in data.contests:
         block = distribution_block(db, data, contest)
         if block:
@@ -221,6 +222,34 @@ def turnout_flags_table(db, data: ElectionData, url: str) -> str:
                 num_cell(r["value"]), num_cell(r["robust_z"]), text_cell(h(r["detail"]))]) for r in rows]
     shown = note(h(f"The {len(out)} strongest flags; all of them are in turnout_flags.csv.")) if sum(c["n"] for c in counts) > len(out) else ""
     return f"<dl>{intro}</dl>" + shown + table([h(c) for c in columns], out) + _download(url, "turnout_flags")
+
+
+MAX_CURVES = 30  # above this many units (stations), one line each is unreadable
+
+
+def increments_chart(db, data: ElectionData) -> str:
+    """Turnout gained between consecutive reports, one line per unit (as the Echo observers charted
+    it in 2019): a second rise late in the day stands out. Only for a few units (regions)."""
+    rows = db.rows(
+        "SELECT unit_id, label, reported_at, increment FROM turnout_increments WHERE election_id = $e "
+        "AND reports >= 2 ORDER BY unit_id, reported_at", {"e": data.election_id})
+    units = sorted({r["unit_id"] for r in rows})
+    if not rows or len(units) > MAX_CURVES:
+        return ""
+    traces, table_rows = [], []
+    for unit_id in units:
+        points = [r for r in rows if r["unit_id"] == unit_id]
+        name = unit_name(data.units[unit_id]) if unit_id in data.units else unit_id
+        traces.append(go.Scatter(name=_plotly_text(name), x=[_plotly_text(p["label"]) for p in points],
+                                 y=[p["increment"] for p in points], mode="lines+markers",
+                                 hovertemplate="%{x}: +%{y:.2f} points<extra>" + _plotly_text(name) + "</extra>"))
+        table_rows += [row([text_cell(h(name)), text_cell(h(p["label"])), num_cell(p["increment"])]) for p in points]
+    figure = _plain(go.Figure(traces, layout=_layout(xaxis=dict(type="category", title="Report"),
+                                                     yaxis=dict(title="Points gained since the previous report"))))
+    figure["layout"]["showlegend"] = True
+    figure["layout"]["height"] = 420
+    return chart(figure, "Turnout gained between reports, per unit (the first report counts from the opening).",
+                 _details("Numbers", table([h("Unit"), h("Report"), h("Points gained")], table_rows)))
 
 
 # ---- distributions -------------------------------------------------------------------------------
