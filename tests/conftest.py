@@ -14,3 +14,16 @@ sys.path.insert(0, str(TESTS))
 @pytest.fixture(scope="session")
 def datasets_dir() -> Path:
     return ROOT / "datasets"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, datasets_dir) -> Path:
+    """The whole site built once per session from the bundled datasets (``build.py --site <tmp>``)."""
+    import os
+
+    from ashyq.cli import main
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    site = tmp_path_factory.mktemp("built") / "site"
+    assert main(["--datasets", str(datasets_dir), "--site", str(site), "--quiet"]) == 0
+    return site

@@ -7,9 +7,10 @@ election (see stamp.py). One module per page kind lives in ``pages/``.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from . import site, stamp, urls
+from . import integrity, site, stamp, urls
 from .data import load_election
 from .naming import election_title
 from .pages import election as election_pages
@@ -31,6 +32,7 @@ def render_site(db, packages, staging, progress) -> None:
         data = load_election(db, package.id)
         lines_published = db.named("election_lines_published", election_id=package.id)
         pages = election_pages.election_pages(data, lines_published)
+        integrity.write_integrity(db, data, docs_dir)  # checks stage: Integrity page + findings CSVs
         for page in pages:
             page.write(docs_dir)
         if data.stations():
@@ -50,11 +52,15 @@ def render_site(db, packages, staging, progress) -> None:
     site.write_config(config, docs_dir, site_dir,
                       site.nav([(d.election_id, election_title(d)) for d in elections], reference_pages, True))
     progress.say("[ashyq]   mkdocs build …")
+    start = time.perf_counter()
     site.run_mkdocs(config)
+    progress.say(f"[ashyq]   mkdocs build: {time.perf_counter() - start:.1f} s")
     for data in elections:
         if data.stations():
+            start = time.perf_counter()
             count = stamp.stamp_stations(data, site_dir)
-            progress.say(f"[ashyq]   {data.election_id}: {count} station pages stamped")
+            progress.say(f"[ashyq]   {data.election_id}: {count} station pages stamped in "
+                         f"{time.perf_counter() - start:.1f} s")
 
 
 def _write_downloads(db, packages, out_dir: Path) -> list:

@@ -67,14 +67,15 @@ def write_config(config_path: Path, docs_dir: Path, site_dir: Path, nav_items: l
         "site_dir": str(Path(site_dir).resolve()),
         "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")},
         "nav": nav_items,
-        "not_in_nav": "/elections/*/units/\n/elections/*/stations/\n",
+        # Everything below an election page (units, stations, integrity, …) is reached by links.
+        "not_in_nav": "/elections/*/*/\n",
     }
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def run_mkdocs(config_path: Path) -> None:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config_path)],
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_path)],
                             capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")

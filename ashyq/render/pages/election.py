@@ -10,7 +10,7 @@ from ..naming import unit_name
 from ..page import Page
 from ..text import t
 from .home import coverage_table, lines_table
-from .unit import unit_page
+from .unit import unit_pages
 
 
 def election_pages(data: ElectionData, lines_published: list[dict]) -> list[Page]:
@@ -23,12 +23,12 @@ def election_pages(data: ElectionData, lines_published: list[dict]) -> list[Page
     for root in data.roots:
         bottom = (f"## {md(t('coverage'))}\n\n" + html_block(coverage_table(data))
                   + html_block(lines_table(data, lines_published)))
-        page = unit_page(data, root, extra_top="".join(top))
-        page.body += bottom
-        pages.append(page)
+        root_pages = unit_pages(data, root, extra_top="".join(top))
+        root_pages[0].body += bottom
+        pages.extend(root_pages)
     for unit_id, unit in data.units.items():
         if unit["parent_id"] is not None and unit["level"] != "station":
-            pages.append(unit_page(data, unit_id))
+            pages.extend(unit_pages(data, unit_id))
     return pages
 
 

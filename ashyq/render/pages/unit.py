@@ -16,7 +16,17 @@ from ..page import Page
 from ..text import level_label, line_label, not_published, source_kind_label, t
 
 
-def unit_page(data: ElectionData, unit_id: str, extra_top: str = "") -> Page:
+MAX_STATION_ROWS = 200  # rows of the station table per page: keeps every page well under 300 kB
+
+
+def unit_pages(data: ElectionData, unit_id: str, extra_top: str = "") -> list[Page]:
+    """The unit's page, and for a commission with very many stations, the further parts of its table."""
+    extra: list[Page] = []
+    page = unit_page(data, unit_id, extra_top, extra)
+    return [page] + extra
+
+
+def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list | None = None) -> Page:
     unit = data.units[unit_id]
     url = unit_url(data, unit_id)
     is_root = unit["parent_id"] is None
@@ -40,7 +50,7 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "") -> Page:
                 parts.append(html_block(note(
                     f"{h(contest['name'])}: {link(url, unit_url(data, scope), h(unit_name(data.units[scope])))}")))
             continue
-        section, drew = contest_section(data, contest, unit_id, url)
+        section, drew = contest_section(data, contest, unit_id, url, extra if extra is not None else [])
         parts.append(section)
         has_charts |= drew
         shown += 1
@@ -49,7 +59,7 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "") -> Page:
     return Page(url=url, title=title, body="".join(parts), charts=has_charts)
 
 
-def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str) -> tuple[str, bool]:
+def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, extra: list) -> tuple[str, bool]:
     cid = contest["contest_id"]
     choices = data.choices.get(cid, [])
     sets = all_sets(data, cid, unit_id)
@@ -73,7 +83,7 @@ def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str) -
     if stations:
         parts.append(f"### {md(t('stations'))}\n\n")
         parts.append(html_block(note(h(t("station_table_note")))))
-        parts.append(html_block(station_table(data, cid, choices, stations, url)))
+        parts.append(html_block(station_tables(data, contest, choices, stations, unit_id, url, extra)))
     reports = data.turnout.get((cid, unit_id), [])
     if reports:
         parts.append(f"### {md(t('turnout_through_day'))}\n\n")
@@ -172,6 +182,39 @@ def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list
     summary = t("chart_summary_children", choice=t("choice").lower(), level=level_label(data.units[kids[0]]["level"]).lower())
     figure = charts.stacked_shares(names, [c["name"] for c in choices], share_rows)
     return chart(figure, summary, table(headers, rows, searchable=False))
+
+
+def station_tables(data: ElectionData, contest: dict, choices: list[dict], stations: list[str], unit_id: str,
+                   url: str, extra: list) -> str:
+    """The station table; past MAX_STATION_ROWS, split into numbered parts on pages of their own."""
+    cid = contest["contest_id"]
+    chunks, current, rows = [], [], 0
+    for station_id in stations:
+        n = len(data.protocols.get((cid, station_id), []))
+        if current and rows + n > MAX_STATION_ROWS:
+            chunks.append(current)
+            current, rows = [], 0
+        current.append(station_id)
+        rows += n
+    chunks.append(current)
+    if len(chunks) == 1:
+        return station_table(data, cid, choices, stations, url)
+    unit = data.units[unit_id]
+    part_urls = [url] + [f"{unit_url(data, unit_id)}{cid}-part-{i + 1}/" for i in range(1, len(chunks))]
+    labels = [f"{data.units[c[0]].get('code') or c[0]}–{data.units[c[-1]].get('code') or c[-1]}" for c in chunks]
+
+    def parts_nav(here: str) -> str:
+        items = [h(label) if u == here else link(here, u, h(label)) for u, label in zip(part_urls, labels)]
+        return note(h(t("stations")) + ": " + " · ".join(items))
+
+    for i in range(1, len(chunks)):
+        part_url = part_urls[i]
+        title = f"{unit_name(unit)} — {t('stations')} {labels[i]}"
+        body = (f"# {md(title)}\n\n" + html_block(breadcrumbs(part_url, trail(data, unit_id) + [(part_url, labels[i])]))
+                + f"## {md(contest['name'])}\n\n" + html_block(parts_nav(part_url))
+                + html_block(station_table(data, cid, choices, chunks[i], part_url)))
+        extra.append(Page(url=part_url, title=title, body=body))
+    return parts_nav(url) + station_table(data, cid, choices, chunks[0], url)
 
 
 def station_table(data: ElectionData, cid: str, choices: list[dict], stations: list[str], url: str) -> str:

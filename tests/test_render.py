@@ -1,0 +1,295 @@
+"""The render stage, on the site built from the bundled datasets (once per session) and on a small
+hostile synthetic package (escaping, determinism)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import polars as pl
+import pytest
+
+import synthetic
+from ashyq import checks, contract, load, model
+from ashyq.progress import Progress
+from ashyq.render import render_site, site, urls
+from ashyq.render.data import load_election
+from ashyq.render.pages import unit as unit_pages
+from render_helpers import number, tables
+
+ELECTIONS = ["kz-2011-presidential", "kz-2019-presidential", "kz-2022-presidential", "kz-2023-majilis",
+             "spb-2021-duma"]
+MAX_PAGE_BYTES = 300_000
+
+
+def csv(datasets_dir: Path, election: str, name: str) -> pl.DataFrame:
+    return pl.read_csv(datasets_dir / election / f"{name}.csv", infer_schema_length=0)
+
+
+def page(site: Path, url: str) -> Path:
+    return site / url / "index.html"
+
+
+@pytest.fixture(scope="session")
+def present(datasets_dir) -> list[str]:
+    found = [e for e in ELECTIONS if (datasets_dir / e / "datapackage.json").exists()]
+    if not found:
+        pytest.skip("no bundled datasets")
+    return found
+
+
+# ---- every page kind --------------------------------------------------------------------------
+
+def test_every_page_kind_exists_for_each_election(built_site, datasets_dir, present):
+    for name in ("data-dictionary", "about", "methodology", "add-an-election", "downloads"):
+        assert page(built_site, urls.page(name)).is_file(), name
+    home = page(built_site, urls.home()).read_text(encoding="utf-8")
+    for election in present:
+        assert page(built_site, urls.election(election)).is_file()
+        assert f'href="{urls.election(election)}"' in home, f"home does not link {election}"
+        units = csv(datasets_dir, election, "units")
+        for unit in units.iter_rows(named=True):
+            if unit["parent_id"] is None:
+                continue
+            url = (urls.station(election, unit["unit_id"]) if unit["level"] == "station"
+                   else urls.unit(election, unit["unit_id"], unit["level"]))
+            assert page(built_site, url).is_file(), f"{election}: no page for {unit['unit_id']}"
+        # the shell the station pages were stamped from is gone
+        assert not (built_site / urls.station_shell(election)).exists()
+
+
+def test_breadcrumbs_lead_from_home_to_the_station(built_site, datasets_dir):
+    html = page(built_site, urls.station("kz-2011-presidential", "zhambyl.talas.410")).read_text(encoding="utf-8")
+    crumbs = re.search(r'<nav class="ashyq-breadcrumbs".*?</nav>', html).group(0)
+    labels = re.findall(r"<li[^>]*>(?:<a [^>]*>)?([^<]*)", crumbs)
+    assert labels == ["Elections", "Kazakhstan, early presidential election, 3 April 2011", "Zhambyl",
+                      "Talas district", "PEC 410 — Polling station 410"]
+    assert 'href="../../units/zhambyl.talas/"' in crumbs
+
+
+# ---- numbers and "not published" ----------------------------------------------------------------
+
+def test_national_protocol_shows_each_line_or_not_published(built_site, datasets_dir, present):
+    for election in [e for e in present if e.startswith("kz-")]:
+        protocols = csv(datasets_dir, election, "protocols")
+        root = csv(datasets_dir, election, "units").filter(pl.col("parent_id").is_null())["unit_id"][0]
+        official = protocols.filter((pl.col("unit_id") == root))
+        if official.is_empty():
+            continue
+        row = official.row(0, named=True)
+        protocol = next(t for t in tables(page(built_site, urls.election(election)))
+                        if t["head"] and t["head"][0] == "Line")
+        for line in contract.protocol_lines():
+            shown = next(r["cells"][1] for r in protocol["rows"] if r["cells"][0] == line.label())
+            expected = "not published" if row[line.name] is None else number(row[line.name])
+            assert shown == expected, f"{election}: {line.name} shows {shown!r}, CSV has {row[line.name]!r}"
+
+
+def test_home_coverage_makes_gaps_visible(built_site, present):
+    home = page(built_site, urls.home())
+    coverage = [t for t in tables(home) if "ashyq-coverage" in t["class"]]
+    assert len(coverage) == len(present)
+    # Kazakhstan 2019: one national protocol, nothing published per region
+    html = home.read_text(encoding="utf-8")
+    section = html[html.index("9 June 2019"):]
+    kz2019 = tables_from(section)[0]
+    region = next(r for r in kz2019["rows"] if r["cells"][0] == "Region")
+    assert region["cells"][2] == "not published"  # official protocols per region
+    country = next(r for r in kz2019["rows"] if r["cells"][0] == "Country")
+    assert country["cells"][2] == "1 of 1"
+
+
+def tables_from(html: str) -> list[dict]:
+    from render_helpers import _Tables
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def test_2011_station_page_shows_both_sources_side_by_side(built_site, datasets_dir):
+    votes = csv(datasets_dir, "kz-2011-presidential", "votes").filter(
+        (pl.col("unit_id") == "zhambyl.talas.410") & (pl.col("choice_id") == "nazarbayev"))
+    by_source = {r["source_id"]: r["votes"] for r in votes.iter_rows(named=True)}
+    assert by_source == {"dec-summary": "1592", "pec-protocol-observers": "1552"}  # ODIHR report, section XV
+    protocol = tables(page(built_site, urls.station("kz-2011-presidential", "zhambyl.talas.410")))[0]
+    assert protocol["head"][1].startswith("District summary") and protocol["head"][2].startswith("Observer copy")
+    row = next(r for r in protocol["rows"] if r["cells"][0].startswith("Nursultan Nazarbayev"))
+    assert row["cells"][1:] == ["1,592", "1,552", "40"]
+    assert row["class"] == "ashyq-differs"
+    voters = next(r for r in protocol["rows"] if r["cells"][0] == "Voters on the list")
+    assert voters["cells"][1:3] == ["not published", "not published"]
+
+
+def test_district_rows_match_the_csv(built_site, datasets_dir, present):
+    if "spb-2021-duma" not in present:
+        pytest.skip("spb-2021-duma not bundled")
+    units = csv(datasets_dir, "spb-2021-duma", "units")
+    protocols = csv(datasets_dir, "spb-2021-duma", "protocols")
+    votes = csv(datasets_dir, "spb-2021-duma", "votes")
+    choices = csv(datasets_dir, "spb-2021-duma", "choices")
+    district = units.filter(pl.col("level") == "district")["unit_id"].sort()[0]
+    stations = units.filter(pl.col("parent_id") == district)["unit_id"].to_list()
+    table = next(t for t in tables(page(built_site, urls.unit("spb-2021-duma", district, "district")))
+                 if "ashyq-stations" in t["class"])
+    rows = {r["id"][2:]: r["cells"] for r in table["rows"] if r["id"]}
+    assert sorted(rows) == sorted(stations)
+    head = table["head"]
+    for station in stations:
+        p = protocols.filter(pl.col("unit_id") == station).row(0, named=True)
+        for line in ("voters_on_list", "ballots_valid", "ballots_invalid"):
+            label = next(l.label() for l in contract.protocol_lines() if l.name == line)
+            expected = "not published" if p[line] is None else number(p[line])
+            assert rows[station][head.index(label)] == expected, (station, line)
+        for choice in choices.iter_rows(named=True):
+            v = votes.filter((pl.col("unit_id") == station) & (pl.col("choice_id") == choice["choice_id"]))
+            expected = "not published" if v.is_empty() or v["votes"][0] is None else number(v["votes"][0])
+            assert rows[station][head.index(choice["name_en"])] == expected, (station, choice["choice_id"])
+
+
+def test_partial_sums_are_labelled(built_site):
+    html = page(built_site, urls.election("kz-2011-presidential")).read_text(encoding="utf-8")
+    assert "Sum of 4 of 4 stations" in html
+    assert "partial: 4 station(s) in the package" in html
+
+
+def test_long_station_tables_are_split_over_pages(datasets_dir, present, monkeypatch):
+    if "spb-2021-duma" not in present:
+        pytest.skip("spb-2021-duma not bundled")
+    db = model.build_model([load.load_package(datasets_dir / "spb-2021-duma")])
+    data = load_election(db, "spb-2021-duma")
+    district = next(u for u, r in data.units.items() if r["level"] == "district" and r["children"] > 20)
+    monkeypatch.setattr(unit_pages, "MAX_STATION_ROWS", 10)
+    pages = unit_pages.unit_pages(data, district)
+    stations = data.children[district]
+    assert len(pages) == -(-len(stations) // 10)
+    listed = [sid for p in pages for sid in re.findall(r'<tr id="s-([^"]+)"', p.body)]
+    assert listed == stations  # every station once, in order, across the parts
+
+
+# ---- the site as a whole --------------------------------------------------------------------------
+
+def all_html(site_dir: Path) -> list[Path]:
+    return sorted(site_dir.rglob("*.html"))
+
+
+def test_no_page_over_300_kb(built_site):
+    sizes = {p: p.stat().st_size for p in all_html(built_site)}
+    assert len(sizes) > 2000
+    too_big = {str(p.relative_to(built_site)): s for p, s in sizes.items() if s > MAX_PAGE_BYTES}
+    assert not too_big
+
+
+EXTERNAL = re.compile(r'<(?:script|img|iframe|source)\b[^>]*\bsrc="(?:https?:)?//|<link\b[^>]*\bhref="(?:https?:)?//',
+                      re.IGNORECASE)
+
+
+def test_no_external_scripts_styles_or_images(built_site):
+    offenders = [str(p.relative_to(built_site)) for p in all_html(built_site)
+                 if EXTERNAL.search(p.read_text(encoding="utf-8"))]
+    assert not offenders
+
+
+def test_plotly_loaded_only_on_pages_with_charts(built_site):
+    election = page(built_site, urls.election("kz-2011-presidential")).read_text(encoding="utf-8")
+    station = page(built_site, urls.station("kz-2011-presidential", "zhambyl.talas.410")).read_text(encoding="utf-8")
+    assert 'src="../../assets/vendor/plotly-basic.min.js"' in election and 'class="ashyq-chart"' in election
+    assert "plotly" not in station
+    assert (built_site / "assets/vendor/plotly-basic.min.js").stat().st_size > 1_000_000
+
+
+def test_station_pages_stay_out_of_the_search_index(built_site):
+    index = (built_site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "/stations/" not in index
+    assert "elections/spb-2021-duma/" in index
+
+
+def test_find_your_station_index_lists_every_station(built_site, datasets_dir, present):
+    import json
+    for election in present:
+        units = csv(datasets_dir, election, "units").filter(pl.col("level") == "station")
+        path = built_site / urls.station_index(election)
+        if units.is_empty():
+            assert not path.exists()
+            continue
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        assert sorted(r[2] for r in rows) == sorted(units["unit_id"].to_list())
+
+
+def test_add_an_election_field_tables_come_from_the_contract(built_site):
+    doc = page(built_site, urls.page("add-an-election"))
+    field_tables = [t for t in tables(doc) if "ashyq-fields" in t["class"]]
+    assert [[r["cells"][0] for r in t["rows"]] for t in field_tables] == [
+        contract.field_names(r) for r in contract.resource_names()]
+    assert "contract-fields" not in doc.read_text(encoding="utf-8")
+
+
+def test_unknown_marker_argument_is_an_error():
+    from ashyq.render.pages.reference import expand_markers
+    with pytest.raises(ValueError, match="unknown resource"):
+        expand_markers("<!-- contract-fields: no_such_table -->", {})
+
+
+def test_mkdocs_strict_fails_on_a_broken_link(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n\n[broken](nowhere.md)\n", encoding="utf-8")
+    config = tmp_path / "mkdocs.generated.yml"
+    site.write_config(config, docs, tmp_path / "site", [{"Home": "index.md"}])
+    with pytest.raises(RuntimeError, match="nowhere.md"):
+        site.run_mkdocs(config)
+
+
+# ---- escaping and determinism, on a hostile synthetic package ------------------------------------
+
+HOSTILE = "<script>alert(1)</script>"
+MARKDOWN = "**bold** [x](javascript:alert(2))"
+
+
+def hostile_build(directory: Path) -> Path:
+    tables_ = synthetic.tables()
+    tables_["choices"] = tables_["choices"].with_columns(
+        pl.Series("name_en", [HOSTILE, MARKDOWN]), pl.Series("affiliation", ["</script><b>x", "&amp; U+2028\u2028"]))
+    tables_["units"] = tables_["units"].with_columns(
+        pl.when(pl.col("unit_id") == "r1").then(pl.lit('Region "<img src=x onerror=alert(3)>"'))
+        .otherwise(pl.col("name_en")).alias("name_en"))
+    from ashyq.package_writer import write_package
+    write_package(directory / "datasets" / synthetic.METADATA["name"], synthetic.METADATA, tables_)
+    packages = load.load_packages(directory / "datasets")
+    db = model.build_model(packages)
+    checks.run_checks(db)
+    staging = SimpleNamespace(docs_dir=directory / "docs", site_dir=directory / "site")
+    render_site(db, packages, staging, Progress(quiet=True))
+    return staging.site_dir
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    return hostile_build(tmp_path_factory.mktemp("hostile"))
+
+
+def test_text_from_data_is_escaped_everywhere(hostile_site):
+    pages = all_html(hostile_site)
+    assert len(pages) > 10
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in html, path
+        assert "<img src=x" not in html, path
+        assert "</script><b>" not in html, path
+        assert 'href="javascript:' not in html.lower(), path
+        assert "<strong>bold</strong>" not in html, path
+        assert "\u2028" not in "".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)), path
+    station = page(hostile_site, urls.station("test-election", "r1.d1.1")).read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in station
+    assert "**bold** [x](javascript:alert(2))" in station
+    region = page(hostile_site, urls.unit("test-election", "r1", "region")).read_text(encoding="utf-8")
+    assert "Region &quot;&lt;img src=x onerror=alert(3)&gt;&quot;" in region
+
+
+def test_rendering_is_deterministic(hostile_site, tmp_path):
+    again = hostile_build(tmp_path)
+
+    def digest(root: Path) -> dict:
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+    assert digest(again) == digest(hostile_site)
