@@ -15,6 +15,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -371,3 +372,35 @@ def test_workflow_tests_before_it_deploys_with_the_official_actions():
     assert deploy["needs"] == "build"
     assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+# --- the offline copy of the site built from the bundled datasets ---
+
+@pytest.fixture(scope="module")
+def real_offline(built_site, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("real-offline")
+    with zipfile.ZipFile(built_site / offline.OFFLINE_ZIP) as archive:
+        archive.extractall(target)
+    return target / offline.ZIP_FOLDER
+
+
+def test_offline_copy_of_built_site_finds_a_region_from_file_url(browser, real_offline, datasets_dir):
+    region = next(line.split(",")[7] for line in (datasets_dir / PACKAGE / "units.csv").read_text(
+        encoding="utf-8").splitlines()[1:] if line.split(",")[2] == "region")  # name_en of the first region
+    page = browser.new_page()
+    outside, errors = [], []
+    page.on("request", lambda request: None if request.url.startswith("file://") else outside.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((real_offline / "index.html").as_uri())
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(region, delay=30)
+    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    assert "matching document" in page.locator(".md-search-result__meta").inner_text()
+    page.locator(".md-search-result__item a").first.click()
+    page.wait_for_load_state()
+    assert region in page.title()
+    opened = Path(urlsplit(page.url).path)  # Material adds ?h=<query> to highlight the words
+    assert opened.name == "index.html" and opened.is_file()
+    assert outside == [] and errors == []
+    page.close()

@@ -51,12 +51,15 @@ def make_offline_copy(site_dir: Path, copy: Path) -> None:
     """The file:// version of ``site_dir`` in the new folder ``copy``."""
     site_dir = Path(site_dir)
     folders = links.index_folders(site_dir)
+    made = set()  # folders already created: one mkdir per folder, not per file
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(site_dir).as_posix()
         if relative in LEFT_OUT:
             continue
         target = copy / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         if relative.endswith(".html"):
             page = path.read_text(encoding="utf-8")
             target.write_text(offline_page(page, relative, folders), encoding="utf-8", newline="")
