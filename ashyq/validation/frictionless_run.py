@@ -11,8 +11,6 @@ worker process.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 from . import messages
 from .. import contract
 from ..problems import Problem
@@ -21,13 +19,13 @@ from ..problems import Problem
 LIMIT_ERRORS = 1000
 CONSTRAINT = re.compile(r'constraint "(\w+)"')
 LABEL_KINDS = {"missing-label": "missing-column", "extra-label": "extra-column", "duplicate-label": "duplicate-column",
-               "incorrect-label": "column-order", "blank-label": "extra-column", "blank-header": "empty-file"}
+               "incorrect-label": "column-order", "blank-label": "blank-column", "blank-header": "empty-file"}
 SIMPLE_KINDS = {"type-error": "type-error", "missing-cell": "missing-cell", "extra-cell": "extra-cell",
                 "blank-row": "blank-row", "primary-key": "primary-key", "foreign-key": "foreign-key",
                 "encoding-error": "encoding"}
 
 
-def package_descriptor(directory: Path, files: dict[str, str]) -> dict:
+def package_descriptor(files: dict[str, str]) -> dict:
     """The descriptor Frictionless validates: the package's files under the contract's schemas."""
     return {
         "resources": [
@@ -43,7 +41,7 @@ def validate_resource(package_id: str, directory: str, files: dict[str, str], na
     """Every error Frictionless finds in resource ``name`` (``files``: resource → path in ``directory``)."""
     from frictionless import Package
 
-    package = Package(package_descriptor(Path(directory), files), basepath=directory)
+    package = Package(package_descriptor(files), basepath=directory)
     report = package.get_resource(name).validate(limit_errors=LIMIT_ERRORS)
     errors = [error for task in report.tasks for error in task.errors] + list(report.errors)
     blank_rows = {e.row_number for e in errors if e.type == "blank-row"}
