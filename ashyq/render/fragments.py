@@ -48,11 +48,17 @@ def text_cell(text: str, tag: str = "td", attrs: str = "") -> str:
 
 
 def table(headers: list[str], rows: list[str], sortable: bool = True, css: str = "",
-          caption: str = "", searchable: bool = True) -> str:
-    """``headers`` and ``rows`` are escaped HTML (rows are whole ``<tr>`` elements)."""
+          caption: str = "", searchable: bool = True, numeric_from: int | None = None,
+          text_after: int | None = None) -> str:
+    """``headers`` and ``rows`` are escaped HTML (rows are whole ``<tr>`` elements). Columns from
+    ``numeric_from`` on (up to ``text_after``) sort as numbers: "not published" would otherwise make
+    tablesort fall back to sorting them as text."""
     classes = " ".join(c for c in ("ashyq-table", "sortable" if sortable else "", css) if c)
     search = "" if searchable else " data-search-exclude"
-    head = "".join(f"<th>{x}</th>" for x in headers)
+    end = len(headers) if text_after is None else text_after
+    head = "".join(
+        f'<th data-sort-method="number">{x}</th>' if sortable and numeric_from is not None and numeric_from <= i < end
+        else f"<th>{x}</th>" for i, x in enumerate(headers))
     cap = f"<caption>{caption}</caption>" if caption else ""
     return (f'<div class="ashyq-table-wrap"{search}><table class="{classes}">{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")

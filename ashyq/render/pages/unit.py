@@ -123,7 +123,7 @@ def result_table(choices: list[dict], sets: list[FigureSet]) -> str:
             a, b = (diff[0].votes.get(c["choice_id"]), diff[1].votes.get(c["choice_id"]))
             cells.append(num_cell(a - b if a is not None and b is not None else None))
         rows.append(row(cells))
-    return table(headers, rows) + sources_note(voting) + note(h(t("share_note")))
+    return table(headers, rows, numeric_from=1) + sources_note(voting) + note(h(t("share_note")))
 
 
 def protocol_table(sets: list[FigureSet]) -> str:
@@ -181,7 +181,7 @@ def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list
         rows.append(row(cells))
     summary = t("chart_summary_children", choice=t("choice").lower(), level=level_label(data.units[kids[0]]["level"]).lower())
     figure = charts.stacked_shares(names, [c["name"] for c in choices], share_rows)
-    return chart(figure, summary, table(headers, rows, searchable=False))
+    return chart(figure, summary, table(headers, rows, searchable=False, numeric_from=2))
 
 
 def station_tables(data: ElectionData, contest: dict, choices: list[dict], stations: list[str], unit_id: str,
@@ -239,7 +239,7 @@ def station_table(data: ElectionData, cid: str, choices: list[dict], stations: l
         cells += [num_cell(votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in choices]
         cells.append(text_cell(finding_badges(_findings_for(data, station_id, cid, p["source_id"]))))
         rows.append(row(cells, attrs=f' id="{h(anchor)}"'))
-    out = table(headers, rows, css="ashyq-stations", searchable=False)
+    out = table(headers, rows, css="ashyq-stations", searchable=False, numeric_from=4, text_after=len(headers) - 1)
     if missing:
         out += note(h(f"{not_published()}: " + "; ".join(line_label(n) for n in missing)))
     return out
@@ -268,7 +268,7 @@ def turnout_block(data: ElectionData, reports: list[dict]) -> str:
                     first=percent(known[0][1]), first_label=known[0][0])
     headers = [h(t("reported_at")), h(t("source")), h(t("voters_received_ballot")), h(line_label("voters_on_list")),
                h(t("turnout_percent")), h(t("turnout_percent")) + " (≈)"]
-    return chart(charts.turnout_lines(series), summary, table(headers, rows))
+    return chart(charts.turnout_lines(series), summary, table(headers, rows, numeric_from=2))
 
 
 def sources_note(sets: list[FigureSet]) -> str:
