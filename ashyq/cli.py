@@ -23,15 +23,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Ashyq election results site.")
-    parser.add_argument("--datasets", type=Path, default=ROOT / "datasets", help="folder of election Data Packages")
-    parser.add_argument("--site", type=Path, default=ROOT / "site", help="output folder (replaced only on success)")
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_common_options(parser, defaults=True)
     parser.set_defaults(run=_build)
     commands = parser.add_subparsers(dest="command")
 
     build = commands.add_parser("build", help="validate, check and render the site (the default)")
+    _add_common_options(build, defaults=False)
     build.set_defaults(run=_build)
     validate = commands.add_parser("validate", help="only validate the Data Packages")
+    _add_common_options(validate, defaults=False)
     validate.set_defaults(run=_validate)
     importer = commands.add_parser("import", help="turn a CEC-style wide table (CSV/XLSX) into a Data Package")
     importer.add_argument("table", type=Path, help="the table: .csv, .xlsx, .xls or .ods")
@@ -40,6 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--force", action="store_true", help="replace the package already in --out")
     importer.set_defaults(run=_import)
     return parser
+
+
+def _add_common_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """The options every command takes, before or after its name; only the top level sets defaults
+    (a subcommand's default would overwrite what was given before it)."""
+    default = (lambda value: value) if defaults else (lambda value: argparse.SUPPRESS)
+    parser.add_argument("--datasets", type=Path, default=default(ROOT / "datasets"), help="folder of election Data Packages")
+    parser.add_argument("--site", type=Path, default=default(ROOT / "site"), help="output folder (replaced only on success)")
+    parser.add_argument("--quiet", action="store_true", default=default(False), help="no progress output")
 
 
 def _validate(args, progress: Progress) -> int:
