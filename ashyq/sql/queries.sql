@@ -92,3 +92,11 @@ ORDER BY unit_id, contest_id, source_id, check_id;
 -- For each level and source kind: protocols, and in how many of them each line has a value.
 SELECT * EXCLUDE (election_id) FROM lines_published WHERE election_id = $election_id
 ORDER BY level, source_kind;
+
+-- name: election_changes
+SELECT c.*, coalesce(ch.name_en, ch.name_ru, ch.name_kk) AS choice_name
+FROM changes c
+LEFT JOIN choices ch ON ch.election_id = c.election_id AND ch.contest_id = c.contest_id
+     AND ch.choice_id = split_part(c.field, ':', 2)
+WHERE c.election_id = $election_id
+ORDER BY c.old_published_on, c.unit_id, c.field;
