@@ -56,7 +56,7 @@ def turnout_lines(series: list[tuple[str, list[str], list[float | None]]]) -> di
                    hovertemplate="%{x}: %{y:.2f}%<extra></extra>")
         for i, (name, labels, values) in enumerate(series)
     ]
-    figure = go.Figure(traces, layout=_layout(300, yaxis=dict(ticksuffix="%", rangemode="tozero"),
+    figure = go.Figure(traces, layout=_layout(300, yaxis=dict(ticksuffix="%", rangemode="tozero", automargin=True),
                                               xaxis=dict(type="category"), showlegend=len(series) > 1))
     return _plain(figure)
 

@@ -45,7 +45,8 @@ class ElectionData:
         return [u for u, row in self.units.items() if row["level"] == "station"]
 
     def has_data(self, contest_id: str, unit_id: str) -> bool:
-        return (contest_id, unit_id) in self.protocols or (contest_id, unit_id) in self.sums
+        key = (contest_id, unit_id)
+        return key in self.protocols or key in self.sums or key in self.turnout
 
 
 def load_election(db, election_id: str) -> ElectionData:

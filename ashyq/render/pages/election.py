@@ -13,10 +13,13 @@ from .home import coverage_table, lines_table
 from .unit import unit_pages
 
 
-def election_pages(data: ElectionData, lines_published: list[dict]) -> list[Page]:
-    """The election page (the root unit) and the pages of every unit above the stations."""
+def election_pages(data: ElectionData, lines_published: list[dict],
+                   links: list[tuple[str, str]] | None = None) -> list[Page]:
+    """The election page (the root unit) and the pages of every unit above the stations. ``links``:
+    (url, title) of further pages of this election (e.g. its Integrity page), listed at the top."""
     url = urls.election(data.election_id)
-    top = [html_block(f"<p>{link(url, urls.downloads(data.election_id), h(t('downloads_link')))}</p>")]
+    targets = [(urls.downloads(data.election_id), t("downloads_link"))] + list(links or [])
+    top = [html_block("<p>" + " · ".join(link(url, target, h(title)) for target, title in targets) + "</p>")]
     if data.stations():
         top.append(html_block(find_station_box(data, url)))
     pages = []

@@ -56,7 +56,21 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list
         shown += 1
     if shown == 0:
         parts.append(html_block(note(h(t("no_data_here")))))
+    parts.append(units_without_results(data, unit_id, url))
     return Page(url=url, title=title, body="".join(parts), charts=has_charts)
+
+
+def units_without_results(data: ElectionData, unit_id: str, url: str) -> str:
+    """Units below with nothing published in any contest: still listed (and linked), labelled."""
+    kids = [c for c in data.children.get(unit_id, [])
+            if not any(data.has_data(contest["contest_id"], c) for contest in data.contests)]
+    if not kids:
+        return ""
+    rows = [row([text_cell(link(url, unit_url(data, k), h(unit_name(data.units[k])))),
+                 text_cell(h(level_label(data.units[k]["level"]))),
+                 text_cell(h(not_published()), attrs=' class="np"')]) for k in kids]
+    return (f"## {md(t('units_without_results'))}\n\n"
+            + html_block(table([h(t("name")), h(t("level")), h(t("result"))], rows, searchable=False)))
 
 
 def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, extra: list) -> tuple[str, bool]:
@@ -78,8 +92,9 @@ def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, e
     if above:
         level = level_label(data.units[above[0]]["level"])
         parts.append(f"### {md(t('children_results', level=level))}\n\n")
-        parts.append(html_block(children_block(data, cid, choices, above, url)))
-        drew = True
+        block = children_block(data, cid, choices, above, url)
+        parts.append(html_block(block))
+        drew |= 'class="ashyq-chart"' in block
     if stations:
         parts.append(f"### {md(t('stations'))}\n\n")
         parts.append(html_block(note(h(t("station_table_note")))))
@@ -87,8 +102,9 @@ def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, e
     reports = data.turnout.get((cid, unit_id), [])
     if reports:
         parts.append(f"### {md(t('turnout_through_day'))}\n\n")
-        parts.append(html_block(turnout_block(data, reports)))
-        drew = True
+        block = turnout_block(data, reports)
+        parts.append(html_block(block))
+        drew |= 'class="ashyq-chart"' in block
     return "".join(parts), drew
 
 
@@ -154,34 +170,44 @@ def protocol_table(sets: list[FigureSet]) -> str:
 
 def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list[str], url: str) -> str:
     headers = [h(t("name")), h(t("source")), h(line_label("voters_on_list")), h(line_label("ballots_issued")),
-               h(t("turnout_percent")), h(line_label("ballots_valid")), h(line_label("ballots_invalid"))]
+               h(t("turnout_percent")), h(t("turnout_last_report")), h(line_label("ballots_valid")),
+               h(line_label("ballots_invalid"))]
     headers += [h(c["name"]) for c in choices]
     rows, names, share_rows = [], [], [[] for _ in choices]
     for kid in kids:
         main = primary(all_sets(data, cid, kid))
         name = unit_name(data.units[kid])
+        reports = [r for r in data.turnout.get((cid, kid), []) if r["turnout_percent"] is not None]
+        last_report = reports[-1]["turnout_percent"] if reports else None
         cells = [text_cell(link(url, unit_url(data, kid), h(name)))]
         if main is None:
-            rows.append(row(cells + [text_cell(h(not_published()), attrs=' class="np"')]))
+            cells += [text_cell(h(not_published()), attrs=' class="np"')] + [num_cell(None)] * 3
+            cells += [pct_cell(last_report), num_cell(None), num_cell(None)] + [num_cell(None) for _ in choices]
+            rows.append(row(cells))
             continue
         cells.append(text_cell(h(main.label) + _partial_mark(main.partial_note())))
         for line in ("voters_on_list", "ballots_issued"):
             cells.append(num_cell(main.lines.get(line)))
         cells.append(pct_cell(main.turnout_percent if main.turnout_percent is not None else main.computed_turnout(),
                               approximate=main.turnout_percent is None))
+        cells.append(pct_cell(last_report))
         for line in ("ballots_valid", "ballots_invalid"):
             cells.append(num_cell(main.lines.get(line)))
-        names.append(name)
-        for i, c in enumerate(choices):
-            votes = main.votes.get(c["choice_id"])
-            share, approx = main.share(c["choice_id"])
-            share_rows[i].append(share)
+        shares = [main.share(c["choice_id"]) for c in choices]
+        if any(share is not None for share, _ in shares):
+            names.append(name)
+            for i, (share, _) in enumerate(shares):
+                share_rows[i].append(share)
+        for c, (share, approx) in zip(choices, shares):
             extra = f"<br><small>{percent(share, approx)}</small>" if share is not None else ""
-            cells.append(num_cell(votes, extra))
+            cells.append(num_cell(main.votes.get(c["choice_id"]), extra))
         rows.append(row(cells))
+    out = table(headers, rows, searchable=False, numeric_from=2)
+    if not names:
+        return out
     summary = t("chart_summary_children", choice=t("choice").lower(), level=level_label(data.units[kids[0]]["level"]).lower())
     figure = charts.stacked_shares(names, [c["name"] for c in choices], share_rows)
-    return chart(figure, summary, table(headers, rows, searchable=False, numeric_from=2))
+    return chart(figure, summary, out)
 
 
 def station_tables(data: ElectionData, contest: dict, choices: list[dict], stations: list[str], unit_id: str,
@@ -262,13 +288,14 @@ def turnout_block(data: ElectionData, reports: list[dict]) -> str:
                              pct_cell(r["computed_percent"], approximate=True)]))
     first_series = series[0]
     known = [(label, v) for label, v in zip(first_series[1], first_series[2]) if v is not None]
-    summary = ""
-    if known:
-        summary = t("chart_summary_turnout", last=percent(known[-1][1]), label=known[-1][0],
-                    first=percent(known[0][1]), first_label=known[0][0])
     headers = [h(t("reported_at")), h(t("source")), h(t("voters_received_ballot")), h(line_label("voters_on_list")),
                h(t("turnout_percent")), h(t("turnout_percent")) + " (≈)"]
-    return chart(charts.turnout_lines(series), summary, table(headers, rows, numeric_from=2))
+    out = table(headers, rows, numeric_from=2)
+    if len(known) < 2:  # one report is a number, not a curve: the table says it
+        return out
+    summary = t("chart_summary_turnout", last=percent(known[-1][1]), label=known[-1][0],
+                first=percent(known[0][1]), first_label=known[0][0])
+    return chart(charts.turnout_lines(series), summary, out)
 
 
 def sources_note(sets: list[FigureSet]) -> str:
