@@ -173,6 +173,14 @@ def all_html(site_dir: Path) -> list[Path]:
     return sorted(site_dir.rglob("*.html"))
 
 
+def test_every_table_and_chart_is_filled_back_into_its_page(built_site):
+    leftovers = [str(p.relative_to(built_site)) for p in all_html(built_site)
+                 if "data-ashyq-slot" in p.read_text(encoding="utf-8")]
+    assert not leftovers
+    district = page(built_site, urls.unit("kz-2011-presidential", "zhambyl.talas", "district"))
+    assert 'tr id="s-zhambyl.talas.410"' in district.read_text(encoding="utf-8")
+
+
 def test_no_page_over_300_kb(built_site):
     sizes = {p: p.stat().st_size for p in all_html(built_site)}
     assert len(sizes) > 2000
@@ -249,7 +257,7 @@ MARKDOWN = "**bold** [x](javascript:alert(2))"
 def hostile_build(directory: Path) -> Path:
     tables_ = synthetic.tables()
     tables_["choices"] = tables_["choices"].with_columns(
-        pl.Series("name_en", [HOSTILE, MARKDOWN]), pl.Series("affiliation", ["</script><b>x", "&amp; U+2028\u2028"]))
+        pl.Series("name_en", [HOSTILE, MARKDOWN]), pl.Series("affiliation", ["</script><b>x\x01", "&amp; U+2028\u2028\x02"]))
     tables_["units"] = tables_["units"].with_columns(
         pl.when(pl.col("unit_id") == "r1").then(pl.lit('Region "<img src=x onerror=alert(3)>"'))
         .otherwise(pl.col("name_en")).alias("name_en"))
@@ -278,6 +286,7 @@ def test_text_from_data_is_escaped_everywhere(hostile_site):
         assert "</script><b>" not in html, path
         assert 'href="javascript:' not in html.lower(), path
         assert "<strong>bold</strong>" not in html, path
+        assert "\x01" not in html and "\x02" not in html, path
         assert "\u2028" not in "".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)), path
     station = page(hostile_site, urls.station("test-election", "r1.d1.1")).read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in station

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import integrity, site, stamp, urls
+from . import integrity, site, slots, stamp, urls
 from .data import load_election
 from .naming import election_title
 from .pages import election as election_pages
@@ -56,6 +56,8 @@ def render_site(db, packages, staging, progress) -> None:
     start = time.perf_counter()
     site.run_mkdocs(config)
     progress.say(f"[ashyq]   mkdocs build: {time.perf_counter() - start:.1f} s")
+    filled = slots.fill(docs_dir, site_dir)
+    progress.say(f"[ashyq]   tables and charts filled into {filled} pages")
     for data in elections:
         if data.stations():
             start = time.perf_counter()

@@ -13,9 +13,12 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~=^:])")
 _SAFE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def h(value) -> str:
-    """Text for HTML element content or a quoted attribute."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text for HTML element content or a quoted attribute (control characters dropped)."""
+    return html.escape(_CONTROL.sub("", "" if value is None else str(value)), quote=True)
 
 
 def md(value) -> str:

@@ -2,7 +2,7 @@
 table and summary, finding badges. Every function takes prepared values and returns escaped HTML."""
 from __future__ import annotations
 
-from . import urls
+from . import slots, urls
 from .escape import h, script_json
 from .text import not_published, t
 
@@ -102,8 +102,9 @@ def finding_badges(findings: list[dict]) -> str:
 
 
 def html_block(html_text: str) -> str:
-    """Raw HTML for a Markdown page: one block, no blank lines inside, so Markdown leaves it alone."""
-    return "\n".join(line for line in html_text.splitlines() if line.strip()) + "\n\n"
+    """Raw HTML for a Markdown page: one block, no blank lines inside, so Markdown leaves it alone;
+    marked so a large block can bypass MkDocs (see slots.py)."""
+    return slots.mark("\n".join(line for line in html_text.splitlines() if line.strip())) + "\n\n"
 
 
 def note(text_html: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import urls
+from . import slots, urls
 from .escape import h, yaml_string
 
 
@@ -17,7 +17,8 @@ class Page:
     search: bool = True
     hide: list[str] = field(default_factory=list)
 
-    def markdown(self) -> str:
+    def markdown(self, blocks: list[str] | None = None) -> str:
+        """The Markdown file; large HTML blocks go to ``blocks`` (placeholders left) when given."""
         meta = [f"title: {yaml_string(h(self.title))}"]
         if self.charts:
             meta.append("charts: true")
@@ -25,10 +26,17 @@ class Page:
             meta.append("search:\n  exclude: true")
         if self.hide:
             meta.append("hide:\n" + "".join(f"  - {x}\n" for x in self.hide).rstrip("\n"))
-        return "---\n" + "\n".join(meta) + "\n---\n\n" + self.body
+        body = self.body
+        if blocks is not None:
+            body, kept = slots.split(body)
+            blocks.extend(kept)
+        return "---\n" + "\n".join(meta) + "\n---\n\n" + slots.unmark(body)
 
     def write(self, docs_dir: Path) -> Path:
         path = Path(docs_dir) / urls.source_file(self.url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.markdown(), encoding="utf-8")
+        blocks: list[str] = []
+        path.write_text(self.markdown(blocks), encoding="utf-8")
+        if blocks:
+            slots.save(docs_dir, self.url, blocks)
         return path

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ... import contract
-from .. import urls
+from .. import slots, urls
 from ..escape import h, md, safe_url
 from ..fragments import html_block, link, row, table, text_cell
 from ..page import Page
@@ -123,7 +123,7 @@ def expand_markers(text: str, context: dict) -> str:
         if name not in MARKERS:
             return match.group(0)
         return "\n\n" + MARKERS[name](arg, context)
-    return MARKER.sub(replace, text)
+    return slots.unmark(MARKER.sub(replace, text))
 
 
 # ---- about: sources and licences -------------------------------------------------------------
