@@ -302,3 +302,21 @@ def test_rendering_is_deterministic(hostile_site, tmp_path):
         return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
                 for p in sorted(root.rglob("*")) if p.is_file()}
     assert digest(again) == digest(hostile_site)
+
+
+def test_failed_checks_show_as_badges_on_station_rows(built_site, datasets_dir, present):
+    if "spb-2021-duma" not in present:
+        pytest.skip("spb-2021-duma not bundled")
+    db = model.build_model([load.load_package(datasets_dir / "spb-2021-duma")])
+    checks.run_checks(db)
+    failed = db.rows("SELECT f.unit_id, f.detail FROM findings f JOIN units u USING (election_id, unit_id) "
+                     "WHERE f.status = 'failed' AND u.level = 'station' ORDER BY 1")
+    assert failed, "the St Petersburg data has failed checks to show"
+    station = failed[0]["unit_id"]
+    district = station.rsplit(".", 1)[0]
+    html = page(built_site, urls.unit("spb-2021-duma", district, "district")).read_text(encoding="utf-8")
+    row_html = re.search(rf'<tr id="s-{re.escape(station)}">.*?</tr>', html).group(0)
+    expected = [f["detail"] for f in failed if f["unit_id"] == station]
+    import html as html_lib
+    shown = [html_lib.unescape(x) for x in re.findall(r'<span class="ashyq-badge"[^>]*>⚠ ([^<]*)</span>', row_html)]
+    assert sorted(shown) == sorted(expected)

@@ -32,7 +32,7 @@ def render_site(db, packages, staging, progress) -> None:
         data = load_election(db, package.id)
         lines_published = db.named("election_lines_published", election_id=package.id)
         integrity_page = integrity.write_integrity(db, data, docs_dir)  # checks stage: Integrity page + CSVs
-        links = [(integrity_page.url, integrity_page.title)] if integrity_page else []
+        links = [(integrity_page.url, integrity_page.title.split(" — ")[0])] if integrity_page else []
         pages = election_pages.election_pages(data, lines_published, links)
         for page in pages:
             page.write(docs_dir)

@@ -97,7 +97,7 @@ def finding_badges(findings: list[dict]) -> str:
         if f.get("status") != "failed":
             continue
         reason = f.get("detail") or f.get("check_id")
-        out.append(f'<span class="ashyq-badge" title="{h(reason)}">⚠ {h(f.get("check_id"))}: {h(reason)}</span>')
+        out.append(f'<span class="ashyq-badge" title="{h(f.get("check_id"))}">⚠ {h(reason)}</span>')
     return " ".join(out)
 
 

@@ -192,14 +192,16 @@ def downloads_page(packages, downloads: list) -> Page:
     for package in packages:
         parts.append(f'## {md(package.title(LANGUAGE))} {{ #{package.id} }}\n\n')
         mine = sorted((d for d in downloads if d.election_id == package.id), key=lambda d: str(d.path))
-        headers = [h(t("file")), h(t("format")), h(t("size")), h(t("rows")), "SHA-256", h(t("description"))]
+        headers = [h(t("file")), h(t("format")), h(t("size")), h(t("rows")), "SHA-256"]
         rows = []
         for d in mine:
             target = f"downloads/{d.path}"
-            rows.append(row([text_cell(link(url, target, h(Path(str(d.path)).name))), text_cell(h(d.format)),
-                             text_cell(f"{d.size:,}", attrs=f' class="num" data-sort="{d.size}"'),
+            rows.append(row([text_cell(link(url, target, h(Path(str(d.path)).name))
+                                       + (f"<br><small>{h(d.description)}</small>" if d.description else "")),
+                             text_cell(h(d.format)),
+                             text_cell(f"{d.size:,}", attrs=' class="num"'),
                              text_cell("" if d.rows is None else f"{d.rows:,}", attrs=' class="num"'),
-                             text_cell(f"<code>{h(d.sha256)}</code>"), text_cell(h(d.description))]))
-        parts.append(html_block(table(headers, rows, searchable=False)))
+                             text_cell(f'<code class="ashyq-sha">{h(d.sha256)}</code>')]))
+        parts.append(html_block(table(headers, rows, searchable=False, numeric_from=2, text_after=4)))
         parts.append(about_sections([package]))
     return Page(url=url, title=t("downloads"), body="".join(parts))
