@@ -18,6 +18,11 @@ from .pages import home, reference, station
 
 
 def render_site(db, packages, staging, progress) -> None:
+    with slots.active():
+        _render_site(db, packages, staging, progress)
+
+
+def _render_site(db, packages, staging, progress) -> None:
     docs_dir, site_dir = Path(staging.docs_dir), Path(staging.site_dir)
     docs_dir.mkdir(parents=True, exist_ok=True)
     order = [row["election_id"] for row in db.named("elections")]

@@ -36,7 +36,7 @@ class Page:
         path = Path(docs_dir) / urls.source_file(self.url)
         path.parent.mkdir(parents=True, exist_ok=True)
         blocks: list[str] = []
-        path.write_text(self.markdown(blocks), encoding="utf-8")
+        path.write_text(self.markdown(blocks if slots.is_active() else None), encoding="utf-8")
         if blocks:
             slots.save(docs_dir, self.url, blocks)
         return path

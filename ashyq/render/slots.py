@@ -7,12 +7,31 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 OPEN, CLOSE = "\x01", "\x02"  # never in page text: escape.h() drops control characters
 _BLOCK = re.compile("\x01(.*?)\x02", re.DOTALL)
 MIN_SLOT_CHARS = 1000
 FILE = "slots.json"
+
+
+_active = [False]
+
+
+@contextmanager
+def active():
+    """Within render_site: pages written now keep their large blocks aside (fill puts them back).
+    Outside it (a page written on its own, e.g. in a test) the Markdown holds everything inline."""
+    _active[0] = True
+    try:
+        yield
+    finally:
+        _active[0] = False
+
+
+def is_active() -> bool:
+    return _active[0]
 
 
 def placeholder(index: int) -> str:
