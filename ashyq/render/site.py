@@ -55,7 +55,7 @@ def nav(elections: list[tuple[str, str]], reference_pages: list[str], has_downlo
     if has_downloads:
         out.append({"Downloads": urls.source_file(urls.downloads())})
     known = [p for p in REFERENCE_ORDER if p in reference_pages]
-    rest = sorted(p for p in reference_pages if p not in REFERENCE_ORDER and "/" not in p and p != "index.md")
+    rest = sorted(p for p in reference_pages if p not in REFERENCE_ORDER and p != "index.md")
     out.append({"About": known + rest})
     return out
 
