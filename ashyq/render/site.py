@@ -44,7 +44,8 @@ def copy_hand_written(docs_dir: Path, context: dict) -> list[str]:
 
 
 def copy_assets(docs_dir: Path) -> None:
-    shutil.copytree(ASSETS, docs_dir / "assets", dirs_exist_ok=True)
+    # Notes for maintainers (*.md) stay out of the site.
+    shutil.copytree(ASSETS, docs_dir / "assets", dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.md"))
 
 
 def nav(elections: list[tuple[str, str]], reference_pages: list[str], has_downloads: bool) -> list:
