@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -26,7 +27,8 @@ def stamp_stations(data: ElectionData, site_dir: Path, workers: int | None = Non
     shell = (shell_dir / "index.html").read_text(encoding="utf-8")
     if shell.count(BODY_MARK) != 1:
         raise RuntimeError(f"station shell of {data.election_id} must hold the body marker exactly once")
-    head, tail = shell.split(BODY_MARK)
+    # The theme's indentation is a third of a station page; the shell has no <pre>, so it can go.
+    head, tail = (re.sub(r"\n\s+", "\n", part) for part in shell.split(BODY_MARK))
     stations = data.stations()
     workers = max(1, min(workers or os.cpu_count() or 1, len(stations) // 500 + 1))
     _JOB.update(data=data, site_dir=Path(site_dir), head=head, tail=tail, stations=stations, workers=workers)
