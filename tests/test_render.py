@@ -320,3 +320,23 @@ def test_failed_checks_show_as_badges_on_station_rows(built_site, datasets_dir, 
     import html as html_lib
     shown = [html_lib.unescape(x) for x in re.findall(r'<span class="ashyq-badge"[^>]*>⚠ ([^<]*)</span>', row_html)]
     assert sorted(shown) == sorted(expected)
+
+
+def test_turnout_through_the_day_sums_the_station_reports(built_site, datasets_dir, present):
+    if "spb-2021-duma" not in present:
+        pytest.skip("spb-2021-duma not bundled")
+    turnout = csv(datasets_dir, "spb-2021-duma", "turnout").with_columns(
+        pl.col("voters_received_ballot", "voters_on_list").cast(pl.Int64))
+    protocols = csv(datasets_dir, "spb-2021-duma", "protocols").select(
+        "unit_id", pl.col("voters_on_list").cast(pl.Int64).alias("protocol_list"))
+    reports = (turnout.filter(pl.col("voters_received_ballot").is_not_null())
+               .join(protocols, on="unit_id", how="left")
+               .with_columns(pl.coalesce("voters_on_list", "protocol_list").alias("list"))
+               .filter(pl.col("list").is_not_null())
+               .group_by("label").agg(pl.len().alias("n"), pl.col("voters_received_ballot").sum(), pl.col("list").sum()))
+    table = next(t for t in tables(page(built_site, urls.election("spb-2021-duma")))
+                 if t["head"][:3] == ["Reported at", "Source", "Stations reporting"])
+    shown = {r["cells"][0]: r["cells"][2:5] for r in table["rows"]}
+    assert len(shown) == reports.height
+    for r in reports.iter_rows(named=True):
+        assert shown[r["label"]] == [number(r["n"]), number(r["voters_received_ballot"]), number(r["list"])], r["label"]

@@ -57,7 +57,8 @@ def turnout_lines(series: list[tuple[str, list[str], list[float | None]]]) -> di
         for i, (name, labels, values) in enumerate(series)
     ]
     figure = go.Figure(traces, layout=_layout(300, yaxis=dict(ticksuffix="%", rangemode="tozero", automargin=True),
-                                              xaxis=dict(type="category"), showlegend=len(series) > 1))
+                                              xaxis=dict(type="category", automargin=True),
+                                              showlegend=len(series) > 1))
     return _plain(figure)
 
 

@@ -22,6 +22,7 @@ class ElectionData:
     sums: dict[tuple[str, str], list[dict]]  # (contest, unit) → station sums per source
     vote_sums: dict[tuple[str, str, str], dict[str, dict]]
     turnout: dict[tuple[str, str], list[dict]]  # (contest, unit) → reports in time order
+    turnout_sums: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # station reports summed
     findings: dict[str, list[dict]] = field(default_factory=dict)  # unit → findings
     coverage: list[dict] = field(default_factory=list)
 
@@ -70,6 +71,7 @@ def load_election(db, election_id: str) -> ElectionData:
         sums=_group(db.named("election_unit_sums", election_id=election_id), ("contest_id", "unit_id")),
         vote_sums=_by_choice(db.named("election_unit_vote_sums", election_id=election_id)),
         turnout=_group(db.named("election_turnout", election_id=election_id), ("contest_id", "unit_id")),
+        turnout_sums=_group(db.named("election_turnout_sums", election_id=election_id), ("contest_id", "unit_id")),
         findings=_findings(db, election_id),
         coverage=db.named("election_coverage", election_id=election_id),
     )

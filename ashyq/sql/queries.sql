@@ -100,3 +100,27 @@ LEFT JOIN choices ch ON ch.election_id = c.election_id AND ch.contest_id = c.con
      AND ch.choice_id = split_part(c.field, ':', 2)
 WHERE c.election_id = $election_id
 ORDER BY c.old_published_on, c.unit_id, c.field;
+
+-- name: election_turnout_sums
+-- Station turnout reports summed up the hierarchy per report time (for units that publish no
+-- turnout of their own): voters who had received a ballot, and voters on the list (from the report,
+-- or else from the station's protocol of the same source), over the stations that have both.
+WITH reports AS (
+    SELECT t.election_id, t.contest_id, t.unit_id, t.source_id, t.reported_at, t.label,
+           t.voters_received_ballot, coalesce(t.voters_on_list, p.voters_on_list) AS voters_on_list
+    FROM turnout t
+    LEFT JOIN protocols p ON p.election_id = t.election_id AND p.contest_id = t.contest_id
+         AND p.unit_id = t.unit_id AND p.source_id = t.source_id
+    WHERE t.election_id = $election_id AND t.voters_received_ballot IS NOT NULL
+)
+SELECT m.unit_id, r.contest_id, r.source_id, r.reported_at, min(r.label) AS label,
+       sum(r.voters_received_ballot)::BIGINT AS voters_received_ballot,
+       sum(r.voters_on_list)::BIGINT AS voters_on_list,
+       count(*) AS stations_reporting,
+       round(100.0 * sum(r.voters_received_ballot) / nullif(sum(r.voters_on_list), 0), 2) AS computed_percent
+FROM reports r
+JOIN station_members m ON m.election_id = r.election_id AND m.station_id = r.unit_id
+JOIN units u ON u.election_id = m.election_id AND u.unit_id = m.unit_id
+WHERE u.level <> 'station' AND r.voters_on_list IS NOT NULL
+GROUP BY ALL
+ORDER BY contest_id, unit_id, source_id, reported_at;

@@ -105,6 +105,11 @@ def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, e
         block = turnout_block(data, reports)
         parts.append(html_block(block))
         drew |= 'class="ashyq-chart"' in block
+    elif data.turnout_sums.get((cid, unit_id)):
+        parts.append(f"### {md(t('turnout_through_day'))}\n\n")
+        block = turnout_sum_block(data, data.turnout_sums[(cid, unit_id)])
+        parts.append(html_block(block))
+        drew |= 'class="ashyq-chart"' in block
     return "".join(parts), drew
 
 
@@ -283,7 +288,7 @@ def turnout_block(data: ElectionData, reports: list[dict]) -> str:
         series.append((source["title"], labels, values))
         for r, label in zip(items, labels):
             rows.append(row([text_cell(h(label), attrs=f' data-sort="{h(str(r["reported_at"]))}"'),
-                             text_cell(h(source["title"])), num_cell(r["voters_received_ballot"]),
+                             text_cell(h(source_kind_label(source["kind"])), attrs=f' title="{h(source["title"])}"'), num_cell(r["voters_received_ballot"]),
                              num_cell(r["voters_on_list"]), pct_cell(r["turnout_percent"]),
                              pct_cell(r["computed_percent"], approximate=True)]))
     first_series = series[0]
@@ -292,6 +297,32 @@ def turnout_block(data: ElectionData, reports: list[dict]) -> str:
                h(t("turnout_percent")), h(t("turnout_percent")) + " (≈)"]
     out = table(headers, rows, numeric_from=2)
     if len(known) < 2:  # one report is a number, not a curve: the table says it
+        return out
+    summary = t("chart_summary_turnout", last=percent(known[-1][1]), label=known[-1][0],
+                first=percent(known[0][1]), first_label=known[0][0])
+    return chart(charts.turnout_lines(series), summary, out)
+
+
+def turnout_sum_block(data: ElectionData, reports: list[dict]) -> str:
+    """Turnout through the day summed over the stations' own reports (no report for the unit itself)."""
+    by_source: dict[str, list[dict]] = {}
+    for r in reports:
+        by_source.setdefault(r["source_id"], []).append(r)
+    series, rows = [], []
+    for source_id, items in by_source.items():
+        source = data.sources[source_id]
+        labels = [_report_label(r) for r in items]
+        series.append((source["title"], labels, [r["computed_percent"] for r in items]))
+        for r, label in zip(items, labels):
+            rows.append(row([text_cell(h(label), attrs=f' data-sort="{h(str(r["reported_at"]))}"'),
+                             text_cell(h(source_kind_label(source["kind"])), attrs=f' title="{h(source["title"])}"'), num_cell(r["stations_reporting"]),
+                             num_cell(r["voters_received_ballot"]), num_cell(r["voters_on_list"]),
+                             pct_cell(r["computed_percent"], approximate=True)]))
+    headers = [h(t("reported_at")), h(t("source")), h(t("stations_reporting")), h(t("voters_received_ballot")),
+               h(line_label("voters_on_list")), h(t("turnout_percent")) + " (≈)"]
+    out = table(headers, rows, numeric_from=2) + note(h(t("turnout_sum_note")))
+    known = [(label, v) for label, v in zip(series[0][1], series[0][2]) if v is not None]
+    if len(known) < 2:
         return out
     summary = t("chart_summary_turnout", last=percent(known[-1][1]), label=known[-1][0],
                 first=percent(known[0][1]), first_label=known[0][0])
