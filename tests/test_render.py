@@ -66,6 +66,7 @@ def test_breadcrumbs_lead_from_home_to_the_station(built_site, datasets_dir):
     assert labels == ["Elections", "Kazakhstan, early presidential election, 3 April 2011", "Zhambyl",
                       "Talas district", "PEC 410 — Polling station 410"]
     assert 'href="../../units/zhambyl.talas/"' in crumbs
+    assert 'href="../../units/zhambyl.talas/#s-zhambyl.talas.410"' in html  # back to its row
 
 
 # ---- numbers and "not published" ----------------------------------------------------------------

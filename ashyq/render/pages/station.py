@@ -7,7 +7,7 @@ from ... import contract
 from .. import urls
 from ..data import ElectionData
 from ..escape import h, safe_url
-from ..fragments import breadcrumbs, finding_badges, note, num_cell, pct_cell, row, table, text_cell
+from ..fragments import breadcrumbs, finding_badges, link, note, num_cell, pct_cell, row, table, text_cell
 from ..naming import trail, unit_name
 from ..page import Page
 from ..text import line_label, not_published, source_kind_label, t
@@ -32,8 +32,10 @@ def station_html(data: ElectionData, station_id: str) -> tuple[str, str]:
     facts = [x for x in (unit.get("commission"), unit.get("code")) if x]
     if unit.get("address"):
         facts.append(f"{t('address')}: {unit['address']}")
-    if facts:
-        parts.append(note(h(" · ".join(str(x) for x in facts))))
+    table_url = data.row_pages.get(station_id)
+    row_link = (" · " + link(url, f"{table_url}#s-{station_id}", h(t("row_in_table")))) if table_url else ""
+    if facts or row_link:
+        parts.append(note(h(" · ".join(str(x) for x in facts)) + row_link))
     used_sources: dict[str, dict] = {}
     for contest in data.contests:
         cid = contest["contest_id"]

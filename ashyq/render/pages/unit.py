@@ -229,6 +229,8 @@ def station_tables(data: ElectionData, contest: dict, choices: list[dict], stati
         rows += n
     chunks.append(current)
     if len(chunks) == 1:
+        for station_id in stations:
+            data.row_pages.setdefault(station_id, url)
         return station_table(data, cid, choices, stations, url)
     unit = data.units[unit_id]
     part_urls = [url] + [f"{unit_url(data, unit_id)}{cid}-part-{i + 1}/" for i in range(1, len(chunks))]
@@ -238,6 +240,9 @@ def station_tables(data: ElectionData, contest: dict, choices: list[dict], stati
         items = [h(label) if u == here else link(here, u, h(label)) for u, label in zip(part_urls, labels)]
         return note(h(t("stations")) + ": " + " · ".join(items))
 
+    for chunk, part_url in zip(chunks, part_urls):
+        for station_id in chunk:
+            data.row_pages.setdefault(station_id, part_url)
     for i in range(1, len(chunks)):
         part_url = part_urls[i]
         title = f"{unit_name(unit)} — {t('stations')} {labels[i]}"
