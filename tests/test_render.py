@@ -341,3 +341,14 @@ def test_turnout_through_the_day_sums_the_station_reports(built_site, datasets_d
     assert len(shown) == reports.height
     for r in reports.iter_rows(named=True):
         assert shown[r["label"]] == [number(r["n"]), number(r["voters_received_ballot"]), number(r["list"])], r["label"]
+
+
+def test_every_interface_text_the_code_asks_for_exists_in_english():
+    from ashyq.render import text
+    texts = text._texts()
+    assert all(entry.get("en") for entry in texts.values())
+    render_dir = Path(text.__file__).parent
+    used = set()
+    for source in render_dir.rglob("*.py"):
+        used |= set(re.findall(r"""\bt\(["']([a-z_]+)["']""", source.read_text(encoding="utf-8")))
+    assert used and not used - set(texts)

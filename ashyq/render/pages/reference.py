@@ -25,10 +25,8 @@ MARKER = re.compile(r"<!--\s*([a-z][a-z-]*)(?:\s*:\s*([A-Za-z0-9_-]+))?\s*-->")
 def data_dictionary_page() -> Page:
     url = urls.page("data-dictionary")
     parts = [f"# {md(t('data_dictionary'))}\n\n",
-             html_block("<p>" + h("Every file of an election Data Package, every field and every protocol line, "
-                                  "generated from the contract (ashyq/contract.yml). An empty cell always means "
-                                  f"“{contract.missing_value_label()}”, never zero.") + "</p>")]
-    parts.append(f"## {md('Protocol lines')}\n\n")
+             html_block("<p>" + h(t("dictionary_intro", missing=contract.missing_value_label())) + "</p>")]
+    parts.append(f"## {md(t('protocol_lines'))}\n\n")
     parts.append(html_block(protocol_lines_table()))
     for resource in contract.resource_names():
         spec = contract.resource_spec(resource)
@@ -64,7 +62,7 @@ def fields_table(resource: str) -> str:
                 value = ", ".join(map(str, field[key])) if isinstance(field[key], list) else field[key]
                 constraints.append(f"{key}: {value}")
         if field.get("id"):
-            constraints.append("identifier (letters, digits, _ . -)")
+            constraints.append(t("identifier_constraint"))
         rows.append(row([text_cell(f"<code>{h(field['name'])}</code>"), text_cell(h(field["type"])),
                          text_cell(h(t("yes") if field.get("required") else t("no"))),
                          text_cell(h("; ".join(constraints))), text_cell(h(field.get("description", "")))]))
@@ -99,7 +97,7 @@ def _checks_methodology(arg, context) -> str:
         checks = None
     describe = getattr(checks, "methodology_markdown", None)
     if describe is None:
-        return html_block("<p>" + h("No control ratios are registered in this build.") + "</p>")
+        return html_block("<p>" + h(t("no_checks")) + "</p>")
     return describe() + "\n\n"
 
 
@@ -133,7 +131,7 @@ def about_sections(packages) -> str:
     for package in packages:
         d = package.descriptor
         parts.append(f"### {md(package.title(LANGUAGE))}\n\n")
-        items = [f"<li>{h('Package')}: <code>{h(package.id)}</code> · {h('version')} {h(d.get('version', ''))}</li>"]
+        items = [f"<li>{h(t('package'))}: <code>{h(package.id)}</code> · {h(t('version'))} {h(d.get('version', ''))}</li>"]
         for lic in d.get("licenses", []):
             items.append(f"<li>{h(t('licence'))}: {_titled_link(lic.get('title') or lic.get('name'), lic.get('path'))}"
                          f"{' (' + h(lic['name']) + ')' if lic.get('name') and lic.get('title') else ''}</li>")
