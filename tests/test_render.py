@@ -350,5 +350,7 @@ def test_every_interface_text_the_code_asks_for_exists_in_english():
     render_dir = Path(text.__file__).parent
     used = set()
     for source in render_dir.rglob("*.py"):
+        if source.name == "text.py":  # its docstring says t("key")
+            continue
         used |= set(re.findall(r"""\bt\(["']([a-z_]+)["']""", source.read_text(encoding="utf-8")))
     assert used and not used - set(texts)
