@@ -10,9 +10,10 @@ import synthetic
 from ashyq import checks, load, model
 from ashyq.checks import distributions
 from ashyq.package_writer import write_package
+from paths import REALDATA
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_SPB = Path("/work/shared/realdata/ru-spb-2021-uik-turnout/spb2021_duma_party_list_uik.csv")
+SHARED_SPB = REALDATA / "ru-spb-2021-uik-turnout" / "spb2021_duma_party_list_uik.csv"
 
 # A clean station: every control ratio holds (received 900 = issued 600 + cancelled 300; boxes 600 =
 # valid 590 + invalid 10 = votes 400 + 190; mobile 20 ≤ outside 20 ≤ requests 25; 20 added of 1,000).

@@ -1,11 +1,10 @@
 """The converters: re-running them reproduces datasets/ byte for byte, and bad sources fail clearly.
 
-Tests marked ``needs_shared`` read the real source files in /work/shared (or $ASHYQ_SHARED) and
+Tests marked ``needs_shared`` read the real source files in ../shared (or $ASHYQ_SHARED) and
 skip when they are absent; the bundled datasets themselves are tested in test_datasets.py.
 """
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -13,7 +12,8 @@ import pytest
 
 from ashyq.converters import CONVERTERS, __main__ as cli, convert, kz_2011, spb_2021, tables
 
-SHARED = Path(os.environ.get("ASHYQ_SHARED", "/work/shared"))
+from paths import SHARED
+
 needs_shared = pytest.mark.skipif(not (SHARED / "realdata").is_dir(), reason=f"source data not available at {SHARED}")
 
 # Which packages each converter writes.

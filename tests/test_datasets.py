@@ -1,11 +1,10 @@
 """The bundled datasets: valid packages, and figures that reproduce what was published.
 
-Tests marked "source" also read /work/shared (or $ASHYQ_SHARED) and skip when it is absent; all the
+Tests marked "source" also read ../shared (or $ASHYQ_SHARED) and skip when it is absent; all the
 others run on the committed CSVs alone.
 """
 from __future__ import annotations
 
-import os
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -15,7 +14,8 @@ import pytest
 
 from ashyq import contract, load
 
-SHARED = Path(os.environ.get("ASHYQ_SHARED", "/work/shared"))
+from paths import SHARED
+
 SPB_SOURCE = SHARED / "realdata" / "ru-spb-2021-uik-turnout"
 PACKAGES = ["kz-2011-presidential", "kz-2019-presidential", "kz-2022-presidential", "kz-2023-majilis", "spb-2021-duma"]
 # St Petersburg README: "Registered voters summed: 3,931,555."

@@ -1,4 +1,4 @@
-"""The importer: real 2018 Russian protocols (from /work/shared) and small tables written here."""
+"""The importer: real 2018 Russian protocols (from ../shared) and small tables written here."""
 from __future__ import annotations
 
 import csv
@@ -16,10 +16,11 @@ from ashyq import cli
 from ashyq.importer import import_table
 from ashyq.load import load_packages
 from ashyq.problems import InputError
+from paths import REALDATA
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_MAPPING = ROOT / "docs" / "examples" / "ru-2018-presidential.mapping.yml"
-SHPILKIN_2018 = Path("/work/shared/realdata/ru-uik-shpilkin/2018.csv")
+SHPILKIN_2018 = REALDATA / "ru-uik-shpilkin" / "2018.csv"
 
 # ---------------------------------------------------------------- the real 2018 table
 
