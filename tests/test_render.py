@@ -252,6 +252,7 @@ def test_mkdocs_strict_fails_on_a_broken_link(tmp_path):
 # ---- escaping and determinism, on a hostile synthetic package ------------------------------------
 
 HOSTILE = "<script>alert(1)</script>"
+ELECTION_TITLE = "<b>Vote</b> & </title><script>alert(5)</script>"
 MARKDOWN = "**bold** [x](javascript:alert(2))"
 
 
@@ -263,7 +264,11 @@ def hostile_build(directory: Path) -> Path:
         pl.when(pl.col("unit_id") == "r1").then(pl.lit('Region "<img src=x onerror=alert(3)>"'))
         .otherwise(pl.col("name_en")).alias("name_en"))
     from ashyq.package_writer import write_package
-    write_package(directory / "datasets" / synthetic.METADATA["name"], synthetic.METADATA, tables_)
+    import copy
+    metadata = copy.deepcopy(synthetic.METADATA)
+    metadata["election"]["title"]["en"] = ELECTION_TITLE
+    metadata["sources"] = [{"title": "<i>src</i>", "path": "javascript:alert(4)"}]
+    write_package(directory / "datasets" / synthetic.METADATA["name"], metadata, tables_)
     packages = load.load_packages(directory / "datasets")
     db = model.build_model(packages)
     checks.run_checks(db)
@@ -287,6 +292,8 @@ def test_text_from_data_is_escaped_everywhere(hostile_site):
         assert "</script><b>" not in html, path
         assert 'href="javascript:' not in html.lower(), path
         assert "<strong>bold</strong>" not in html, path
+        assert "&amp;lt;b&amp;gt;Vote" not in html, f"title escaped twice in {path}"
+        assert "<b>Vote</b>" not in html and "alert(5)</script>" not in html and "<i>src</i>" not in html, path
         assert "\x01" not in html and "\x02" not in html, path
         assert "\u2028" not in "".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)), path
     station = page(hostile_site, urls.station("test-election", "r1.d1.1")).read_text(encoding="utf-8")
@@ -294,6 +301,8 @@ def test_text_from_data_is_escaped_everywhere(hostile_site):
     assert "**bold** [x](javascript:alert(2))" in station
     region = page(hostile_site, urls.unit("test-election", "r1", "region")).read_text(encoding="utf-8")
     assert "Region &quot;&lt;img src=x onerror=alert(3)&gt;&quot;" in region
+    home = page(hostile_site, urls.home()).read_text(encoding="utf-8")
+    assert "&lt;b&gt;Vote&lt;/b&gt; &amp; &lt;/title&gt;" in home
 
 
 def test_rendering_is_deterministic(hostile_site, tmp_path):
