@@ -362,4 +362,5 @@ def test_every_interface_text_the_code_asks_for_exists_in_english():
         if source.name == "text.py":  # its docstring says t("key")
             continue
         used |= set(re.findall(r"""\bt\(["']([a-z_]+)["']""", source.read_text(encoding="utf-8")))
-    assert used and not used - set(texts)
+    missing = sorted(used - set(texts))
+    assert used and not missing, f"ui_text.yml has no entry for {missing}"
