@@ -364,3 +364,37 @@ def test_every_interface_text_the_code_asks_for_exists_in_english():
         used |= set(re.findall(r"""\bt\(["']([a-z_]+)["']""", source.read_text(encoding="utf-8")))
     missing = sorted(used - set(texts))
     assert used and not missing, f"ui_text.yml has no entry for {missing}"
+
+
+def test_a_contest_decided_below_the_country_has_its_results_at_its_own_unit(tmp_path):
+    """A single-member district: its results on the district's page, a link to it from above."""
+    tables_ = synthetic.tables()
+    smd_stations = ["r1.d1.1", "r1.d1.2"]
+    tables_["contests"] = pl.concat([tables_["contests"], pl.DataFrame([dict(
+        contest_id="smd-1", kind="single_member", round=1, scope_unit_id="r1.d1", name_en="District seat 1")])],
+        how="diagonal")
+    tables_["choices"] = pl.concat([tables_["choices"], pl.DataFrame([
+        dict(contest_id="smd-1", choice_id="x", ballot_order=1, kind="candidate", name_en="Candidate X"),
+        dict(contest_id="smd-1", choice_id="y", ballot_order=2, kind="candidate", name_en="Candidate Y")])],
+        how="diagonal")
+    tables_["protocols"] = pl.concat([tables_["protocols"], pl.DataFrame(
+        [synthetic.station_protocol(s, contest_id="smd-1") for s in smd_stations])], how="diagonal")
+    tables_["votes"] = pl.concat([tables_["votes"], pl.DataFrame([
+        dict(contest_id="smd-1", unit_id=s, source_id="official", choice_id=c, votes=v)
+        for i, s in enumerate(smd_stations) for c, v in [("x", 300 + i), ("y", 290 - i)]])],
+        how="diagonal")
+    from ashyq.package_writer import write_package
+    write_package(tmp_path / "datasets" / "test-election", synthetic.METADATA, tables_)
+    packages = load.load_packages(tmp_path / "datasets")
+    db = model.build_model(packages)
+    staging = SimpleNamespace(docs_dir=tmp_path / "docs", site_dir=tmp_path / "site")
+    render_site(db, packages, staging, Progress(quiet=True))
+
+    country = page(staging.site_dir, urls.election("test-election")).read_text(encoding="utf-8")
+    assert "District seat 1" in country and 'href="units/r1.d1/"' in country
+    assert "Candidate X" not in country  # its results are not mixed into the national page
+    district = tables(page(staging.site_dir, urls.unit("test-election", "r1.d1", "district")))
+    result = next(t for t in district if t["rows"] and t["rows"][0]["cells"][0] == "Candidate X")
+    assert result["rows"][0]["cells"][1] == number(300 + 301)
+    station = page(staging.site_dir, urls.station("test-election", "r1.d1.2")).read_text(encoding="utf-8")
+    assert "District seat 1" in station and "President" in station
