@@ -86,6 +86,9 @@ def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, e
         drew = True
     parts.append(f"### {md(t('protocol'))}\n\n")
     parts.append(html_block(protocol_table(sets)))
+    own_findings = finding_badges(_findings_for(data, unit_id, cid, None))
+    if own_findings:
+        parts.append(html_block(f"<p>{h(t('findings'))}: {own_findings}</p>"))
     kids = [c for c in data.children.get(unit_id, []) if data.has_data(cid, c)]
     above = [c for c in kids if data.units[c]["level"] != "station"]
     stations = [c for c in kids if data.units[c]["level"] == "station"]
@@ -177,7 +180,7 @@ def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list
     headers = [h(t("name")), h(t("source")), h(line_label("voters_on_list")), h(line_label("ballots_issued")),
                h(t("turnout_percent")), h(t("turnout_last_report")), h(line_label("ballots_valid")),
                h(line_label("ballots_invalid"))]
-    headers += [h(c["name"]) for c in choices]
+    headers += [h(c["name"]) for c in choices] + [h(t("findings"))]
     rows, names, share_rows = [], [], [[] for _ in choices]
     for kid in kids:
         main = primary(all_sets(data, cid, kid))
@@ -188,6 +191,7 @@ def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list
         if main is None:
             cells += [text_cell(h(not_published()), attrs=' class="np"')] + [num_cell(None)] * 3
             cells += [pct_cell(last_report), num_cell(None), num_cell(None)] + [num_cell(None) for _ in choices]
+            cells.append(text_cell(finding_badges(_findings_for(data, kid, cid, None))))
             rows.append(row(cells))
             continue
         cells.append(text_cell(h(main.label) + _partial_mark(main.partial_note())))
@@ -206,8 +210,9 @@ def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list
         for c, (share, approx) in zip(choices, shares):
             extra = f"<br><small>{percent(share, approx)}</small>" if share is not None else ""
             cells.append(num_cell(main.votes.get(c["choice_id"]), extra))
+        cells.append(text_cell(finding_badges(_findings_for(data, kid, cid, None))))
         rows.append(row(cells))
-    out = table(headers, rows, searchable=False, numeric_from=2)
+    out = table(headers, rows, searchable=False, numeric_from=2, text_after=len(headers) - 1)
     if not names:
         return out
     summary = t("chart_summary_children", choice=t("choice").lower(), level=level_label(data.units[kids[0]]["level"]).lower())
@@ -360,9 +365,11 @@ def _partial_mark(text: str) -> str:
     return f'<br><small class="ashyq-partial">{h(text)}</small>' if text else ""
 
 
-def _findings_for(data: ElectionData, unit_id: str, contest_id: str, source_id: str) -> list[dict]:
+def _findings_for(data: ElectionData, unit_id: str, contest_id: str, source_id: str | None) -> list[dict]:
+    """Findings of the unit's own protocols in the contest (of one source, or of any when None)."""
     return [f for f in data.findings.get(unit_id, [])
-            if f.get("contest_id") in (None, contest_id) and f.get("source_id") in (None, source_id)]
+            if f.get("contest_id") in (None, contest_id)
+            and (source_id is None or f.get("source_id") in (None, source_id))]
 
 
 def _sort_key(code) -> str:
