@@ -24,30 +24,37 @@
     });
   }
 
+  // The station list is split by the first character of the number (find/<key>.json, see
+  // pages/election.py index_key); only the file for what was typed is fetched.
+  function indexKey(text) {
+    var first = text.charAt(0).toLowerCase();
+    return /^[a-z0-9]$/.test(first) ? first : "_";
+  }
+
   function findStation(form) {
     var input = form.querySelector("input");
     var list = form.querySelector(".ashyq-find-results");
-    var index = null;
-    function load() {
-      if (index) return Promise.resolve(index);
-      return fetch(form.dataset.index).then(function (r) { return r.json(); }).then(function (data) {
-        index = data;
-        return data;
-      });
+    var loaded = {};
+    function load(key) {
+      if (!loaded[key]) {
+        loaded[key] = fetch(form.dataset.index + key + ".json").then(function (r) {
+          return r.ok ? r.json() : [];
+        }).catch(function () { return []; });
+      }
+      return loaded[key];
     }
     function show() {
       var query = input.value.trim().toLowerCase();
       list.textContent = "";
       if (!query) return;
-      load().then(function (rows) {
-        var hits = rows.filter(function (r) {
-          return r[0].toLowerCase() === query;
-        }).concat(rows.filter(function (r) {
-          return r[0].toLowerCase() !== query &&
-            (r[0].toLowerCase().indexOf(query) === 0 || r[1].toLowerCase().indexOf(query) !== -1);
-        })).slice(0, 20);
+      load(indexKey(query)).then(function (rows) {
+        if (input.value.trim().toLowerCase() !== query) return;  // typed on meanwhile
+        var exact = rows.filter(function (r) { return r[0].toLowerCase() === query; });
+        var prefix = rows.filter(function (r) {
+          return r[0].toLowerCase() !== query && r[0].toLowerCase().indexOf(query) === 0;
+        });
         list.textContent = "";
-        hits.forEach(function (r) {
+        exact.concat(prefix).slice(0, 20).forEach(function (r) {
           var li = document.createElement("li");
           var a = document.createElement("a");
           a.href = form.dataset.base + encodeURIComponent(r[2]) + "/";
@@ -58,7 +65,6 @@
       });
     }
     input.addEventListener("input", show);
-    input.addEventListener("focus", function () { load(); });
   }
 
   function init() {

@@ -43,8 +43,10 @@ def _render_site(db, packages, staging, progress) -> None:
             page.write(docs_dir)
         if data.stations():
             station.shell_page(package.id).write(docs_dir)
-            index = docs_dir / urls.station_index(package.id)
-            index.write_text(election_pages.station_index(data), encoding="utf-8")
+            for key, text in election_pages.station_indexes(data).items():
+                index = docs_dir / urls.station_index(package.id, key)
+                index.parent.mkdir(parents=True, exist_ok=True)
+                index.write_text(text, encoding="utf-8")
         progress.say(f"[ashyq]   {package.id}: {len(pages)} unit pages, {len(data.stations())} stations")
         elections.append(data)
 

@@ -36,9 +36,10 @@ def station_shell(election_id: str) -> str:
     return station(election_id, "_shell")
 
 
-def station_index(election_id: str) -> str:
-    """Small JSON for the "find your station" box."""
-    return f"{election(election_id)}stations.json"
+def station_index(election_id: str, key: str = "") -> str:
+    """The "find your station" JSON files: one per first character of the station number (``key``),
+    so a phone loads a tenth of a national list, not all of it. Without ``key``: their folder."""
+    return f"{election(election_id)}find/" + (f"{key}.json" if key else "")
 
 
 def downloads(election_id: str | None = None) -> str:

@@ -37,7 +37,7 @@ def election_pages(data: ElectionData, lines_published: list[dict],
 
 def find_station_box(data: ElectionData, url: str) -> str:
     """A client-side search: station number → its page, from a small JSON loaded on first use."""
-    index_url = urls.relative(url, urls.station_index(data.election_id))
+    index_url = urls.relative(url, urls.station_index(data.election_id))  # folder of <key>.json
     base = urls.relative(url, urls.election(data.election_id) + "stations/")
     return (f'<form class="ashyq-find" data-index="{h(index_url)}" data-base="{h(base)}" role="search" '
             f'onsubmit="return false"><label>{h(t("find_station"))} '
@@ -45,12 +45,20 @@ def find_station_box(data: ElectionData, url: str) -> str:
             f'</label><ul class="ashyq-find-results"></ul></form>')
 
 
-def station_index(data: ElectionData) -> str:
-    """[[number, name, unit_id, parent name], …] for the find-your-station box (JSON, sorted)."""
-    out = []
+def index_key(code: str) -> str:
+    """Which "find your station" file holds a number: its first letter or digit, "_" otherwise."""
+    first = (code or "")[:1].lower()
+    return first if first.isascii() and first.isalnum() else "_"
+
+
+def station_indexes(data: ElectionData) -> dict[str, str]:
+    """key → JSON [[number, name, unit_id, parent name], …] for the find-your-station box (sorted)."""
+    shards: dict[str, list] = {}
     for station_id in data.stations():
         unit = data.units[station_id]
         parent = data.units.get(unit["parent_id"]) if unit["parent_id"] else None
-        out.append([unit.get("code") or "", unit_name(unit), station_id, unit_name(parent) if parent else ""])
-    out.sort(key=lambda r: (r[0].zfill(12) if r[0].isdigit() else r[0], r[2]))
-    return script_json(out)
+        code = unit.get("code") or ""
+        shards.setdefault(index_key(code), []).append(
+            [code, unit_name(unit), station_id, unit_name(parent) if parent else ""])
+    return {key: script_json(sorted(rows, key=lambda r: (r[0].zfill(12) if r[0].isdigit() else r[0], r[2])))
+            for key, rows in sorted(shards.items())}
