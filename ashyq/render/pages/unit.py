@@ -39,8 +39,8 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list
     parts.append(extra_top)
     has_charts = False
     shown = 0
+    path_ids = {u["unit_id"] for u in data.path(unit_id)}
     for contest in data.contests:
-        path_ids = [u["unit_id"] for u in data.path(unit_id)]
         if not data.has_data(contest["contest_id"], unit_id):
             continue
         if contest["scope_unit_id"] not in path_ids:
