@@ -14,7 +14,8 @@ from . import integrity, site, slots, stamp, urls
 from .data import load_election
 from .naming import election_title
 from .pages import election as election_pages
-from .pages import home, reference, station
+from .pages import changelog, home, reference, station
+from .text import t
 
 
 def render_site(db, packages, staging, progress) -> None:
@@ -38,6 +39,9 @@ def _render_site(db, packages, staging, progress) -> None:
         lines_published = db.named("election_lines_published", election_id=package.id)
         integrity_page = integrity.write_integrity(db, data, docs_dir)  # checks stage: Integrity page + CSVs
         links = [(integrity_page.url, integrity_page.title.split(" — ")[0])] if integrity_page else []
+        corrections = changelog.changelog_page(db, data)
+        corrections.write(docs_dir)
+        links.append((corrections.url, t("changes")))
         pages = election_pages.election_pages(data, lines_published, links)
         for page in pages:
             page.write(docs_dir)

@@ -42,6 +42,11 @@ def station_index(election_id: str, key: str = "") -> str:
     return f"{election(election_id)}find/" + (f"{key}.json" if key else "")
 
 
+def changes(election_id: str) -> str:
+    """The corrections page of an election."""
+    return f"{election(election_id)}changes/"
+
+
 def downloads(election_id: str | None = None) -> str:
     return f"{LANGUAGE_PREFIX}downloads/" + (f"#{election_id}" if election_id else "")
 
