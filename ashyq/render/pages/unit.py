@@ -287,56 +287,57 @@ def station_table(data: ElectionData, cid: str, choices: list[dict], stations: l
 
 
 def turnout_block(data: ElectionData, reports: list[dict]) -> str:
-    by_source: dict[str, list[dict]] = {}
-    for r in reports:
-        by_source.setdefault(r["source_id"], []).append(r)
+    """The unit's own turnout reports: as published, and recomputed from the counts (≈)."""
     series, rows = [], []
-    for source_id, items in by_source.items():
-        source = data.sources[source_id]
+    for source, items in _reports_by_source(data, reports):
         labels = [_report_label(r) for r in items]
         values = [r["turnout_percent"] if r["turnout_percent"] is not None else r["computed_percent"] for r in items]
         series.append((source["title"], labels, values))
-        for r, label in zip(items, labels):
-            rows.append(row([text_cell(h(label), attrs=f' data-sort="{h(str(r["reported_at"]))}"'),
-                             text_cell(h(source_kind_label(source["kind"])), attrs=f' title="{h(source["title"])}"'), num_cell(r["voters_received_ballot"]),
-                             num_cell(r["voters_on_list"]), pct_cell(r["turnout_percent"]),
-                             pct_cell(r["computed_percent"], approximate=True)]))
-    first_series = series[0]
-    known = [(label, v) for label, v in zip(first_series[1], first_series[2]) if v is not None]
+        rows += [row(_report_cells(source, r, label) + [
+                     num_cell(r["voters_received_ballot"]), num_cell(r["voters_on_list"]),
+                     pct_cell(r["turnout_percent"]), pct_cell(r["computed_percent"], approximate=True)])
+                 for r, label in zip(items, labels)]
     headers = [h(t("reported_at")), h(t("source")), h(t("voters_received_ballot")), h(line_label("voters_on_list")),
                h(t("turnout_percent")), h(t("turnout_percent")) + " (≈)"]
-    out = table(headers, rows, numeric_from=2)
-    if len(known) < 2:  # one report is a number, not a curve: the table says it
-        return out
-    summary = t("chart_summary_turnout", last=percent(known[-1][1]), label=known[-1][0],
-                first=percent(known[0][1]), first_label=known[0][0])
-    return chart(charts.turnout_lines(series), summary, out)
+    return _turnout_chart(series, table(headers, rows, numeric_from=2))
 
 
 def turnout_sum_block(data: ElectionData, reports: list[dict]) -> str:
     """Turnout through the day summed over the stations' own reports (no report for the unit itself)."""
+    series, rows = [], []
+    for source, items in _reports_by_source(data, reports):
+        labels = [_report_label(r) for r in items]
+        series.append((source["title"], labels, [r["computed_percent"] for r in items]))
+        rows += [row(_report_cells(source, r, label) + [
+                     num_cell(r["stations_reporting"]), num_cell(r["voters_received_ballot"]),
+                     num_cell(r["voters_on_list"]), pct_cell(r["computed_percent"], approximate=True)])
+                 for r, label in zip(items, labels)]
+    headers = [h(t("reported_at")), h(t("source")), h(t("stations_reporting")), h(t("voters_received_ballot")),
+               h(line_label("voters_on_list")), h(t("turnout_percent")) + " (≈)"]
+    return _turnout_chart(series, table(headers, rows, numeric_from=2) + note(h(t("turnout_sum_note"))))
+
+
+def _reports_by_source(data: ElectionData, reports: list[dict]) -> list[tuple[dict, list[dict]]]:
     by_source: dict[str, list[dict]] = {}
     for r in reports:
         by_source.setdefault(r["source_id"], []).append(r)
-    series, rows = [], []
-    for source_id, items in by_source.items():
-        source = data.sources[source_id]
-        labels = [_report_label(r) for r in items]
-        series.append((source["title"], labels, [r["computed_percent"] for r in items]))
-        for r, label in zip(items, labels):
-            rows.append(row([text_cell(h(label), attrs=f' data-sort="{h(str(r["reported_at"]))}"'),
-                             text_cell(h(source_kind_label(source["kind"])), attrs=f' title="{h(source["title"])}"'), num_cell(r["stations_reporting"]),
-                             num_cell(r["voters_received_ballot"]), num_cell(r["voters_on_list"]),
-                             pct_cell(r["computed_percent"], approximate=True)]))
-    headers = [h(t("reported_at")), h(t("source")), h(t("stations_reporting")), h(t("voters_received_ballot")),
-               h(line_label("voters_on_list")), h(t("turnout_percent")) + " (≈)"]
-    out = table(headers, rows, numeric_from=2) + note(h(t("turnout_sum_note")))
+    return [(data.sources[source_id], items) for source_id, items in by_source.items()]
+
+
+def _report_cells(source: dict, report: dict, label: str) -> list[str]:
+    """The report time (sorting by the timestamp) and the kind of source."""
+    return [text_cell(h(label), attrs=f' data-sort="{h(str(report["reported_at"]))}"'),
+            text_cell(h(source_kind_label(source["kind"])), attrs=f' title="{h(source["title"])}"')]
+
+
+def _turnout_chart(series: list[tuple], table_html: str) -> str:
+    """The curve of the first source beside its table; one report is a number, not a curve."""
     known = [(label, v) for label, v in zip(series[0][1], series[0][2]) if v is not None]
     if len(known) < 2:
-        return out
+        return table_html
     summary = t("chart_summary_turnout", last=percent(known[-1][1]), label=known[-1][0],
                 first=percent(known[0][1]), first_label=known[0][0])
-    return chart(charts.turnout_lines(series), summary, out)
+    return chart(charts.turnout_lines(series), summary, table_html)
 
 
 def sources_note(sets: list[FigureSet]) -> str:
