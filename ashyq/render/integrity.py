@@ -1,6 +1,10 @@
 """The Integrity page of an election: every number that does not add up, and the statistical
 indicators with their caveats. Its tables are downloadable as CSV next to the page, with the same
-columns (``elections/<id>/integrity/findings.csv`` …)."""
+columns (``elections/<id>/integrity/findings.csv`` …).
+
+The page stays small on a national election (Russia 2018: 97,699 stations, thousands of findings):
+it gives the full counts, and each long list shows its worst ``ROWS_SHOWN`` rows with a link to the
+complete CSV; charts are binned, never one point per station."""
 from __future__ import annotations
 
 import csv
@@ -22,7 +26,10 @@ from .page import Page
 from .text import source_kind_label
 
 TOP_STATIONS = 25
-TURNOUT_FLAG_ROWS = 100
+ROWS_SHOWN = 100  # rows per long list on the page; the CSV next to it has every row
+TAIL_ROWS = 50
+DENSITY_MAX_POINTS = 4000  # occupied 1-point cells above this: the chart uses 2-point cells (≤ 2,500)
+DENSITY_TABLE_BIN = 5  # the density's "Numbers" table in 5-point cells (≤ 400 rows)
 STATUS_LABELS = {"failed": "does not add up", "cannot_check": "cannot be checked"}
 DOWNLOADS = {
     "findings": ("findings", checks.FINDINGS_COLUMNS),
@@ -155,10 +162,19 @@ def top_stations_table(db, data: ElectionData, url: str) -> str:
 
 
 def findings_table(db, data: ElectionData, url: str) -> str:
-    """Every failed check and flag, with the columns of findings.csv (cannot-be-checked rows are
-    counted above and listed in the CSV)."""
+    """The failed checks and flags, worst first (control ratios by the size of the difference, then
+    indicators), with the columns of findings.csv; the CSV lists every one of them and the
+    cannot-be-checked rows too."""
+    eid = data.election_id
     columns = checks.FINDINGS_COLUMNS
-    rows = _rows(db, "findings", columns, data.election_id, "status = 'failed'")
+    totals = db.rows("SELECT count(*) FILTER (WHERE status = 'failed') AS failed, "
+                     "count(*) FILTER (WHERE status = 'cannot_check') AS cannot, count(*) AS listed "
+                     "FROM findings WHERE election_id = $e", {"e": eid})[0]
+    rows = db.rows(
+        f"SELECT {', '.join(columns)} FROM findings WHERE election_id = $e AND status = 'failed' "
+        "ORDER BY list_contains($later, check_id), abs(difference) DESC NULLS LAST, "
+        "contest_id, unit_id, source_id, check_id LIMIT $n",
+        {"e": eid, "later": [c.id for c in CHECKS if c.kind != "control_ratio"], "n": ROWS_SHOWN})
     out = []
     for r in rows:
         cells = []
@@ -176,13 +192,19 @@ def findings_table(db, data: ElectionData, url: str) -> str:
             else:
                 cells.append(text_cell(h(value)))
         out.append(row(cells))
-    body = table([h(c) for c in columns], out) if out else note(h("Every checked protocol adds up."))
-    return body + _download(url, "findings")
+    summary = note(h(f"{totals['failed']:,} findings: a control ratio that does not add up or an indicator "
+                     f"that flags (counted per check and per region above). findings.csv has them all, plus the "
+                     f"{totals['cannot']:,} checks that cannot be made: {totals['listed']:,} rows."))
+    if not out:
+        return summary + note(h("Every checked protocol adds up.")) + _download(url, "findings")
+    return (summary + _more_note(url, "findings", len(out), totals["failed"],
+                                 "control ratios with the largest differences first, then indicators")
+            + table([h(c) for c in columns], out) + _download(url, "findings"))
 
 
 def tabulation_table(db, data: ElectionData, url: str) -> str:
     columns = DOWNLOADS["tabulation_differences"][1]
-    rows = _rows(db, "tabulation_differences", columns, data.election_id)
+    total, rows = _worst_rows(db, "tabulation_differences", columns, data.election_id)
     if not rows:
         return note(h("No difference: wherever a commission's own total and the complete sum of its stations "
                       "are both published, they agree (or no such pair is published).")) + _download(url, "tabulation_differences")
@@ -190,19 +212,21 @@ def tabulation_table(db, data: ElectionData, url: str) -> str:
                 text_cell(h(r["field"])), text_cell(h(r["label"])), num_cell(r["own_value"]),
                 text_cell(h(r["stations_source_id"])), num_cell(r["sum_value"]), num_cell(r["difference"]),
                 num_cell(r["stations"])]) for r in rows]
-    return table([h(c) for c in columns], out) + _download(url, "tabulation_differences")
+    return (_more_note(url, "tabulation_differences", len(out), total, "largest differences first")
+            + table([h(c) for c in columns], out) + _download(url, "tabulation_differences"))
 
 
 def source_table(db, data: ElectionData, url: str) -> str:
     columns = DOWNLOADS["source_differences"][1]
-    rows = _rows(db, "source_differences", columns, data.election_id)
+    total, rows = _worst_rows(db, "source_differences", columns, data.election_id)
     if not rows:
         return note(h("No protocol is published by two sources with different figures.")) + _download(url, "source_differences")
     out = [row([text_cell(h(r["contest_id"])), text_cell(_unit_link(data, url, r["unit_id"])), text_cell(h(r["field"])),
                 text_cell(h(r["label"])), _source_cell(data, r["source_a"]), num_cell(r["value_a"]),
                 _source_cell(data, r["source_b"]), num_cell(r["value_b"]), num_cell(r["difference"])],
                ' class="ashyq-differs"') for r in rows]
-    return table([h(c) for c in columns], out) + _download(url, "source_differences")
+    return (_more_note(url, "source_differences", len(out), total, "largest differences first")
+            + table([h(c) for c in columns], out) + _download(url, "source_differences"))
 
 
 def turnout_flags_table(db, data: ElectionData, url: str) -> str:
@@ -215,12 +239,12 @@ def turnout_flags_table(db, data: ElectionData, url: str) -> str:
     columns = DOWNLOADS["turnout_flags"][1]
     rows = db.rows(
         f"SELECT {', '.join(columns)} FROM turnout_flags WHERE election_id = $e "
-        "ORDER BY abs(coalesce(robust_z, 0)) DESC, unit_id, reported_at LIMIT $n",
-        {"e": data.election_id, "n": TURNOUT_FLAG_ROWS})
+        "ORDER BY abs(coalesce(robust_z, 0)) DESC, contest_id, unit_id, source_id, reported_at, flag LIMIT $n",
+        {"e": data.election_id, "n": ROWS_SHOWN})
     out = [row([text_cell(h(r["contest_id"])), text_cell(_unit_link(data, url, r["unit_id"])), text_cell(h(r["source_id"])),
                 text_cell(h(r["reported_at"])), text_cell(h(r["label"])), text_cell(h(TURNOUT_FLAGS[r["flag"]][0])),
                 num_cell(r["value"]), num_cell(r["robust_z"]), text_cell(h(r["detail"]))]) for r in rows]
-    shown = note(h(f"The {len(out)} strongest flags; all of them are in turnout_flags.csv.")) if sum(c["n"] for c in counts) > len(out) else ""
+    shown = _more_note(url, "turnout_flags", len(out), sum(c["n"] for c in counts), "strongest flags first")
     return f"<dl>{intro}</dl>" + shown + table([h(c) for c in columns], out) + _download(url, "turnout_flags")
 
 
@@ -271,22 +295,32 @@ def distribution_block(db, data: ElectionData, contest: dict) -> str:
     parts = [caveat, chart(hist_fig, "Statistical indicator: stations by turnout (1-point bins).",
                            _details("Numbers", table([h("Turnout"), h("Stations"), h("Voters on the list")], hist_rows)))]
     density = distributions.turnout_leader_density(db, eid, cid)
+    density_bin = 1
+    if density.height > DENSITY_MAX_POINTS:  # a point per occupied cell: bound the chart's size
+        density_bin = 2
+        density = distributions.turnout_leader_density(db, eid, cid, bin_width=density_bin)
     leader = stations["leader_id"][0] if stations.height else None
     leader_name = next((c["name"] for c in data.choices.get(cid, []) if c["choice_id"] == leader), leader)
     if density.height:
         size = density["stations"].to_list()
         dens_fig = _plain(go.Figure(go.Scatter(
-            x=[v + 0.5 for v in density["turnout_lower"].to_list()], y=[v + 0.5 for v in density["share_lower"].to_list()],
+            x=[v + density_bin / 2 for v in density["turnout_lower"].to_list()],
+            y=[v + density_bin / 2 for v in density["share_lower"].to_list()],
             mode="markers", marker=dict(size=[min(4 + 2 * s, 24) for s in size], color=size, opacity=0.7),
             hovertemplate="turnout %{x:.0f} %, share %{y:.0f} %<extra></extra>"),
             layout=_layout(xaxis=dict(title="Turnout, %", range=[0, 100]),
                            yaxis=dict(title=f"Share of {_plotly_text(leader_name)}, %", range=[0, 100]))))
-        dens_rows = [row([text_cell(f"{r['turnout_lower']:.0f} %"), text_cell(f"{r['share_lower']:.0f} %"),
-                          num_cell(r["stations"]), num_cell(r["voters"])]) for r in density.to_dicts()]
+        coarse = distributions.turnout_leader_density(db, eid, cid, bin_width=DENSITY_TABLE_BIN)
+        step = DENSITY_TABLE_BIN
+        dens_rows = [row([text_cell(f"{r['turnout_lower']:.0f}–{r['turnout_lower'] + step:.0f} %"),
+                          text_cell(f"{r['share_lower']:.0f}–{r['share_lower'] + step:.0f} %"),
+                          num_cell(r["stations"]), num_cell(r["voters"])]) for r in coarse.to_dicts()]
         parts.append(chart(dens_fig, f"Statistical indicator: stations by turnout and by the share of {leader_name} "
-                                     "(Klimek et al., PNAS 2012). A second cluster towards 100 % / 100 % is what that "
-                                     "paper reads as a fingerprint of stuffing; it can also be special stations.",
-                           _details("Numbers", table([h("Turnout bin"), h("Share bin"), h("Stations"), h("Voters")], dens_rows))))
+                                     f"({density_bin}-point cells; Klimek et al., PNAS 2012). A second cluster towards "
+                                     "100 % / 100 % is what that paper reads as a fingerprint of stuffing; it can also "
+                                     "be special stations.",
+                           _details(f"Numbers ({step}-point cells)",
+                                    table([h("Turnout"), h("Share"), h("Stations"), h("Voters")], dens_rows))))
     rounds = distributions.round_percentages(db, eid, cid)
     round_rows = [row([text_cell(h("turnout" if r["measure"] == "turnout" else f"share of {leader_name}")),
                        text_cell(h("whole number (x.0 %)" if r["kind"] == "integer" else "multiple of 5 %")),
@@ -301,8 +335,10 @@ def distribution_block(db, data: ElectionData, contest: dict) -> str:
     tails = distributions.tail_stations(db, eid, cid)
     if tails.height:
         tail_rows = [row([text_cell(_unit_link(data, integrity_url(eid), r["unit_id"])), num_cell(r["voters_on_list"]),
-                          num_cell(r["turnout"]), num_cell(r["leader_share"])]) for r in tails.head(50).to_dicts()]
-        parts.append("<h3>Stations in the tails (top 1 % of turnout or of the leader's share)</h3>"
+                          num_cell(r["turnout"]), num_cell(r["leader_share"])]) for r in tails.head(TAIL_ROWS).to_dicts()]
+        shown = (note(h(f"The {len(tail_rows)} highest turnouts of the {tails.height:,} stations in the tails."))
+                 if tails.height > len(tail_rows) else "")
+        parts.append("<h3>Stations in the tails (top 1 % of turnout or of the leader's share)</h3>" + shown
                      + table([h("Station"), h("Voters on the list"), h("Turnout, %"), h(f"Share of {leader_name}, %")], tail_rows))
     return "".join(parts)
 
@@ -332,6 +368,23 @@ def _details(summary: str, inner: str) -> str:
 def _rows(db, table_name: str, columns, election_id: str, where: str = "true") -> list[dict]:
     return db.rows(f"SELECT {', '.join(columns)} FROM {table_name} WHERE election_id = $e AND {where}",
                    {"e": election_id})
+
+
+def _worst_rows(db, table_name: str, columns, election_id: str) -> tuple[int, list[dict]]:
+    """(how many rows the table has for the election, its ROWS_SHOWN largest differences)."""
+    total = db.rows(f"SELECT count(*) AS n FROM {table_name} WHERE election_id = $e", {"e": election_id})[0]["n"]
+    rows = db.rows(f"SELECT {', '.join(columns)} FROM {table_name} WHERE election_id = $e "
+                   f"ORDER BY abs(difference) DESC NULLS LAST, {', '.join(columns)} LIMIT $n",
+                   {"e": election_id, "n": ROWS_SHOWN})
+    return total, rows
+
+
+def _more_note(url: str, name: str, shown: int, total: int, order: str) -> str:
+    """"N more in the CSV" under a list cut to its worst rows; nothing when the list is whole."""
+    if total <= shown:
+        return ""
+    return note(h(f"Shown here: {shown:,} of {total:,}, the {order}. {total - shown:,} more in ")
+                + link(url, f"{url}{name}.csv", h(f"{name}.csv")) + h(" (every row, same columns)."))
 
 
 def _unit_link(data: ElectionData, url: str, unit_id: str) -> str:
