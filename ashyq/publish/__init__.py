@@ -20,7 +20,7 @@ def finish(db, packages, staging: Staging, progress) -> None:
     if not (site / "index.html").is_file():
         raise RuntimeError(f"render built no index.html in {site}")
     remove_build_dates(site)
-    archive = write_offline_zip(site, staging.root, packages)
+    archive, hashed = write_offline_zip(site, packages)
     progress.say(f"[ashyq] offline copy: {archive.relative_to(site)} ({archive.stat().st_size / 1e6:.1f} MB)")
-    manifest = write_manifest(site, packages)
+    manifest = write_manifest(site, packages, known=hashed)
     progress.say(f"[ashyq] manifest: {len(manifest['files'])} files, {len(manifest['inputs'])} input package(s)")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 LINK_ATTRIBUTES = frozenset({"href", "src"})
@@ -27,14 +28,20 @@ _ATTRIBUTE = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"
 
 def rewrite_links(page: str, rewrite) -> str:
     """``page`` with each href/src value ``v`` (HTML-unescaped) replaced by ``rewrite(v)`` if not None."""
+    return rewrite_tags(page, lambda tag: rewrite_tag(tag, rewrite))
+
+
+def rewrite_tags(page: str, rewrite: Callable[[str], str]) -> str:
+    """``page`` with each tag that can hold a link replaced by ``rewrite(tag)`` (comments and the
+    bodies of <script>/<style> are skipped)."""
     out, done = [], 0
     for match in _PIECE.finditer(page):
         text = match.group(0)
         if match.group("open"):  # of <script>…</script>, only the opening tag is markup
             text = text[:match.end("open") - match.start()]
-        if text.startswith("<!--"):
+        elif text.startswith("<!--"):
             continue
-        new = _rewrite_tag(text, rewrite)
+        new = rewrite(text)
         if new != text:
             out.append(page[done:match.start()])
             out.append(new)
@@ -43,7 +50,8 @@ def rewrite_links(page: str, rewrite) -> str:
     return "".join(out)
 
 
-def _rewrite_tag(tag: str, rewrite) -> str:
+def rewrite_tag(tag: str, rewrite) -> str:
+    """One tag's text with each href/src value rewritten as in ``rewrite_links``."""
     def attribute(match: re.Match) -> str:
         space, key, equals, raw = match.groups()
         if raw is None or key.lower() not in LINK_ATTRIBUTES:

