@@ -279,6 +279,42 @@ def test_offline_search_index_is_a_script_with_file_locations(unzipped):
         assert (unzipped / location.split("#")[0]).is_file(), location
 
 
+def test_offline_zip_bytes_do_not_depend_on_the_number_of_workers(built, packages, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    shutil.copytree(built, site)
+    monkeypatch.setattr(offline, "_CHUNK_FILES", 3)  # several chunks even on this small site, so 2 workers share
+    zips, hashes = {}, {}
+    for workers in (1, 2):
+        target, hashes[workers] = offline.write_offline_zip(site, packages, workers=workers)
+        zips[workers] = target.read_bytes()
+    assert zips[1] == zips[2] == (built / offline.OFFLINE_ZIP).read_bytes()
+    # The site hashes it returns (reused by the site's manifest) are those of the files on disk.
+    on_disk = tree_bytes(built)
+    assert hashes[1] == hashes[2]
+    assert set(hashes[1]) == set(on_disk) - {manifest.MANIFEST, manifest.CHECKSUMS, offline.OFFLINE_ZIP}
+    for path, entry in hashes[1].items():
+        assert entry == {"path": path, "sha256": hashlib.sha256(on_disk[path]).hexdigest(),
+                         "size": len(on_disk[path])}
+
+
+def test_reused_rewritten_tags_give_the_same_pages_as_rewriting_each(built):
+    pages = {path: text.decode("utf-8") for path, text in tree_bytes(built).items() if path.endswith(".html")}
+    # The same tags on pages in folders that differ where the links lead: a cached tag must not be reused
+    # where its link resolves elsewhere ('../x/' is a folder from a/b, not from c/d).
+    tags = ('<a href="../x/">x</a><a href="../../x/">top x</a><a href="y/../../x/#f">via y</a>'
+            '<a href="../../a/x/?q">a x</a><a href="https://example.org/x/">out</a><img src="../x/">')
+    for folder in ("a/b", "c/d", "a/e", "a", ""):
+        pages[f"{folder}/index.html".lstrip("/")] = tags
+    folders = {"a/x", "x", "a"} | links.index_folders(built)
+    cache = offline.TagCache()  # one per site: it is only right for one set of folders
+    for _ in range(2):  # the second round is served from the cache
+        for path, text in pages.items():
+            assert offline.offline_page(text, path, folders, cache) == offline.offline_page(text, path, folders), path
+    assert offline.offline_page(tags, "a/b/index.html", folders, cache).count("index.html") == 5
+    from_c = offline.offline_page(tags, "c/d/index.html", folders, cache)
+    assert 'href="../x/"' in from_c and 'href="../../x/index.html"' in from_c
+
+
 def test_rewrite_links_handles_quotes_entities_and_unquoted_values():
     page = """<a href=about/>x</a><img src='a&amp;b/' alt="x>y"><!-- <a href="about/"> -->"""
     out = links.rewrite_links(page, lambda url: url + "index.html")

@@ -11,7 +11,12 @@ Browsers treat file:// differently from a web server, so the copy differs from t
 4. ``404.html`` is left out: it is for web servers and its links are root-absolute.
 
 The zip holds one folder, ``ashyq-site/``, with its own manifest.json and SHA256SUMS (of the offline
-files). It leaves out the site's manifest and itself. Entries are sorted, dated 1980-01-01, mode 0644.
+files). It leaves out the site's manifest and itself. Entries are listed sorted (the copy's manifest
+and SHA256SUMS are stored last, as they hash the rest), dated 1980-01-01, mode 0644.
+
+Speed (100,000 pages, 2.2 GB): no copy is written to disk. Forked workers each take a share of the
+files, read each once, rewrite it if a page, hash it (for both manifests) and deflate it; the parent
+appends the deflated bytes in order, so the zip does not depend on the number of workers.
 """
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ SHIM = "assets/ashyq-offline/iframe-worker.js"
 SEARCH_INDEX = "search/search_index.json"
 SEARCH_SCRIPT = "search/search_index.js"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
-COMPRESS_LEVEL = 6
+COMPRESS_LEVEL = 4  # zip 2% bigger than at 6 (471 vs 460 MB on RU 2018), deflate 30% less CPU
 _CHUNK_FILES = 64  # files per task handed to a worker: big enough that pickling overhead is small
 
 _JOB: dict = {}  # set before forking; workers read it (copy-on-write), nothing but paths is pickled
@@ -57,10 +62,7 @@ def write_offline_zip(site_dir: Path, packages, workers: int | None = None) -> t
 
     Returns the zip's path and ``{path: {path, sha256, size}}`` of every site file read on the way
     (all but the zip and manifests), so the site's manifest need not read 2 GB again.
-
-    No copy is written to disk: each file is read once, rewritten if it is a page, hashed twice (site
-    and offline form) and deflated, in worker processes; the parent only appends the deflated bytes.
-    The output does not depend on the number of workers.
+    ``workers``: processes to use (default: one per core); the bytes written do not depend on it.
     """
     site_dir = Path(site_dir)
     paths = [path for path in list_files(site_dir) if path not in (MANIFEST, CHECKSUMS, OFFLINE_ZIP)]
@@ -117,7 +119,7 @@ def _process_chunk(paths: list[str]) -> list[tuple[dict, list[Entry]]]:
 
 def _offline_entries(relative: str, data: bytes, folders: set[str], tags: TagCache) -> list[Entry]:
     """The offline form of one site file: none, itself, or (the search index) two files."""
-    if relative in LEFT_OUT:
+    if relative in LEFT_OUT or relative == SHIM:  # the shim is added from our vendored copy
         return []
     if relative.endswith(".html"):
         page = offline_page(data.decode("utf-8"), relative, folders, tags)
@@ -190,6 +192,7 @@ def offline_page(page: str, relative: str, folders: set[str], tags: TagCache | N
 
 class TagCache:
     """Tags already rewritten, keyed by the tag and the part of the page's folder its links depend on.
+    One cache serves one site (one set of index folders).
 
     A relative URL that starts with k ``../`` and has no other ``..`` resolves to a target that depends
     only on the page's depth and its folder's first depth-k parts: ``../../../../about/`` means the
