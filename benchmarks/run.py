@@ -345,7 +345,8 @@ run are in `benchmarks/out/` (not committed).
 How it measures: every step is its own process; wall time from outside, CPU time (user + system, the
 process and all its children) from `wait4`, stage times from the build's own `[ashyq] <stage>: done in X s`
 lines. Peak memory is the largest sum of PSS over the process tree (forked workers' shared pages
-counted once), polled every 0.1 s; the largest single process's `ru_maxrss` is shown too. The bare
+counted once), polled every 0.1 s; the largest single process's `ru_maxrss` is shown too (MB here are
+MiB, so the 2 GB target is 2,048 MB). The bare
 `mkdocs build` reruns MkDocs on exactly the pages and config the render stage generated
 (`benchmarks/keep_staging.py` keeps them), in the same run. "Our own stages" is the build's wall
 time minus the `mkdocs build` it runs inside the render stage.
@@ -388,9 +389,10 @@ def markdown(r: dict, analysis: str = "") -> str:
               f"Site: {site['files']:,} files, {site['bytes'] / 1e6:,.1f} MB; {site['html_pages']:,} HTML pages "
               f"({site['html_bytes'] / 1e6:,.1f} MB); largest page `{site['largest_page']}` "
               f"({site['largest_page_bytes'] / 1000:,.1f} kB); {site['pages_over_limit']} page(s) over "
-              f"{PAGE_KB:.0f} kB. Next largest: "
-              + ", ".join(f"`{p}` ({b / 1000:,.1f} kB)" for b, p in site.get("largest_pages", [])[1:4])
-              + f". The bare `mkdocs build` wrote {r['bare_mkdocs']['html_pages']:,} HTML pages.", "",
+              f"{PAGE_KB:.0f} kB. "
+              + ("Next largest: " + ", ".join(f"`{p}` ({b / 1000:,.1f} kB)" for b, p in site["largest_pages"][1:4])
+                 + ". " if site.get("largest_pages") else "")
+              + f"The bare `mkdocs build` wrote {r['bare_mkdocs']['html_pages']:,} HTML pages.", "",
               "Coverage: units in the package "
               + ", ".join(f"{lvl} {n:,}" for lvl, n in cov["levels"].items())
               + "; missing pages "
