@@ -33,6 +33,10 @@ def _render_site(db, packages, staging, progress) -> None:
     reference_pages = site.copy_hand_written(docs_dir, {"packages": packages})
     site.copy_assets(docs_dir)
 
+    # Downloads first: their tables are freed before the elections' page data is held in memory.
+    downloads = _write_downloads(db, packages, docs_dir / "downloads")
+    reference.downloads_page(packages, downloads).write(docs_dir)
+
     elections = []
     for package in packages:
         data = load_election(db, package.id)
@@ -57,8 +61,6 @@ def _render_site(db, packages, staging, progress) -> None:
     home.home_page(elections).write(docs_dir)
     reference.data_dictionary_page().write(docs_dir)
     reference_pages.append(urls.source_file(urls.page("data-dictionary")))
-    downloads = _write_downloads(db, packages, docs_dir / "downloads")
-    reference.downloads_page(packages, downloads).write(docs_dir)
 
     config = docs_dir.parent / "mkdocs.generated.yml"
     site.write_config(config, docs_dir, site_dir,

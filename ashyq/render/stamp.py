@@ -8,6 +8,7 @@ split over forked workers, one per core; each writes its own pages, so the outpu
 on how many there are."""
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -36,9 +37,11 @@ def stamp_stations(data: ElectionData, site_dir: Path, workers: int | None = Non
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             counts = [_stamp_share(0)]
         else:
+            gc.freeze()  # the collector would touch, and so copy, every object the workers share
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 counts = pool.map(_stamp_share, range(workers))
     finally:
+        gc.unfreeze()
         _JOB.clear()
     shutil.rmtree(shell_dir)
     return sum(counts)
