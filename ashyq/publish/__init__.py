@@ -22,5 +22,7 @@ def finish(db, packages, staging: Staging, progress) -> None:
     remove_build_dates(site)
     archive, hashed = write_offline_zip(site, packages)
     progress.say(f"[ashyq] offline copy: {archive.relative_to(site)} ({archive.stat().st_size / 1e6:.1f} MB)")
-    manifest = write_manifest(site, packages, known=hashed)
+    # The site's files are those the zip was made from, and the zip.
+    paths = sorted([*hashed, archive.relative_to(site).as_posix()])
+    manifest = write_manifest(site, packages, known=hashed, paths=paths)
     progress.say(f"[ashyq] manifest: {len(manifest['files'])} files, {len(manifest['inputs'])} input package(s)")

@@ -25,16 +25,17 @@ MANIFEST_FORMAT = "ashyq-site-manifest/1"
 _CHUNK = 1 << 20
 
 
-def write_manifest(site_dir: Path, packages, known: dict[str, dict] | None = None) -> dict:
+def write_manifest(site_dir: Path, packages, known: dict[str, dict] | None = None,
+                   paths: list[str] | None = None) -> dict:
     """Write manifest.json and SHA256SUMS into ``site_dir``; return the manifest.
 
     ``known``: ``{path: {path, sha256, size}}`` of files already hashed (and not changed since); the
-    other files are read and hashed here.
+    other files are read and hashed here. ``paths``: the site's files, sorted, if already listed.
     """
     site_dir = Path(site_dir)
     known = known or {}
     files = [known.get(path) or file_entry(site_dir, path)
-             for path in list_files(site_dir) if path not in (MANIFEST, CHECKSUMS)]
+             for path in (list_files(site_dir) if paths is None else paths) if path not in (MANIFEST, CHECKSUMS)]
     manifest_bytes, checksums_bytes = manifest_files(files, packages)
     (site_dir / MANIFEST).write_bytes(manifest_bytes)
     (site_dir / CHECKSUMS).write_bytes(checksums_bytes)
