@@ -239,6 +239,9 @@ def test_zip_entries_are_sorted_undated_plain_files_in_one_folder(built):
     assert all(name.startswith("ashyq-site/") for name in names)
     assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert {info.external_attr >> 16 for info in infos} == {0o100644}
+    if shutil.which("unzip"):  # another reader than Python's: Info-ZIP checks every entry's CRC
+        result = subprocess.run(["unzip", "-tq", str(built / offline.OFFLINE_ZIP)], capture_output=True, text=True)
+        assert result.returncode == 0 and "No errors" in result.stdout, result.stdout + result.stderr
 
 
 def test_zip_holds_the_whole_site_in_its_offline_form(built, unzipped):

@@ -140,7 +140,12 @@ def _entry(path: str, data: bytes) -> Entry:
 
 class _RawZip:
     """A zip written from entries deflated elsewhere: local headers by ``zipfile.ZipInfo``, the central
-    directory (sorted by name) and ZIP64 records by ``zipfile.ZipFile.close``."""
+    directory (sorted by name) and ZIP64 records by ``zipfile.ZipFile.close``.
+
+    ``zipfile`` cannot take deflated bytes, so ``add`` does what ``ZipFile.writestr`` does after
+    compressing (CPython 3.11 ``_open_to_write`` + ``_ZipWriteFile.close``), through ZipFile's
+    attributes. tests/test_publish.py reads the result back (zipfile, unzip, Chromium from file://).
+    """
 
     def __init__(self, target: Path):
         self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
