@@ -20,6 +20,7 @@ appends the deflated bytes in order, so the zip does not depend on the number of
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -100,9 +101,15 @@ def _process(site_dir: Path, paths: list[str], folders: set[str], workers: int |
             for chunk in chunks:
                 yield from _process_chunk(chunk)
         else:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for results in pool.imap(_process_chunk, chunks):
-                    yield from results
+            # Objects the parent already has are frozen out of the garbage collector, so the workers'
+            # collections do not touch (and copy) the pages of the build's data they inherit.
+            gc.freeze()
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for results in pool.imap(_process_chunk, chunks):
+                        yield from results
+            finally:
+                gc.unfreeze()
     finally:
         _JOB.clear()
 
