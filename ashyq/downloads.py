@@ -29,6 +29,7 @@ FORMATS = ("csv", "parquet", "json")
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 # A text cell starting with one of these can be run as a formula by a spreadsheet (CSV injection).
 FORMULA_START = r"^[=+\-@\t\r]"
+_FORMULA = re.compile(FORMULA_START)
 
 FIGURES_DESCRIPTION = (
     'Where the row\'s figures come from: "official protocol", "commission summary" or "observer copy" '
@@ -330,6 +331,11 @@ def _write_table(frame: pl.DataFrame, out_dir: Path, stem: str, election_id: str
         writers[fmt](out_dir / relative)
         downloads.append(_describe(out_dir, relative, election_id, contest_id, level, fmt, frame.height, description))
     return downloads
+
+
+def formula_safe(text: str) -> str:
+    """One text cell for a CSV: an apostrophe in front if a spreadsheet would run it as a formula."""
+    return "'" + text if _FORMULA.match(text) else text
 
 
 def _neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:

@@ -14,6 +14,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from .. import checks
+from ..downloads import formula_safe
 from ..checks import distributions
 from ..checks.registry import BY_ID, CHECKS, TURNOUT_FLAGS
 from . import urls
@@ -404,7 +405,7 @@ def _source_cell(data: ElectionData, source_id: str) -> str:
 
 def csv_bytes(columns, rows: list[dict]) -> bytes:
     """UTF-8 with BOM (spreadsheets open it right); text cells that a spreadsheet would run as a
-    formula (starting with = + - @) get a leading apostrophe."""
+    formula get a leading apostrophe (the downloads' rule)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
@@ -420,5 +421,4 @@ def _safe_cell(value) -> str:
         return str(int(value)) if value.is_integer() else repr(round(value, 4))
     if isinstance(value, (int,)):
         return str(value)
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return formula_safe(str(value))
