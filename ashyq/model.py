@@ -7,6 +7,7 @@ data, so a number is computed once and shown the same everywhere.
 """
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 import uuid
@@ -63,12 +64,6 @@ class Model:
         """Run a named query from ``sql/queries.sql`` with ``$name`` parameters."""
         return self.rows(named_queries()[query], params)
 
-    def named_frame(self, query: str, **params) -> pl.DataFrame:
-        return self.frame(named_queries()[query], params)
-
-    def package(self, election_id: str) -> ElectionPackage:
-        return next(p for p in self.packages if p.id == election_id)
-
 
 def build_model(packages: list[ElectionPackage], database: str = ":memory:") -> Model:
     spill_dir = Path(tempfile.gettempdir()) / f"ashyq-duckdb-{uuid.uuid4().hex}"  # DuckDB creates and removes it
@@ -102,8 +97,6 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _load_package(con: duckdb.DuckDBPyConnection, package: ElectionPackage) -> None:
-    import json
-
     election = package.election
     titles = election.get("title", {})
     con.execute(
