@@ -45,7 +45,8 @@ def descriptor_problems(package: ElectionPackage) -> list[Problem]:
         name = resource.get("name") if isinstance(resource, dict) else None
         if name not in contract.resource_names() or name not in package.resource_paths:
             continue
-        for message, field, value in [*_format_problems(resource), *_schema_problems(name, resource.get("schema"))]:
+        schema_problems = _schema_problems(name, resource.get("schema"), contract.extra_lines(package.descriptor))
+        for message, field, value in [*_format_problems(resource), *schema_problems]:
             add(message, "schema", f"resources[{name}].{field}", value)
         path = package.resource_paths[name]
         if not path.is_file():
@@ -71,6 +72,8 @@ def _metadata_problems(package: ElectionPackage) -> list[Problem]:
     for key in ("country", "type"):
         if not isinstance(election.get(key), str) or not election[key].strip():
             add(f"election.{key}", election.get(key), "required value is empty")
+    for field, value, message in contract.extra_line_problems(descriptor):
+        add(field, value, message)
     title = election.get("title")
     if not isinstance(title, dict) or not isinstance(title.get("en"), str) or not title["en"].strip():
         add("election.title.en", None, "required: the election's title in English (ru and kk if published)")
@@ -99,9 +102,9 @@ def _format_problems(resource: dict) -> list[tuple[str, str, object]]:
     return out
 
 
-def _schema_problems(name: str, schema: object) -> list[tuple[str, str, object]]:
-    """Differences from ``contract.table_schema(name)``, each as (message, field path, value)."""
-    expected = contract.table_schema(name)
+def _schema_problems(name: str, schema: object, extra: tuple = ()) -> list[tuple[str, str, object]]:
+    """Differences from ``contract.table_schema(name, extra)``, each as (message, field path, value)."""
+    expected = contract.table_schema(name, extra)
     if not isinstance(schema, dict):
         return [("the schema must be written inline, as contract.table_schema() gives it "
                  "(package_writer.write_package does this)", "schema", schema)]
