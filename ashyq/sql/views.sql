@@ -174,3 +174,40 @@ SELECT p.election_id, u.level, p.source_kind, count(*) FILTER (WHERE p.has_figur
        {derived_counts}
 FROM protocols_sourced p JOIN units u USING (election_id, unit_id)
 GROUP BY ALL;
+
+-- Each contest's result over its whole scope, per source and choice: the votes summed over the
+-- stations with a protocol for the contest (whatever commission they belong to: a constituency is
+-- the set of its stations), and the stations listed, published and not published. The winner of a
+-- single-member contest is the choice with the most votes, and can be read only when every listed
+-- protocol publishes every choice's votes and no other choice has as many.
+CREATE TABLE contest_results AS
+WITH listed AS (
+    SELECT p.election_id, p.contest_id, p.source_id,
+           count(*) AS stations_listed,
+           count(*) FILTER (WHERE p.has_figures) AS stations_published
+    FROM protocols p JOIN units u USING (election_id, unit_id)
+    WHERE u.level = 'station'
+    GROUP BY ALL
+), summed AS (
+    SELECT v.election_id, v.contest_id, v.source_id, v.choice_id,
+           sum(v.votes)::BIGINT AS votes, count(v.votes) AS stations_with_votes
+    FROM votes v JOIN units u USING (election_id, unit_id)
+    WHERE u.level = 'station'
+    GROUP BY ALL
+), ranked AS (
+    SELECT l.*, ch.choice_id, ch.ballot_order, s.votes, coalesce(s.stations_with_votes, 0) AS stations_with_votes,
+           rank() OVER (PARTITION BY l.election_id, l.contest_id, l.source_id ORDER BY s.votes DESC NULLS LAST) AS place,
+           count(*) FILTER (WHERE coalesce(s.stations_with_votes, 0) < l.stations_listed)
+               OVER (PARTITION BY l.election_id, l.contest_id, l.source_id) AS choices_incomplete
+    FROM listed l
+    JOIN choices ch ON ch.election_id = l.election_id AND ch.contest_id = l.contest_id
+    LEFT JOIN summed s ON s.election_id = l.election_id AND s.contest_id = l.contest_id
+         AND s.source_id = l.source_id AND s.choice_id = ch.choice_id
+)
+SELECT r.* EXCLUDE (choices_incomplete),
+       sum(r.votes) OVER (PARTITION BY r.election_id, r.contest_id, r.source_id) AS votes_total,
+       r.place = 1 AS leads,
+       (r.choices_incomplete = 0 AND r.stations_published = r.stations_listed
+        AND count(*) FILTER (WHERE r.place = 1) OVER (PARTITION BY r.election_id, r.contest_id, r.source_id) = 1)
+           AS winner_readable
+FROM ranked r;
