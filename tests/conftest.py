@@ -18,11 +18,14 @@ def datasets_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory, datasets_dir) -> Path:
-    """The whole site built once per session from the bundled datasets (``build.py --site <tmp>``)."""
+    """The whole site built once per session from the bundled datasets (``build.py --site <tmp>``);
+    ``ASHYQ_BUILT_SITE=<folder>`` reuses a site built from this tree's datasets (while working on tests)."""
     import os
 
     from ashyq.cli import main
 
+    if os.environ.get("ASHYQ_BUILT_SITE"):
+        return Path(os.environ["ASHYQ_BUILT_SITE"])
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     site = tmp_path_factory.mktemp("built") / "site"
     assert main(["--datasets", str(datasets_dir), "--site", str(site), "--quiet"]) == 0

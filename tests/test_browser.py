@@ -77,7 +77,7 @@ def test_click_from_home_to_a_station(page, server, datasets_dir):
     units, protocols, votes = _csv(datasets_dir, "units"), _csv(datasets_dir, "protocols"), _csv(datasets_dir, "votes")
     united = votes.filter(pl.col("choice_id") == "united_russia")
 
-    page.goto(server)
+    page.goto(server + "en/")
     page.get_by_role("link", name="St Petersburg, State Duma election", exact=False).first.click()
     page.wait_for_selector(".ashyq-chart .main-svg")
     assert page.locator(".ashyq-chart .main-svg").count() >= 2  # result, districts, turnout
@@ -111,7 +111,7 @@ def test_station_table_sorts_by_a_column(page, server, datasets_dir):
     if not (datasets_dir / SPB).exists():
         pytest.skip(f"{SPB} not bundled")
     tik = _csv(datasets_dir, "units").filter(pl.col("level") == "district").sort("unit_id")["unit_id"][0]
-    page.goto(f"{server}elections/{SPB}/units/{tik}/")
+    page.goto(f"{server}en/elections/{SPB}/units/{tik}/")
     table = page.locator("table.ashyq-stations")
     header = table.locator("th", has_text="Voters on the list")
     column = table.locator("th").all_inner_texts().index(header.inner_text())
@@ -130,7 +130,7 @@ def test_station_table_sorts_by_a_column(page, server, datasets_dir):
 def test_find_your_station_and_search(page, server, datasets_dir):
     if not (datasets_dir / "kz-2011-presidential").exists():
         pytest.skip("kz-2011-presidential not bundled")
-    page.goto(f"{server}elections/kz-2011-presidential/")
+    page.goto(f"{server}en/elections/kz-2011-presidential/")
     page.locator("form.ashyq-find input").press_sequentially("410")
     page.locator(".ashyq-find-results a").first.click()
     page.wait_for_selector("table.ashyq-protocol")
@@ -149,10 +149,38 @@ def test_readable_on_a_phone(browser, server, datasets_dir):
         pytest.skip(f"{SPB} not bundled")
     context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
     tab = context.new_page()
-    tab.goto(f"{server}elections/{SPB}/")
+    tab.goto(f"{server}en/elections/{SPB}/")
     tab.wait_for_selector(".ashyq-chart .main-svg")
     # the page itself does not scroll sideways; wide tables scroll inside their own box
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     width = tab.locator(".ashyq-chart .main-svg").first.bounding_box()["width"]
     assert 250 <= width <= 375
+    context.close()
+
+
+KZ11 = "kz-2011-presidential"
+SWITCH_PAGES = [f"elections/{KZ11}/stations/zhambyl.talas.410/", f"elections/{KZ11}/units/zhambyl.talas/",
+                f"elections/{KZ11}/integrity/"]
+
+
+@pytest.mark.parametrize("path", SWITCH_PAGES)
+def test_the_language_switcher_keeps_the_reader_on_the_same_page(page, server, path):
+    page.goto(f"{server}en/{path}")
+    heading = page.locator("h1").first.inner_text()
+    for lang in ("ru", "kk", "en"):
+        page.locator(".ashyq-languages button").hover()  # the theme opens the list on hover or focus
+        page.locator(f'.ashyq-languages a[hreflang="{lang}"]').click()
+        page.wait_for_url(f"{server}{lang}/{path}")
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("h1").count() >= 1
+    assert page.locator("h1").first.inner_text() == heading  # back where it started
+
+
+@pytest.mark.parametrize("accept, expected", [("ru-RU", "ru"), ("en-GB", "en"), ("kk-KZ", "kk"), ("de-DE", "kk")])
+def test_the_bare_root_chooses_the_browsers_language(browser, server, accept, expected):
+    context = browser.new_context(locale=accept)
+    tab = context.new_page()
+    tab.goto(server)
+    tab.wait_for_url(f"{server}{expected}/")
+    assert tab.locator("html").get_attribute("lang") == expected
     context.close()

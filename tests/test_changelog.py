@@ -9,6 +9,7 @@ import synthetic
 from ashyq import load, model
 from ashyq.package_writer import write_package
 from ashyq.render.data import load_election
+from ashyq.render.locale import Locale
 from ashyq.render.pages.changelog import changelog_page
 
 
@@ -19,18 +20,18 @@ def visible_text(html: str) -> str:
 def test_the_2019_correction_is_on_the_corrections_page(built_site, datasets_dir):
     changes = pl.read_csv(datasets_dir / "kz-2019-presidential" / "changes.csv")
     assert changes.height >= 1
-    page = (built_site / "elections" / "kz-2019-presidential" / "changes" / "index.html").read_text(encoding="utf-8")
+    page = (built_site / "en" / "elections" / "kz-2019-presidential" / "changes" / "index.html").read_text(encoding="utf-8")
     text = visible_text(page)
     for change in changes.to_dicts():
         assert f"{change['old_value']:.2f}" in text and f"{change['new_value']:.2f}" in text
-        assert change["old_published_on"] in text
+        assert Locale("en").date(change["old_published_on"]) in text
     assert "Tokayev" in text
-    election_page = (built_site / "elections" / "kz-2019-presidential" / "index.html").read_text(encoding="utf-8")
+    election_page = (built_site / "en" / "elections" / "kz-2019-presidential" / "index.html").read_text(encoding="utf-8")
     assert 'href="changes/"' in election_page
 
 
 def test_an_election_without_corrections_says_so(built_site):
-    page = (built_site / "elections" / "spb-2021-duma" / "changes" / "index.html").read_text(encoding="utf-8")
+    page = (built_site / "en" / "elections" / "spb-2021-duma" / "changes" / "index.html").read_text(encoding="utf-8")
     assert "No corrections are recorded" in page
 
 
@@ -39,7 +40,7 @@ def _package_with_changes(tmp_path, changes: list[dict]):
     tables["changes"] = pl.DataFrame(changes)
     write_package(tmp_path / "test-election", synthetic.METADATA, tables)
     db = model.build_model(load.load_packages(tmp_path))
-    return changelog_page(db, load_election(db, "test-election"))
+    return changelog_page(Locale("en"), db, load_election(db, "test-election"))
 
 
 def test_each_change_names_its_unit_field_and_figures_and_escapes_its_note(tmp_path):
@@ -55,7 +56,7 @@ def test_each_change_names_its_unit_field_and_figures_and_escapes_its_note(tmp_p
     assert "javascript:" not in body  # only http(s) links from data
     text = visible_text(body)
     assert "Valid ballots" in text and "Votes: Candidate A" in text
-    assert "580" in text and "590" in text and "2024-01-05" in text
+    assert "580" in text and "590" in text and "5 January 2024" in text
     # a correction date that was never published is labelled, not blank
     assert "not published" in text
     assert 'href="../stations/r1.d1.1/"' in body

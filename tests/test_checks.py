@@ -10,7 +10,11 @@ import synthetic
 from ashyq import checks, load, model
 from ashyq.checks import distributions
 from ashyq.package_writer import write_package
+from ashyq.render import urls
+from ashyq.render.locale import Locale
 from paths import REALDATA
+
+EN = Locale("en")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SPB = REALDATA / "ru-spb-2021-uik-turnout" / "spb2021_duma_party_list_uik.csv"
@@ -398,13 +402,15 @@ def test_integrity_page_and_station_pages_show_the_2011_discrepancies(datasets_d
     needs("kz-2011-presidential")
     render_data, integrity, station = _render_modules()
     data = render_data.load_election(datasets_db, "kz-2011-presidential")
-    page = integrity.integrity_page(datasets_db, data)
+    page = integrity.integrity_page(EN, datasets_db, data)
     rows = [cells for css, cells in _Tables(page.body).rows if "ashyq-differs" in css]
-    # columns: contest, unit, field, label, source a, value a, source b, value b, difference
-    shown = {(cells[2], cells[5], cells[7]) for cells in rows}
-    assert shown == {(field, f"{a:,}", f"{b:,}") for (_, field), (a, b) in REPORT_2011.items()}
+    # columns: contest, unit, field, source a, value a, source b, value b, difference
+    shown = {(cells[2], cells[4], cells[6]) for cells in rows}
+    names = {f"votes:{c['choice_id']}": f"Votes: {c['name_en']}" for cs in data.choices.values() for c in cs}
+    assert shown == {(names.get(field) or EN.line(field), f"{a:,}", f"{b:,}")
+                     for (_, field), (a, b) in REPORT_2011.items()}
     for unit_id in {unit for unit, _ in REPORT_2011}:
-        title, body = station.station_html(data, unit_id)
+        title, body = station.station_html(EN, data, unit_id)
         differing = [cells for css, cells in _Tables(body).rows if "ashyq-differs" in css]
         expected = {(f"{a:,}", f"{b:,}") for (u, _), (a, b) in REPORT_2011.items() if u == unit_id}
         assert {(cells[1], cells[2]) for cells in differing} == expected, unit_id
@@ -414,9 +420,8 @@ def test_integrity_findings_table_and_csv_have_the_same_columns_and_rows(dataset
     needs("spb-2021-duma")
     render_data, integrity, _ = _render_modules()
     data = render_data.load_election(datasets_db, "spb-2021-duma")
-    integrity.write_integrity(datasets_db, data, tmp_path)
-    folder = tmp_path / integrity.integrity_url("spb-2021-duma")
-    raw = (folder / "findings.csv").read_bytes()
+    integrity.write_integrity_csvs(datasets_db, "spb-2021-duma", tmp_path)
+    raw = (tmp_path / urls.integrity_csv("spb-2021-duma", "findings")).read_bytes()
     assert raw.startswith("\ufeff".encode("utf-8"))
     findings = pl.read_csv(raw[3:], infer_schema_length=0)
     assert tuple(findings.columns) == checks.FINDINGS_COLUMNS
@@ -424,10 +429,11 @@ def test_integrity_findings_table_and_csv_have_the_same_columns_and_rows(dataset
     assert findings.filter(pl.col("status") == "failed").height == failed > 0
     assert findings.height == datasets_db.rows(
         "SELECT count(*) AS n FROM findings WHERE election_id = 'spb-2021-duma'")[0]["n"]
-    page = (folder / "index.md").read_text(encoding="utf-8")
+    page = integrity.integrity_page(EN, datasets_db, data).body
     tables = _Tables(page).rows
-    header = next(cells for _, cells in tables if cells[:3] == ["election_id", "contest_id", "unit_id"])
-    assert tuple(header) == checks.FINDINGS_COLUMNS
+    shown = [c for c in checks.FINDINGS_COLUMNS if c not in integrity.HIDDEN_ON_PAGE] + ["detail"]
+    header = next(cells for _, cells in tables if cells[:2] == [EN.t("col_contest_id"), EN.t("col_unit_id")])
+    assert header == [EN.t(f"col_{c}") for c in shown]
     assert "Statistical indicator" in page
 
 
@@ -438,7 +444,7 @@ def test_csv_cells_that_would_run_as_formulas_are_made_text():
 
 
 def test_methodology_is_generated_from_the_registry():
-    text = checks.methodology_markdown()
+    text = checks.methodology_markdown(EN)
     for check in checks.CHECKS:
         assert f'id="check-{check.id}"' in text
         assert check.source.split(",")[0] in text.replace("&quot;", '"').replace("&#x27;", "'")
@@ -454,7 +460,7 @@ def test_integrity_page_escapes_text_from_data(tmp_path):
         pl.when(pl.col("unit_id") == "s.votes_equal_valid").then(pl.lit(hostile)).otherwise(pl.col("name_en")).alias("name_en"))
     tables["choices"] = tables["choices"].with_columns(pl.Series("name_en", [hostile, "**b** [x](javascript:alert(2))"]))
     db = checked(tmp_path, tables)
-    page = integrity.write_integrity(db, render_data.load_election(db, "test-election"), tmp_path / "docs")
+    page = integrity.integrity_page(EN, db, render_data.load_election(db, "test-election"))
     assert "s.votes_equal_valid" in page.body
     assert "<script>alert(1)" not in page.body and "&lt;script&gt;alert(1)" in page.body
     assert "](javascript:" not in page.body
@@ -466,7 +472,9 @@ def test_integrity_files_are_deterministic(datasets_db, tmp_path):
     outputs = []
     for run in ("a", "b"):
         data = render_data.load_election(datasets_db, "kz-2011-presidential")
-        integrity.write_integrity(datasets_db, data, tmp_path / run)
-        folder = tmp_path / run / integrity.integrity_url("kz-2011-presidential")
-        outputs.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
+        integrity.write_integrity_csvs(datasets_db, "kz-2011-presidential", tmp_path / run)
+        folder = (tmp_path / run / urls.integrity_csv("kz-2011-presidential", "findings")).parent
+        files = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+        files["page"] = integrity.integrity_page(EN, datasets_db, data).markdown().encode("utf-8")
+        outputs.append(files)
     assert outputs[0] == outputs[1] and len(outputs[0]) == 5

@@ -11,6 +11,10 @@ import pytest
 import synthetic
 from ashyq import checks, load, model
 from ashyq.package_writer import write_package
+from ashyq.render import urls
+from ashyq.render.locale import Locale
+
+EN = Locale("en")
 
 STATIONS = 6000
 DISTRICTS = 60
@@ -74,8 +78,10 @@ def national(tmp_path_factory):
     db = model.build_model(load.load_packages(root / "datasets"))
     checks.run_checks(db)
     data = render_data.load_election(db, synthetic.METADATA["name"])
-    page = integrity.write_integrity(db, data, root / "docs")
-    folder = root / "docs" / integrity.integrity_url(data.election_id)
+    integrity.write_integrity_csvs(db, data.election_id, root)
+    page = integrity.integrity_page(EN, db, data)
+    page.write(root / "docs")
+    folder = (root / urls.integrity_csv(data.election_id, "findings")).parent
     return db, integrity, page, folder
 
 
@@ -92,7 +98,7 @@ def test_many_failing_stations_give_a_page_under_300_kb(national):
     assert _count(db, "SELECT count(DISTINCT unit_id) AS n FROM findings WHERE status = 'failed'") == STATIONS
     body = page.body.encode("utf-8")
     assert len(body) + THEME_FRAME < PAGE_LIMIT, f"{len(body):,} bytes of body"
-    assert (folder / "index.md").stat().st_size + THEME_FRAME < PAGE_LIMIT
+    assert len(page.markdown().encode("utf-8")) + THEME_FRAME < PAGE_LIMIT
 
 
 def test_the_page_states_the_full_counts_and_links_the_complete_csv(national):
@@ -103,7 +109,8 @@ def test_the_page_states_the_full_counts_and_links_the_complete_csv(national):
     assert f"{failed:,} findings" in page.body and f"{listed:,} rows" in page.body
     shown = integrity.ROWS_SHOWN
     assert f"Shown here: {shown:,} of {failed:,}" in page.body
-    assert f'{failed - shown:,} more in <a href="findings.csv">findings.csv</a>' in page.body
+    csv_link = urls.relative(page.url, urls.integrity_csv(synthetic.METADATA["name"], "findings"))
+    assert f'{failed - shown:,} more in <a href="{csv_link}">findings.csv</a>' in page.body
     findings = _csv(folder / "findings.csv")
     assert findings.height == listed and tuple(findings.columns) == checks.FINDINGS_COLUMNS
     assert findings.filter(pl.col("status") == "failed").height == failed
@@ -117,7 +124,7 @@ def test_long_lists_show_the_worst_rows_first(national):
     db, integrity, page, folder = national
     section = page.body.split("## Findings", 1)[1].split("## Tabulation", 1)[0]
     rows = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", section)]
-    at = checks.FINDINGS_COLUMNS.index("difference")
+    at = [c for c in checks.FINDINGS_COLUMNS if c not in integrity.HIDDEN_ON_PAGE].index("difference")
     differences = [int(cells[at].replace(",", "")) for cells in rows if cells]
     largest = _count(db, "SELECT max(abs(difference))::BIGINT AS n FROM findings WHERE status = 'failed'")
     assert largest > 97  # an observers' copy with fewer cancelled ballots adds to the official 1–97
@@ -150,6 +157,6 @@ def test_a_density_with_too_many_occupied_cells_is_drawn_in_wider_cells(national
 
     fine = density_x(page.body)
     monkeypatch.setattr(integrity, "DENSITY_MAX_POINTS", len(fine) - 1)
-    wide = density_x(integrity.integrity_page(db, render_data.load_election(db, synthetic.METADATA["name"])).body)
+    wide = density_x(integrity.integrity_page(EN, db, render_data.load_election(db, synthetic.METADATA["name"])).body)
     assert all(x % 1 == 0.5 for x in fine) and all(x % 2 == 1 for x in wide)  # centres of 1- and 2-point cells
     assert len(wide) < len(fine)

@@ -430,7 +430,7 @@ def test_offline_copy_of_built_site_finds_a_region_from_file_url(browser, real_o
     outside, errors = [], []
     page.on("request", lambda request: None if request.url.startswith("file://") else outside.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto((real_offline / "index.html").as_uri())
+    page.goto((real_offline / "en" / "index.html").as_uri())
     box = page.locator("input.md-search__input")
     box.click()
     box.press_sequentially(region, delay=30)

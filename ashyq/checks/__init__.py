@@ -85,8 +85,8 @@ def _create_line_labels(con) -> None:
                     [(line.name, line.label("en"), i) for i, line in enumerate(contract.protocol_lines())])
 
 
-def methodology_markdown() -> str:
+def methodology_markdown(loc) -> str:
     """The methodology page's description of every check (the render hook asks the checks stage)."""
     from ..render.methodology import methodology_markdown as generate
 
-    return generate()
+    return generate(loc)

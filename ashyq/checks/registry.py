@@ -40,6 +40,14 @@ class Check:
     terms: dict[str, str] = field(default_factory=dict)  # label -> SQL, to say what is not published
     threshold: float | None = None
     detail: str = ""                  # SQL printf() for a failed protocol; default from the terms
+    titles: dict[str, str] = field(default_factory=dict)        # title in ru and kk (en is ``title``)
+    descriptions: dict[str, str] = field(default_factory=dict)  # description in ru and kk
+
+    def title_in(self, lang: str) -> str:
+        return self.title if lang == "en" else self.titles[lang]
+
+    def description_in(self, lang: str) -> str:
+        return self.description if lang == "en" else self.descriptions[lang]
 
     @property
     def badge(self) -> str:
@@ -53,6 +61,8 @@ DERIVED_NOTE = ("Where the protocol does not publish the total but publishes its
 CHECKS: tuple[Check, ...] = (
     Check(
         id="ballots_received_reconcile",
+        titles={"ru": 'Все полученные бюллетени учтены', "kk": 'Алынған бюллетеньдердің бәрі есепке алынған'},
+        descriptions={"ru": 'Каждый бюллетень, полученный комиссией, должен быть выдан избирателю или погашен. Российская форма добавляет утраченные бюллетени и вычитает не учтённые при получении; где в форме таких строк нет (Казахстан), они считаются равными 0. Число выданных бюллетеней — итоговая строка, где она опубликована, иначе сумма её частей.', "kk": 'Комиссия алған әр бюллетень сайлаушыға берілуі немесе жойылуы тиіс. Ресей хаттамасы жоғалған бюллетеньдерді қосады және алу кезінде есепке алынбағандарын шегереді; пішінде мұндай жолдар болмаса (Қазақстан), олар 0 деп есептеледі. Берілген бюллетеньдер — жарияланған жиынтық жол, болмаса оның бөліктерінің қосындысы.'},
         title="Ballots received are all accounted for",
         formula="ballots received = ballots issued + ballots cancelled + ballots lost − ballots not accounted for at receipt",
         lines=("ballots_received", "ballots_issued", "ballots_issued_early", "ballots_issued_in_station",
@@ -68,6 +78,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="ballots_issued_total_equals_parts",
+        titles={"ru": 'Выданные бюллетени равны сумме их частей', "kk": 'Берілген бюллетеньдер бөліктерінің қосындысына тең'},
+        descriptions={"ru": 'Только где протокол публикует и итог, и его части (вычисленный итог не сравнивается с частями, из которых он получен).', "kk": 'Хаттама жиынтықты да, оның бөліктерін де жариялаған жерде ғана (есептелген жиынтық өзі алынған бөліктермен салыстырылмайды).'},
         title="Total ballots issued equals the sum of its parts",
         formula="voters who received a ballot = issued early + issued in the station + issued outside",
         lines=("ballots_issued", "ballots_issued_early", "ballots_issued_in_station", "ballots_issued_outside"),
@@ -80,6 +92,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="ballots_in_boxes_equal_counted",
+        titles={"ru": 'Бюллетени в ящиках равны действительным и недействительным', "kk": 'Жәшіктердегі бюллетеньдер жарамды және жарамсыз бюллетеньдерге тең'},
+        descriptions={"ru": 'Каждый бюллетень, найденный в ящике, либо действителен, либо недействителен.', "kk": 'Жәшіктен табылған әр бюллетень не жарамды, не жарамсыз.'},
         title="Ballots in the boxes equal valid + invalid",
         formula="ballots in the boxes (mobile + stationary, or the total line) = valid ballots + invalid ballots",
         lines=("ballots_in_boxes", "ballots_in_mobile_boxes", "ballots_in_stationary_boxes", "ballots_valid", "ballots_invalid"),
@@ -92,6 +106,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="votes_equal_valid",
+        titles={"ru": 'Голоса за всех кандидатов равны действительным бюллетеням', "kk": 'Барлық үміткерлерге берілген дауыстар жарамды бюллетеньдерге тең'},
+        descriptions={"ru": 'Проверить нельзя, если не опубликованы голоса хотя бы одного кандидата или партии из бюллетеня.', "kk": 'Бюллетеньдегі кез келген үміткердің немесе партияның дауысы жарияланбаса, тексеру мүмкін емес.'},
         title="Votes for all choices equal the valid ballots",
         formula="sum of the votes for every choice on the ballot (\"against all\" included) = valid ballots",
         lines=("ballots_valid",),
@@ -103,6 +119,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="ballots_in_boxes_le_issued",
+        titles={"ru": 'В ящиках не больше бюллетеней, чем выдано', "kk": 'Жәшіктерде берілгеннен көп бюллетень жоқ'},
+        descriptions={"ru": 'Больше бюллетеней в ящиках, чем выдано избирателям, — арифметический след вброса. Меньше возможно (бюллетени унесли).', "kk": 'Жәшіктерде сайлаушыларға берілгеннен көп бюллетень болуы — бюллетень салудың арифметикалық ізі. Аз болуы мүмкін (бюллетеньдерді алып кеткен).'},
         title="No more ballots in the boxes than were issued",
         formula="ballots in the boxes ≤ ballots issued",
         lines=("ballots_in_boxes", "ballots_in_mobile_boxes", "ballots_in_stationary_boxes", "ballots_issued",
@@ -116,6 +134,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="mobile_boxes_le_issued_outside",
+        titles={"ru": 'В переносных ящиках не больше бюллетеней, чем выдано вне помещения', "kk": 'Көшпелі жәшіктерде үй-жайдан тыс берілгеннен көп бюллетень жоқ'},
+        descriptions={"ru": 'В переносных ящиках только бюллетени, выданные избирателям на дому.', "kk": 'Көшпелі жәшіктерде тек үйінде дауыс берген сайлаушыларға берілген бюллетеньдер болады.'},
         title="No more ballots in the mobile boxes than were issued outside",
         formula="ballots in mobile boxes ≤ ballots issued outside the station",
         lines=("ballots_in_mobile_boxes", "ballots_issued_outside"),
@@ -128,6 +148,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="mobile_boxes_le_home_requests",
+        titles={"ru": 'В переносных ящиках не больше бюллетеней, чем заявлений о голосовании вне помещения', "kk": 'Көшпелі жәшіктерде үй-жайдан тыс дауыс беру туралы өтініштерден көп бюллетень жоқ'},
+        descriptions={"ru": 'Только где опубликовано число заявлений.', "kk": 'Өтініштер саны жарияланған жерде ғана.'},
         title="No more ballots in the mobile boxes than requests for home voting",
         formula="ballots in mobile boxes ≤ requests for home voting",
         lines=("ballots_in_mobile_boxes", "home_voting_requests"),
@@ -140,6 +162,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="issued_le_list",
+        titles={"ru": 'Бюллетени получили не больше избирателей, чем есть в списке', "kk": 'Бюллетеньді тізімдегіден көп сайлаушы алмаған'},
+        descriptions={"ru": 'Список в том виде, как он опубликован после закрытия (включая избирателей, добавленных в день голосования).', "kk": 'Тізім жабылғаннан кейін жарияланған күйінде (дауыс беру күні қосылған сайлаушыларды қоса).'},
         title="No more voters received a ballot than are on the list",
         formula="ballots issued ≤ voters on the list",
         lines=("ballots_issued", "ballots_issued_early", "ballots_issued_in_station", "ballots_issued_outside", "voters_on_list"),
@@ -152,6 +176,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="turnout_exactly_100",
+        titles={"ru": 'Явка ровно 100 %', "kk": 'Дәл 100 % келу'},
+        descriptions={"ru": 'Не арифметическая ошибка: голосование всех избирателей из списка достаточно редко, чтобы обратить на него внимание.', "kk": 'Арифметикалық қате емес: тізімдегі барлық сайлаушының дауыс беруі сирек кездеседі, сондықтан назар аударуға тұрарлық.'},
         title="Turnout of exactly 100 %",
         formula="ballots issued = voters on the list",
         lines=("ballots_issued", "ballots_issued_early", "ballots_issued_in_station", "ballots_issued_outside", "voters_on_list"),
@@ -166,6 +192,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="added_on_day_share",
+        titles={"ru": 'Избиратели, добавленные в день голосования', "kk": 'Дауыс беру күні қосылған сайлаушылар'},
+        descriptions={"ru": 'Отмечается выше порога от списка: в пять раз выше среднего 2019 года (около 2 % от списка около 1 200) и выше 100 избирателей, которых выделила миссия. Добавлять избирателей в день голосования законно; большая доля заслуживает внимания, но ничего не доказывает.', "kk": 'Тізімнің шегінен жоғары болса белгіленеді: 2019 жылғы орташадан бес есе жоғары (шамамен 1 200 адамдық тізімнің 2 %-ы) және миссия бөліп көрсеткен 100 сайлаушыдан көп. Дауыс беру күні сайлаушыларды қосу заңды; үлкен үлес назар аударуға тұрарлық, бірақ ештеңені дәлелдемейді.'},
         title="Voters added on election day",
         formula=f"voters added on election day ÷ voters on the list × 100 ≤ {ADDED_ON_DAY_THRESHOLD_PERCENT:g} %",
         lines=("voters_added_on_day", "voters_on_list"),
@@ -184,6 +212,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="turnout_never_decreases",
+        titles={"ru": 'Сообщения о явке никогда не уменьшаются', "kk": 'Келу туралы хабарлар ешқашан азаймайды'},
+        descriptions={"ru": 'Сообщаемая явка нарастающая. Сравниваются числа избирателей, где их дают все сообщения единицы, иначе опубликованные проценты. Нужно не меньше двух сообщений.', "kk": 'Хабарланған келу жинақталып отырады. Бірліктің барлық хабарында сайлаушылар саны болса, сандар салыстырылады, болмаса жарияланған пайыздар. Кемінде екі хабар қажет.'},
         title="Turnout reports never go down",
         formula="each turnout report ≥ the report before it",
         lines=(),
@@ -195,6 +225,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         id="last_report_le_final",
+        titles={"ru": 'Последнее сообщение о явке не выше итоговой явки', "kk": 'Келу туралы соңғы хабар қорытынды келуден жоғары емес'},
+        descriptions={"ru": 'Сравниваются числа, где сообщения дают числа, иначе проценты с допуском 0,01 пункта на округление. Итоговая цифра — официальный протокол единицы.', "kk": 'Хабарларда сандар болса, сандар салыстырылады, болмаса пайыздар (дөңгелектеуге 0,01 пункт рұқсат). Қорытынды сан — бірліктің ресми хаттамасы.'},
         title="The last turnout report is not above the final turnout",
         formula="last turnout report ≤ final turnout of the protocol (ballots issued, or its percentage)",
         lines=("ballots_issued", "ballots_issued_early", "ballots_issued_in_station", "ballots_issued_outside", "voters_on_list"),
@@ -228,3 +260,42 @@ TURNOUT_FLAGS = {
         "(as the Echo observers charted in 2019). The first report of a day is not used, its interval is unknown.",
     ),
 }
+
+# The turnout indicators in Russian and Kazakh: (title, explanation), as TURNOUT_FLAGS in English.
+TURNOUT_FLAGS_TRANSLATED = {
+    "ru": {
+        "outlier_increment": (
+            "Прирост явки далеко от других единиц в то же время",
+            "Модифицированная z-оценка прироста явки с предыдущего сообщения (процентные пункты) среди всех единиц "
+            "того же уровня в то же время: z = 0,6745 × (x − медиана) / MAD; отмечается при |z| > "
+            f"{ROBUST_Z_THRESHOLD:g} (Iglewicz & Hoaglin 1993). Не вычисляется, если единиц меньше "
+            f"{MIN_UNITS_FOR_OUTLIERS} или MAD равно 0.",
+        ),
+        "second_peak": (
+            "Второй пик явки за день",
+            "Часовой темп явки между соседними сообщениями одного дня: после спада от пика он снова растёт, и спад, "
+            f"и рост — не меньше {SECOND_PEAK_SHARE:.0%} наибольшего часового темпа дня (как на графиках "
+            "наблюдателей «Эхо» в 2019 году). Первое сообщение дня не используется: его интервал неизвестен.",
+        ),
+    },
+    "kk": {
+        "outlier_increment": (
+            "Келу өсімі сол уақыттағы басқа бірліктерден алыс",
+            "Алдыңғы хабардан бергі келу өсімінің (пайыздық тармақ) сол уақыттағы сол деңгейдегі барлық бірліктер "
+            "арасындағы түрлендірілген z-бағасы: z = 0,6745 × (x − медиана) / MAD; |z| > "
+            f"{ROBUST_Z_THRESHOLD:g} болса белгіленеді (Iglewicz & Hoaglin 1993). Бірліктер {MIN_UNITS_FOR_OUTLIERS}-тен "
+            "аз болса немесе MAD 0-ге тең болса есептелмейді.",
+        ),
+        "second_peak": (
+            "Бір күндегі келудің екінші шыңы",
+            "Бір күннің көрші хабарлары арасындағы сағаттық келу қарқыны: шыңнан төмендегеннен кейін қайта өседі, "
+            f"төмендеу де, өсу де күннің ең жоғары сағаттық қарқынының кемінде {SECOND_PEAK_SHARE:.0%} құрайды "
+            "(2019 жылы «Эхо» бақылаушыларының графиктеріндегідей). Күннің бірінші хабары пайдаланылмайды: оның аралығы белгісіз.",
+        ),
+    },
+}
+
+
+def turnout_flag_text(flag: str, lang: str) -> tuple[str, str]:
+    """(title, explanation) of a turnout indicator in ``lang``."""
+    return TURNOUT_FLAGS[flag] if lang == "en" else TURNOUT_FLAGS_TRANSLATED[lang][flag]

@@ -132,10 +132,11 @@ def _offline_entries(relative: str, data: bytes, folders: set[str], tags: TagCac
     if relative.endswith(".html"):
         page = offline_page(data.decode("utf-8"), relative, folders, tags)
         return [_entry(relative, page.encode("utf-8"))]
-    if relative == SEARCH_INDEX:
-        index = offline_search_index(data.decode("utf-8"), folders)
-        return [_entry(SEARCH_INDEX, index.encode("utf-8")),
-                _entry(SEARCH_SCRIPT, f"var __index = {index}".encode("utf-8"))]
+    if relative == SEARCH_INDEX or relative.endswith("/" + SEARCH_INDEX):  # one per language: kk/search/…
+        root = relative[:-len(SEARCH_INDEX)]
+        index = offline_search_index(data.decode("utf-8"), folders, root)
+        return [_entry(relative, index.encode("utf-8")),
+                _entry(root + SEARCH_SCRIPT, f"var __index = {index}".encode("utf-8"))]
     return [_entry(relative, data)]
 
 
@@ -262,13 +263,14 @@ def _leading_ups(url: str) -> int:
     return 0 if ".." in parts[ups:] else ups
 
 
-def offline_search_index(text: str, folders: set[str]) -> str:
-    """Material's search index with each result's location naming its index.html."""
+def offline_search_index(text: str, folders: set[str], root: str = "") -> str:
+    """Material's search index with each result's location naming its index.html. ``root``: the
+    folder of the MkDocs build the index belongs to (a language's, ``kk/``)."""
     index = json.loads(text)
     for doc in index.get("docs", []):
         location = doc.get("location", "")
-        # Locations are relative to the site root; '' is the home page.
-        target = links.resolve_link("index.html", location) if location else ""
+        # Locations are relative to the build's root; '' is its home page.
+        target = links.resolve_link(root + "index.html", location) if location else root.rstrip("/")
         doc["location"] = _index_url(location, target, folders) or location
     return json.dumps(index, separators=(",", ":"), default=str)
 

@@ -16,12 +16,16 @@ _LASTMOD = re.compile(r"\s*<lastmod>[^<]*</lastmod>")
 
 
 def remove_build_dates(site_dir: Path) -> bool:
-    """Clean ``sitemap.xml`` and regenerate ``sitemap.xml.gz``; False if the site has no sitemap."""
-    sitemap = Path(site_dir) / SITEMAP
-    if not sitemap.is_file():
-        return False
+    """Clean every ``sitemap.xml`` (the site's, and one per language build) and regenerate its
+    ``sitemap.xml.gz``; False if the site has no sitemap."""
+    sitemaps = [p for p in [Path(site_dir) / SITEMAP, *sorted(Path(site_dir).glob(f"*/{SITEMAP}"))] if p.is_file()]
+    for sitemap in sitemaps:
+        _clean(sitemap)
+    return bool(sitemaps)
+
+
+def _clean(sitemap: Path) -> None:
     text = _LASTMOD.sub("", sitemap.read_text(encoding="utf-8"))
     sitemap.write_text(text, encoding="utf-8", newline="")
     data = text.encode("utf-8")
     (sitemap.parent / f"{SITEMAP}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-    return True

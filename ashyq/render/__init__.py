@@ -1,21 +1,25 @@
-"""Stage 5, render: the site's pages from the model, built with MkDocs-Material.
+"""Stage 5, render: the site's pages from the model, in Kazakh, Russian and English, built with
+MkDocs-Material.
 
-``render_site`` writes Markdown (and HTML fragments) into ``staging.docs_dir``, runs one
-``mkdocs build`` into ``staging.site_dir`` for the pages people navigate (home, elections, regions,
-districts, reference), then stamps every polling station page into a shell MkDocs rendered once per
-election (see stamp.py). One module per page kind lives in ``pages/``.
+``render_site`` writes the language-neutral files once (downloads, integrity CSVs, our assets) into
+``staging.site_dir``; then, per language, Markdown (and HTML fragments) into
+``staging.docs_dir/<lang>/`` and one ``mkdocs build`` into ``site/<lang>/`` for the pages people
+navigate (home, elections, regions, districts, reference); then stamps every polling station page
+into a shell MkDocs rendered once per election and language (see stamp.py). The bare root chooses
+a language (root.py). One module per page kind lives in ``pages/``; every page builder takes the
+reader's ``Locale``.
 """
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from . import integrity, site, slots, stamp, urls
+from . import integrity, root, site, slots, stamp, urls
 from .data import load_election
+from .locale import locales
 from .naming import election_title
 from .pages import election as election_pages
 from .pages import changelog, home, reference, station
-from .text import t
 
 
 def render_site(db, packages, staging, progress) -> None:
@@ -26,57 +30,75 @@ def render_site(db, packages, staging, progress) -> None:
 def _render_site(db, packages, staging, progress) -> None:
     docs_dir, site_dir = Path(staging.docs_dir), Path(staging.site_dir)
     docs_dir.mkdir(parents=True, exist_ok=True)
+    site_dir.mkdir(parents=True, exist_ok=True)
     order = [row["election_id"] for row in db.named("elections")]
     by_id = {p.id: p for p in packages}
     packages = [by_id[e] for e in order if e in by_id]
+    languages = locales()
 
-    reference_pages = site.copy_hand_written(docs_dir, {"packages": packages})
-    site.copy_assets(docs_dir)
-
-    # Downloads first: their tables are freed before the elections' page data is held in memory.
-    downloads = _write_downloads(db, packages, docs_dir / "downloads")
-    reference.downloads_page(packages, downloads).write(docs_dir)
+    # Language-neutral, once: downloads first (their tables are freed before the elections' page
+    # data is held in memory), our assets.
+    downloads = _write_downloads(db, packages, site_dir / urls.DOWNLOADS_DIR)
+    site.copy_assets(site_dir)
+    contests = {(p.id, row["contest_id"]): row for p in packages for row in db.named("election_contests",
+                                                                                    election_id=p.id)}
+    reference_pages = {}
+    for loc in languages:
+        reference_pages[loc.lang] = site.copy_hand_written(docs_dir / loc.lang, {"packages": packages}, loc)
+        reference.downloads_page(loc, packages, downloads, contests).write(docs_dir)
 
     elections = []
     for package in packages:
         data = load_election(db, package.id)
         lines_published = db.named("election_lines_published", election_id=package.id)
-        integrity_page = integrity.write_integrity(db, data, docs_dir)  # checks stage: Integrity page + CSVs
-        links = [(integrity_page.url, integrity_page.title.split(" — ")[0])] if integrity_page else []
-        corrections = changelog.changelog_page(db, data)
-        corrections.write(docs_dir)
-        links.append((corrections.url, t("changes")))
-        pages = election_pages.election_pages(data, lines_published, links)
-        for page in pages:
-            page.write(docs_dir)
-        if data.stations():
-            station.shell_page(package.id).write(docs_dir)
-            for key, text in election_pages.station_indexes(data).items():
-                index = docs_dir / urls.station_index(package.id, key)
-                index.parent.mkdir(parents=True, exist_ok=True)
-                index.write_text(text, encoding="utf-8")
-        progress.say(f"[ashyq]   {package.id}: {len(pages)} unit pages, {len(data.stations())} stations")
+        checked = integrity.write_integrity_csvs(db, package.id, site_dir)  # checks stage: its tables as CSV
+        count = 0
+        for loc in languages:
+            links = []
+            if checked:
+                integrity_page = integrity.integrity_page(loc, db, data)
+                integrity_page.write(docs_dir)
+                links.append((integrity_page.url, loc.t("integrity")))
+            corrections = changelog.changelog_page(loc, db, data)
+            corrections.write(docs_dir)
+            links.append((corrections.url, loc.t("changes")))
+            pages = election_pages.election_pages(loc, data, lines_published, links)
+            for page in pages:
+                page.write(docs_dir)
+            count = len(pages)
+            if data.stations():
+                station.shell_page(loc, package.id).write(docs_dir)
+                for key, text in election_pages.station_indexes(loc, data).items():
+                    index = docs_dir / loc.lang / urls.build_path(urls.station_index(loc.lang, package.id, key))
+                    index.parent.mkdir(parents=True, exist_ok=True)
+                    index.write_text(text, encoding="utf-8")
+        progress.say(f"[ashyq]   {package.id}: {count} unit pages, {len(data.stations())} stations, "
+                     f"{len(languages)} languages")
         elections.append(data)
 
-    home.home_page(elections).write(docs_dir)
-    reference.data_dictionary_page().write(docs_dir)
-    reference_pages.append(urls.source_file(urls.page("data-dictionary")))
-
-    config = docs_dir.parent / "mkdocs.generated.yml"
-    site.write_config(config, docs_dir, site_dir,
-                      site.nav([(d.election_id, election_title(d)) for d in elections], reference_pages, True))
-    progress.say("[ashyq]   mkdocs build …")
-    start = time.perf_counter()
-    site.run_mkdocs(config)
-    progress.say(f"[ashyq]   mkdocs build: {time.perf_counter() - start:.1f} s")
+    for loc in languages:
+        home.home_page(loc, elections).write(docs_dir)
+        reference.data_dictionary_page(loc).write(docs_dir)
+        pages = reference_pages[loc.lang] + [urls.source_file(urls.page(loc.lang, "data-dictionary"))]
+        config = docs_dir.parent / f"mkdocs.{loc.lang}.yml"
+        site.write_config(config, loc, docs_dir / loc.lang, site_dir / loc.lang,
+                          site.nav(loc, [(d.election_id, election_title(loc, d)) for d in elections], pages, True))
+        progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
+        start = time.perf_counter()
+        site.run_mkdocs(config)
+        # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
+        # own would link to absolute paths that do not exist under a language prefix.
+        (site_dir / loc.lang / "404.html").unlink(missing_ok=True)
+        progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s")
     filled = slots.fill(docs_dir, site_dir)
     progress.say(f"[ashyq]   tables and charts filled into {filled} pages")
     for data in elections:
         if data.stations():
             start = time.perf_counter()
-            count = stamp.stamp_stations(data, site_dir)
+            count = sum(stamp.stamp_stations(loc, data, site_dir) for loc in languages)
             progress.say(f"[ashyq]   {data.election_id}: {count} station pages stamped in "
                          f"{time.perf_counter() - start:.1f} s")
+    root.write_root_pages(site_dir)
 
 
 def _write_downloads(db, packages, out_dir: Path) -> list:

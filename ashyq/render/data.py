@@ -24,7 +24,7 @@ class ElectionData:
     turnout: dict[tuple[str, str], list[dict]]  # (contest, unit) → reports in time order
     turnout_sums: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # station reports summed
     findings: dict[str, list[dict]] = field(default_factory=dict)  # unit → findings
-    row_pages: dict[str, str] = field(default_factory=dict)  # station → URL of the table listing it
+    row_pages: dict[str, str] = field(default_factory=dict)  # station → path (after the language) of the table listing it
     coverage: list[dict] = field(default_factory=list)
     bodies: dict[str, dict] = field(default_factory=dict)  # body_id → body, largest first
     venues: dict[str, dict] = field(default_factory=dict)

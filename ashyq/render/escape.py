@@ -44,3 +44,9 @@ def script_json(value) -> str:
 def yaml_string(value) -> str:
     """A scalar for the page's YAML front matter (JSON strings are valid YAML)."""
     return json.dumps("" if value is None else str(value), ensure_ascii=False)
+
+
+def data_text(value) -> str:
+    """Free text from a package (a note, a source's title) in whatever language the package wrote it:
+    escaped, and marked as data so it is told apart from the interface's own text."""
+    return f'<span class="ashyq-data">{h(value)}</span>' if value not in (None, "") else ""

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from .. import contract
 from ..model import DERIVED_TOTALS
 from .data import ElectionData
-from .text import source_kind_label, t
+from .locale import Locale
 
 
 @dataclass
 class FigureSet:
+    loc: Locale
     key: str  # unique within the unit: "own:<source>" or "sum:<source>"
     label: str  # plain text column heading
     source: dict
@@ -34,12 +35,12 @@ class FigureSet:
         if not self.is_sum:
             return ""
         if not self.complete:
-            return t("partial_package", n=self.stations_with_protocol)
+            return self.loc.plural("partial_package", self.stations_with_protocol)
         if self.listed_not_published:
-            return t("partial_listed", n=self.stations_with_protocol, total=self.stations_total,
-                     missing=self.listed_not_published)
+            return self.loc.t("partial_listed", n=self.loc.number(self.stations_with_protocol), total=self.loc.number(self.stations_total),
+                     missing=self.loc.number(self.listed_not_published))
         if self.stations_with_protocol < self.stations_total:
-            return t("partial_sum", n=self.stations_with_protocol, total=self.stations_total)
+            return self.loc.t("partial_sum", n=self.loc.number(self.stations_with_protocol), total=self.loc.number(self.stations_total))
         return ""
 
     def derived_note(self, name: str) -> str:
@@ -47,8 +48,8 @@ class FigureSet:
         if self.lines.get(name) is None or not self.derived.get(name):
             return ""
         if not self.is_sum:
-            return t("derived")
-        return t("derived_at", n=self.derived[name])
+            return self.loc.t("derived")
+        return self.loc.t("derived_at", n=self.loc.number(self.derived[name]))
 
     def _covered(self) -> int:
         """Stations a figure of this sum should cover: every station listed, or, when some protocols are
@@ -59,13 +60,13 @@ class FigureSet:
         if not self.is_sum or self.lines.get(name) is None:
             return ""
         n = self.line_counts.get(name, 0)
-        return t("partial_sum", n=n, total=self.stations_total) if n < self._covered() else ""
+        return self.loc.t("partial_sum", n=self.loc.number(n), total=self.loc.number(self.stations_total)) if n < self._covered() else ""
 
     def vote_partial(self, choice_id: str) -> str:
         if not self.is_sum or self.votes.get(choice_id) is None:
             return ""
         n = self.vote_counts.get(choice_id, 0)
-        return t("partial_sum", n=n, total=self.stations_total) if n < self._covered() else ""
+        return self.loc.t("partial_sum", n=self.loc.number(n), total=self.loc.number(self.stations_total)) if n < self._covered() else ""
 
     def has_votes(self) -> bool:
         return any(v is not None for v in self.votes.values())
@@ -88,14 +89,15 @@ class FigureSet:
         return 100.0 * issued / listed if issued is not None and listed else None
 
 
-def own_sets(data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSet]:
+def own_sets(loc: Locale, data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSet]:
     out = []
     for protocol in data.protocols.get((contest_id, unit_id), []):
         source = data.sources[protocol["source_id"]]
         votes = data.votes.get((contest_id, unit_id, protocol["source_id"]), {})
         out.append(FigureSet(
+            loc=loc,
             key=f"own:{source['source_id']}",
-            label=source_kind_label(source["kind"]),
+            label=loc.source_kind(source["kind"]),
             source=source, is_sum=False,
             lines={n: protocol[n] for n in contract.line_names()},
             votes={c: r["votes"] for c, r in votes.items()},
@@ -108,15 +110,16 @@ def own_sets(data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSe
     return out
 
 
-def sum_sets(data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSet]:
+def sum_sets(loc: Locale, data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSet]:
     out = []
     for row in data.sums.get((contest_id, unit_id), []):
         source = data.sources[row["source_id"]]
         votes = data.vote_sums.get((contest_id, unit_id, row["source_id"]), {})
-        label = t("sum_of_stations", n=row["stations_with_protocol"], total=row["stations_total"])
+        label = loc.t("sum_of_stations", n=loc.number(row["stations_with_protocol"]), total=loc.number(row["stations_total"]))
         out.append(FigureSet(
+            loc=loc,
             key=f"sum:{source['source_id']}",
-            label=f"{label} ({source_kind_label(source['kind'])})",
+            label=f"{label} ({loc.source_kind(source['kind'])})",
             source=source, is_sum=True,
             lines={n: row[n] for n in contract.line_names()},
             votes={c: r["votes"] for c, r in votes.items()},
@@ -132,8 +135,8 @@ def sum_sets(data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSe
     return out
 
 
-def all_sets(data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSet]:
-    return own_sets(data, contest_id, unit_id) + sum_sets(data, contest_id, unit_id)
+def all_sets(loc: Locale, data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSet]:
+    return own_sets(loc, data, contest_id, unit_id) + sum_sets(loc, data, contest_id, unit_id)
 
 
 def primary(sets: list[FigureSet]) -> FigureSet | None:

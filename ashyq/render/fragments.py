@@ -4,42 +4,24 @@ from __future__ import annotations
 
 from . import slots, urls
 from .escape import h, script_json
-from .text import not_published, t
 
 
-NP = h(not_published())
-
-
-def number(value) -> str:
-    """1592 → "1,592"; None → the "not published" label (never 0)."""
-    if value is None:
-        return not_published()
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    return f"{int(value):,}"
-
-
-def percent(value, approximate: bool = False) -> str:
-    if value is None:
-        return not_published()
-    return ("≈" if approximate else "") + f"{value:.2f}%"
-
-
-def num_cell(value, extra: str = "", tag: str = "td") -> str:
+def num_cell(loc, value, extra: str = "", tag: str = "td") -> str:
     """A sortable number cell; a missing value is labelled and sorts below every number."""
     if value is None:
-        return f'<{tag} class="np">{NP}{extra}</{tag}>'
-    if extra:
-        return f'<{tag} class="num" data-sort="{value}">{number(value)}{extra}</{tag}>'
-    return f'<{tag} class="num">{number(value)}</{tag}>'
+        return f'<{tag} class="np">{h(loc.not_published)}{extra}</{tag}>'
+    if extra or (isinstance(value, float) and not value.is_integer()):
+        # tablesort reads the digits of "1 592" and "1,592" right, but not a decimal comma or marks
+        return f'<{tag} class="num" data-sort="{value}">{loc.number(value)}{extra}</{tag}>'
+    return f'<{tag} class="num">{loc.number(value)}</{tag}>'
 
 
-def pct_cell(value, approximate: bool = False, tag: str = "td") -> str:
+def pct_cell(loc, value, approximate: bool = False, tag: str = "td") -> str:
     if value is None:
-        return f'<{tag} class="np">{NP}</{tag}>'
-    if approximate:  # "≈" would make tablesort treat the column as text
-        return f'<{tag} class="num" data-sort="{value:.4f}">{percent(value, approximate)}</{tag}>'
-    return f'<{tag} class="num">{percent(value, approximate)}</{tag}>'
+        return f'<{tag} class="np">{h(loc.not_published)}</{tag}>'
+    if approximate or loc.lang != "en":  # "≈" and a decimal comma would make tablesort misread it
+        return f'<{tag} class="num" data-sort="{value:.4f}">{loc.percent(value, approximate)}</{tag}>'
+    return f'<{tag} class="num">{loc.percent(value)}</{tag}>'
 
 
 def text_cell(text: str, tag: str = "td", attrs: str = "") -> str:
@@ -72,15 +54,16 @@ def link(from_url: str, to_url: str, text_html: str) -> str:
     return f'<a href="{h(urls.relative(from_url, to_url))}">{text_html}</a>'
 
 
-def breadcrumbs(from_url: str, trail: list[tuple[str, str]]) -> str:
-    """``trail``: (url, plain text) from the home page down to the current page (last is not a link)."""
+def breadcrumbs(loc, from_url: str, trail: list[tuple[str, str]]) -> str:
+    """``trail``: (url, name) from the home page down to the current page (last is not a link)."""
     items = []
     for i, (url, label) in enumerate(trail):
         if i == len(trail) - 1:
-            items.append(f'<li aria-current="page">{h(label)}</li>')
+            items.append(f'<li aria-current="page">{loc.name_html(label)}</li>')
         else:
-            items.append(f"<li>{link(from_url, url, h(label))}</li>")
-    return f'<nav class="ashyq-breadcrumbs" aria-label="breadcrumbs"><ol>{"".join(items)}</ol></nav>'
+            items.append(f"<li>{link(from_url, url, loc.name_html(label))}</li>")
+    return (f'<nav class="ashyq-breadcrumbs" aria-label="{h(loc.t("breadcrumbs"))}"><ol>{"".join(items)}</ol>'
+            "</nav>")
 
 
 def chart(figure: dict, summary: str, table_html: str) -> str:
@@ -90,14 +73,14 @@ def chart(figure: dict, summary: str, table_html: str) -> str:
             f"<figcaption>{h(summary)}</figcaption></figure>{table_html}")
 
 
-def finding_badges(findings: list[dict]) -> str:
-    """Small badges for failed control ratios (status 'failed'), with the reason as text."""
+def finding_badges(loc, findings: list[dict]) -> str:
+    """Small badges for failed control ratios (status 'failed'), with the reason as a sentence."""
+    from .findings import finding_text
     out = []
     for f in findings:
         if f.get("status") != "failed":
             continue
-        reason = f.get("detail") or f.get("check_id")
-        out.append(f'<span class="ashyq-badge" title="{h(f.get("check_id"))}">⚠ {h(reason)}</span>')
+        out.append(f'<span class="ashyq-badge" title="{h(f.get("check_id"))}">⚠ {h(finding_text(loc, f))}</span>')
     return " ".join(out)
 
 
@@ -110,7 +93,3 @@ def html_block(html_text: str) -> str:
 def note(text_html: str) -> str:
     return f'<p class="ashyq-note">{text_html}</p>'
 
-
-def source_label(source: dict) -> str:
-    from .text import source_kind_label
-    return f"{source_kind_label(source['kind'])} — {source['title']}"

@@ -1,6 +1,6 @@
 """The Integrity page of an election: every number that does not add up, and the statistical
-indicators with their caveats. Its tables are downloadable as CSV next to the page, with the same
-columns (``elections/<id>/integrity/findings.csv`` …).
+indicators with their caveats. Its tables are downloadable as CSV (once for every language, the contract's column
+names: ``downloads/<id>/integrity/findings.csv`` …); the page says them in the reader's language.
 
 The page stays small on a national election (Russia 2018: 97,699 stations, thousands of findings):
 it gives the full counts, and each long list shows its worst ``ROWS_SHOWN`` rows with a link to the
@@ -13,25 +13,25 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from .. import checks
+from .. import checks, contract
 from ..downloads import formula_safe
 from ..checks import distributions
-from ..checks.registry import BY_ID, CHECKS, TURNOUT_FLAGS
-from . import urls
+from ..checks.registry import BY_ID, CHECKS, turnout_flag_text
+from . import charts, urls
 from .data import ElectionData
 from .escape import h, md
-from .fragments import chart, html_block, link, note, num_cell, row, table, text_cell
+from .findings import check_title, finding_text, status_label
+from .fragments import breadcrumbs, chart, html_block, link, note, num_cell, row, table, text_cell
+from .locale import Locale
 from .methodology import check_anchor
-from .naming import election_title, unit_name, unit_url
+from .naming import contest_name, election_title, unit_name, unit_url
 from .page import Page
-from .text import source_kind_label
 
 TOP_STATIONS = 25
 ROWS_SHOWN = 100  # rows per long list on the page; the CSV next to it has every row
 TAIL_ROWS = 50
 DENSITY_MAX_POINTS = 4000  # occupied 1-point cells above this: the chart uses 2-point cells (≤ 2,500)
 DENSITY_TABLE_BIN = 5  # the density's "Numbers" table in 5-point cells (≤ 400 rows)
-STATUS_LABELS = {"failed": "does not add up", "cannot_check": "cannot be checked"}
 DOWNLOADS = {
     "findings": ("findings", checks.FINDINGS_COLUMNS),
     "tabulation_differences": ("tabulation_differences",
@@ -46,65 +46,59 @@ DOWNLOADS = {
 }
 
 
-def integrity_url(election_id: str) -> str:
-    return f"{urls.election(election_id)}integrity/"
-
-
-def write_integrity(db, data: ElectionData, docs_dir: Path) -> Page | None:
-    """Write the page and its CSV files into the staging docs; returns the page (None when the
-    checks stage has not run on this model, e.g. a render-only test)."""
+def write_integrity_csvs(db, election_id: str, site_dir: Path) -> bool:
+    """Write the integrity tables as CSV (once, language-neutral, the contract's column names) into
+    the site; False when the checks stage has not run on this model (e.g. a render-only test)."""
     if not checks_have_run(db):
-        return None
-    url = integrity_url(data.election_id)
+        return False
     for name, (table_name, columns) in DOWNLOADS.items():
-        rows = _rows(db, table_name, columns, data.election_id)
-        path = Path(docs_dir) / url / f"{name}.csv"
+        rows = _rows(db, table_name, columns, election_id)
+        path = Path(site_dir) / urls.integrity_csv(election_id, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(csv_bytes(columns, rows))
-    page = integrity_page(db, data)
-    page.write(docs_dir)
-    return page
+    return True
 
 
 def checks_have_run(db) -> bool:
     return db.rows("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'check_outcomes'")[0]["n"] > 0
 
 
-def integrity_page(db, data: ElectionData) -> Page:
-    url = integrity_url(data.election_id)
+def integrity_page(loc: Locale, db, data: ElectionData) -> Page:
     eid = data.election_id
+    url = urls.integrity(loc.lang, eid)
+    title = election_title(loc, data)
     parts = [html_block(
-        f"<p>{link(url, urls.election(eid), h(election_title(data)))} · "
-        f"{link(url, urls.page('methodology'), h('How each check works'))}</p>"
-        "<p>" + h("Every protocol is checked against the control ratios of its form. "
-                  "“Does not add up” names the numbers; “cannot be checked” means the protocol does not publish "
-                  "the lines the check needs (it is never counted as passed). Indicators are worth a look, "
-                  "not proof of anything.") + "</p>")]
-    parts.append("## Checks\n\n" + html_block(counts_table(db, url, eid)))
-    parts.append("## By region (the units just below the top)\n\n" + html_block(region_table(db, data, url)))
-    parts.append("## Stations with the most findings\n\n" + html_block(top_stations_table(db, data, url)))
-    parts.append("## Findings\n\n" + html_block(findings_table(db, data, url)))
-    parts.append("## Tabulation: commission totals against the sum of their stations\n\n"
-                 + html_block(tabulation_table(db, data, url)))
-    parts.append("## The same protocol from two sources\n\n" + html_block(source_table(db, data, url)))
-    increments = increments_chart(db, data)
-    parts.append("## Turnout through the day\n\n" + html_block(increments + turnout_flags_table(db, data, url)))
+        breadcrumbs(loc, url, [(urls.home(loc.lang), loc.t("elections")), (urls.election(loc.lang, eid), title),
+                               (url, loc.t("integrity"))])
+        + f"<p>{link(url, urls.page(loc.lang, 'methodology'), h(loc.t('how_checks_work')))}</p>"
+        "<p>" + h(loc.t("integrity_intro")) + "</p>")]
+    parts.append(f"## {md(loc.t('checks'))}\n\n" + html_block(counts_table(loc, db, url, eid)))
+    parts.append(f"## {md(loc.t('by_region'))}\n\n" + html_block(region_table(loc, db, data, url)))
+    parts.append(f"## {md(loc.t('top_stations'))}\n\n" + html_block(top_stations_table(loc, db, data, url)))
+    parts.append(f"## {md(loc.t('findings'))}\n\n" + html_block(findings_table(loc, db, data, url)))
+    parts.append(f"## {md(loc.t('tabulation_heading'))}\n\n" + html_block(tabulation_table(loc, db, data, url)))
+    parts.append(f"## {md(loc.t('two_sources_heading'))}\n\n" + html_block(source_table(loc, db, data, url)))
+    increments = increments_chart(loc, db, data)
+    parts.append(f"## {md(loc.t('turnout_through_day'))}\n\n"
+                 + html_block(increments + turnout_flags_table(loc, db, data, url)))
     has_charts = bool(increments)
     for contest in data.contests:
-        block = distribution_block(db, data, contest)
+        block = distribution_block(loc, db, data, contest)
         if block:
             has_charts = True
-            parts.append(f"## {md('Distributions over stations — ' + contest['name'])}\n\n" + html_block(block))
-    return Page(url=url, title=f"Integrity — {election_title(data)}", body="".join(parts), charts=has_charts)
+            parts.append(f"## {md(loc.t('distributions_heading', contest=contest_name(loc, contest)))}\n\n"
+                         + html_block(block))
+    return Page(url=url, title=f"{loc.t('integrity')} — {title}", body="".join(parts), charts=has_charts)
 
 
 # ---- tables --------------------------------------------------------------------------------------
 
-def _download(url: str, name: str) -> str:
-    return note(link(url, f"{url}{name}.csv", h(f"Download {name}.csv (same columns as this table)")))
+def _download(loc: Locale, url: str, election_id: str, name: str) -> str:
+    return note(h(loc.t("download_csv")) + " " + link(url, urls.integrity_csv(election_id, name),
+                                                      f"<code>{h(name)}.csv</code>"))
 
 
-def counts_table(db, url: str, election_id: str) -> str:
+def counts_table(loc: Locale, db, url: str, election_id: str) -> str:
     counts = {r["check_id"]: r for r in db.rows(
         "SELECT check_id, sum(checked)::BIGINT AS checked, sum(passed)::BIGINT AS passed, "
         "sum(failed)::BIGINT AS failed, sum(cannot_check)::BIGINT AS cannot_check FROM check_counts "
@@ -112,15 +106,16 @@ def counts_table(db, url: str, election_id: str) -> str:
     rows = []
     for check in CHECKS:
         c = counts.get(check.id, {})
-        title = link(url, f"{urls.page('methodology')}#{check_anchor(check.id)}", h(check.title))
-        rows.append(row([text_cell(title), text_cell(f"<code>{h(check.formula)}</code>"), text_cell(h(check.badge)),
-                         num_cell(c.get("checked", 0)), num_cell(c.get("passed", 0)), num_cell(c.get("failed", 0)),
-                         num_cell(c.get("cannot_check", 0))]))
-    return table([h("Check"), h("Formula"), h("Kind"), h("Checked"), h("Passed"), h("Failed / flagged"),
-                  h("Cannot be checked")], rows)
+        title = link(url, f"{urls.page(loc.lang, 'methodology')}#{check_anchor(check.id)}", h(check.title_in(loc.lang)))
+        rows.append(row([text_cell(title), text_cell(f'<code lang="en">{h(check.formula)}</code>'),
+                         text_cell(h(loc.t(f"badge_{check.kind}"))),
+                         num_cell(loc, c.get("checked", 0)), num_cell(loc, c.get("passed", 0)), num_cell(loc, c.get("failed", 0)),
+                         num_cell(loc, c.get("cannot_check", 0))]))
+    return table([h(loc.t(k)) for k in ("check", "formula", "kind", "checked", "passed", "failed_or_flagged",
+                                        "cannot_be_checked")], rows)
 
 
-def region_table(db, data: ElectionData, url: str) -> str:
+def region_table(loc: Locale, db, data: ElectionData, url: str) -> str:
     """Failed control ratios, flagged indicators and uncheckable protocols per top-level region."""
     rows = db.rows(
         "SELECT t.path[2] AS region, o.check_id, o.status, count(*) AS n FROM check_outcomes o "
@@ -137,32 +132,31 @@ def region_table(db, data: ElectionData, url: str) -> str:
         if r["status"] == "failed":
             bucket["flagged" if kind == "indicator" else "failed"] += r["n"]
     out = []
-    for region_id in sorted(regions, key=lambda u: unit_name(data.units[u]) if u in data.units else u):
-        unit = data.units.get(region_id)
-        name = link(url, unit_url(data, region_id), h(unit_name(unit))) if unit else h(region_id)
+    for region_id in sorted(regions, key=lambda u: unit_name(loc, data.units[u]) if u in data.units else u):
+        name = _unit_link(loc, data, url, region_id)
         b = regions[region_id]
-        out.append(row([text_cell(name), num_cell(b["checked"]), num_cell(b["failed"]), num_cell(b["flagged"]),
-                        num_cell(b["cannot"])]))
+        out.append(row([text_cell(name), num_cell(loc, b["checked"]), num_cell(loc, b["failed"]), num_cell(loc, b["flagged"]),
+                        num_cell(loc, b["cannot"])]))
     if not out:
-        return note(h("No unit below the top level has a protocol to check."))
-    return table([h("Region"), h("Checks made"), h("Does not add up"), h("Flagged (indicators)"),
-                  h("Cannot be checked")], out)
+        return note(h(loc.t("no_region_to_check")))
+    return table([h(loc.t(k)) for k in ("region", "checks_made", "does_not_add_up", "flagged_indicators",
+                                        "cannot_be_checked")], out)
 
 
-def top_stations_table(db, data: ElectionData, url: str) -> str:
+def top_stations_table(loc: Locale, db, data: ElectionData, url: str) -> str:
     rows = db.rows(
         "SELECT unit_id, count(*) AS failed, list(DISTINCT check_id ORDER BY check_id) AS check_ids "
         "FROM findings WHERE election_id = $e AND status = 'failed' "
         "AND unit_id IN (SELECT unit_id FROM units WHERE election_id = $e AND level = 'station') "
         "GROUP BY unit_id ORDER BY failed DESC, unit_id LIMIT $n", {"e": data.election_id, "n": TOP_STATIONS})
     if not rows:
-        return note(h("No station has a failed check or a flag."))
-    out = [row([text_cell(_unit_link(data, url, r["unit_id"])), num_cell(r["failed"]),
-                text_cell(", ".join(h(BY_ID[c].title) for c in r["check_ids"]))]) for r in rows]
-    return table([h("Station"), h("Findings"), h("Checks")], out)
+        return note(h(loc.t("no_station_findings")))
+    out = [row([text_cell(_unit_link(loc, data, url, r["unit_id"])), num_cell(loc, r["failed"]),
+                text_cell(", ".join(h(BY_ID[c].title_in(loc.lang)) for c in r["check_ids"]))]) for r in rows]
+    return table([h(loc.t("station")), h(loc.t("findings")), h(loc.t("checks"))], out)
 
 
-def findings_table(db, data: ElectionData, url: str) -> str:
+def findings_table(loc: Locale, db, data: ElectionData, url: str) -> str:
     """The failed checks and flags, worst first (control ratios by the size of the difference, then
     indicators), with the columns of findings.csv; the CSV lists every one of them and the
     cannot-be-checked rows too."""
@@ -176,83 +170,109 @@ def findings_table(db, data: ElectionData, url: str) -> str:
         "ORDER BY list_contains($later, check_id), abs(difference) DESC NULLS LAST, "
         "contest_id, unit_id, source_id, check_id LIMIT $n",
         {"e": eid, "later": [c.id for c in CHECKS if c.kind != "control_ratio"], "n": ROWS_SHOWN})
-    out = []
-    for r in rows:
-        cells = []
-        for c in columns:
-            value = r[c]
-            if c == "unit_id":
-                cells.append(text_cell(_unit_link(data, url, value)))
-            elif c == "check_id":
-                cells.append(text_cell(link(url, f"{urls.page('methodology')}#{check_anchor(value)}", h(value))))
-            elif c == "status":
-                label = BY_ID[r["check_id"]].badge if value == "failed" else STATUS_LABELS.get(value, value)
-                cells.append(text_cell(h(label)))
-            elif c in ("expected", "actual", "difference"):
-                cells.append(num_cell(value))
-            else:
-                cells.append(text_cell(h(value)))
-        out.append(row(cells))
-    summary = note(h(f"{totals['failed']:,} findings: a control ratio that does not add up or an indicator "
-                     f"that flags (counted per check and per region above). findings.csv has them all, plus the "
-                     f"{totals['cannot']:,} checks that cannot be made: {totals['listed']:,} rows."))
+    shown = [c for c in columns if c not in HIDDEN_ON_PAGE]
+    out = [row([_cell(loc, data, url, c, r) for c in shown]
+               + [text_cell(h(finding_text(loc, r)))]) for r in rows]
+    summary = note(h(loc.t("findings_summary", failed=loc.number(totals["failed"]), cannot=loc.number(totals["cannot"]),
+                           listed=loc.number(totals["listed"]))))
     if not out:
-        return summary + note(h("Every checked protocol adds up.")) + _download(url, "findings")
-    return (summary + _more_note(url, "findings", len(out), totals["failed"],
-                                 "control ratios with the largest differences first, then indicators")
-            + table([h(c) for c in columns], out) + _download(url, "findings"))
+        return summary + note(h(loc.t("every_protocol_adds_up"))) + _download(loc, url, eid, "findings")
+    return (summary + _more_note(loc, url, eid, "findings", len(out), totals["failed"], loc.t("order_findings"))
+            + table(_headers(loc, shown + ["detail"]), out) + _download(loc, url, eid, "findings"))
 
 
-def tabulation_table(db, data: ElectionData, url: str) -> str:
-    columns = DOWNLOADS["tabulation_differences"][1]
-    total, rows = _worst_rows(db, "tabulation_differences", columns, data.election_id)
+def tabulation_table(loc: Locale, db, data: ElectionData, url: str) -> str:
+    return _differences_table(loc, db, data, url, "tabulation_differences", "no_tabulation_difference", "")
+
+
+def source_table(loc: Locale, db, data: ElectionData, url: str) -> str:
+    return _differences_table(loc, db, data, url, "source_differences", "no_source_difference", ' class="ashyq-differs"')
+
+
+def _differences_table(loc: Locale, db, data: ElectionData, url: str, name: str, none_key: str, row_attrs: str) -> str:
+    columns = DOWNLOADS[name][1]
+    eid = data.election_id
+    total, rows = _worst_rows(db, name, columns, eid)
     if not rows:
-        return note(h("No difference: wherever a commission's own total and the complete sum of its stations "
-                      "are both published, they agree (or no such pair is published).")) + _download(url, "tabulation_differences")
-    out = [row([text_cell(h(r["contest_id"])), text_cell(_unit_link(data, url, r["unit_id"])), text_cell(h(r["source_id"])),
-                text_cell(h(r["field"])), text_cell(h(r["label"])), num_cell(r["own_value"]),
-                text_cell(h(r["stations_source_id"])), num_cell(r["sum_value"]), num_cell(r["difference"]),
-                num_cell(r["stations"])]) for r in rows]
-    return (_more_note(url, "tabulation_differences", len(out), total, "largest differences first")
-            + table([h(c) for c in columns], out) + _download(url, "tabulation_differences"))
+        return note(h(loc.t(none_key))) + _download(loc, url, eid, name)
+    shown = [c for c in columns if c not in HIDDEN_ON_PAGE]
+    out = [row([_cell(loc, data, url, c, r) for c in shown], row_attrs) for r in rows]
+    return (_more_note(loc, url, eid, name, len(out), total, loc.t("order_differences"))
+            + table(_headers(loc, shown), out) + _download(loc, url, eid, name))
 
 
-def source_table(db, data: ElectionData, url: str) -> str:
-    columns = DOWNLOADS["source_differences"][1]
-    total, rows = _worst_rows(db, "source_differences", columns, data.election_id)
-    if not rows:
-        return note(h("No protocol is published by two sources with different figures.")) + _download(url, "source_differences")
-    out = [row([text_cell(h(r["contest_id"])), text_cell(_unit_link(data, url, r["unit_id"])), text_cell(h(r["field"])),
-                text_cell(h(r["label"])), _source_cell(data, r["source_a"]), num_cell(r["value_a"]),
-                _source_cell(data, r["source_b"]), num_cell(r["value_b"]), num_cell(r["difference"])],
-               ' class="ashyq-differs"') for r in rows]
-    return (_more_note(url, "source_differences", len(out), total, "largest differences first")
-            + table([h(c) for c in columns], out) + _download(url, "source_differences"))
-
-
-def turnout_flags_table(db, data: ElectionData, url: str) -> str:
+def turnout_flags_table(loc: Locale, db, data: ElectionData, url: str) -> str:
+    eid = data.election_id
     counts = db.rows("SELECT flag, count(*) AS n FROM turnout_flags WHERE election_id = $e GROUP BY flag ORDER BY flag",
-                     {"e": data.election_id})
-    intro = "".join(f"<dt>{h(TURNOUT_FLAGS[c['flag']][0])}: {c['n']:,}</dt><dd>{h(TURNOUT_FLAGS[c['flag']][1])}</dd>"
-                    for c in counts)
+                     {"e": eid})
+    intro = "".join(f"<dt>{h(turnout_flag_text(c['flag'], loc.lang)[0])}: {loc.number(c['n'])}</dt>"
+                    f"<dd>{h(turnout_flag_text(c['flag'], loc.lang)[1])}</dd>" for c in counts)
     if not counts:
-        return note(h("No turnout flag (or no turnout reports through the day are published).")) + _download(url, "turnout_flags")
+        return note(h(loc.t("no_turnout_flag"))) + _download(loc, url, eid, "turnout_flags")
     columns = DOWNLOADS["turnout_flags"][1]
     rows = db.rows(
         f"SELECT {', '.join(columns)} FROM turnout_flags WHERE election_id = $e "
         "ORDER BY abs(coalesce(robust_z, 0)) DESC, contest_id, unit_id, source_id, reported_at, flag LIMIT $n",
-        {"e": data.election_id, "n": ROWS_SHOWN})
-    out = [row([text_cell(h(r["contest_id"])), text_cell(_unit_link(data, url, r["unit_id"])), text_cell(h(r["source_id"])),
-                text_cell(h(r["reported_at"])), text_cell(h(r["label"])), text_cell(h(TURNOUT_FLAGS[r["flag"]][0])),
-                num_cell(r["value"]), num_cell(r["robust_z"]), text_cell(h(r["detail"]))]) for r in rows]
-    shown = _more_note(url, "turnout_flags", len(out), sum(c["n"] for c in counts), "strongest flags first")
-    return f"<dl>{intro}</dl>" + shown + table([h(c) for c in columns], out) + _download(url, "turnout_flags")
+        {"e": eid, "n": ROWS_SHOWN})
+    shown_columns = [c for c in columns if c not in HIDDEN_ON_PAGE]
+    out = [row([_cell(loc, data, url, c, r) for c in shown_columns]) for r in rows]
+    shown = _more_note(loc, url, eid, "turnout_flags", len(out), sum(c["n"] for c in counts), loc.t("order_flags"))
+    return (f"<dl>{intro}</dl>" + shown + table(_headers(loc, shown_columns), out)
+            + _download(loc, url, eid, "turnout_flags"))
+
+
+# Columns of the CSVs the page leaves out: the election (it is the page's), the English label and
+# detail (the page says them in the reader's language).
+HIDDEN_ON_PAGE = ("election_id", "label", "detail")
+SOURCE_COLUMNS = ("source_id", "source_a", "source_b", "stations_source_id")
+
+
+def _headers(loc: Locale, columns: list[str]) -> list[str]:
+    return [h(loc.t(f"col_{c}")) for c in columns]
+
+
+def _cell(loc: Locale, data: ElectionData, url: str, column: str, r: dict) -> str:
+    """One cell of an integrity table in the reader's language (the CSV keeps the identifiers)."""
+    value = r[column]
+    if column == "unit_id":
+        return text_cell(_unit_link(loc, data, url, value))
+    if column == "contest_id":
+        contest = next((c for c in data.contests if c["contest_id"] == value), None)
+        return text_cell(loc.name_html(contest_name(loc, contest)) if contest else h(value))
+    if column in SOURCE_COLUMNS:
+        return _source_cell(loc, data, value)
+    if column == "check_id":
+        return text_cell(link(url, f"{urls.page(loc.lang, 'methodology')}#{check_anchor(value)}",
+                              h(check_title(loc, value))))
+    if column == "status":
+        return text_cell(h(status_label(loc, value, r.get("check_id"))))
+    if column == "field":
+        return text_cell(h(_field_label(loc, data, value)))
+    if column == "flag":
+        return text_cell(h(turnout_flag_text(value, loc.lang)[0]))
+    if column == "reported_at":
+        return text_cell(h(loc.report_time(value, with_date=True)), attrs=f' data-sort="{h(value)}"')
+    if isinstance(value, (int, float)) or value is None:
+        return num_cell(loc, value)
+    return text_cell(h(value))
+
+
+def _field_label(loc: Locale, data: ElectionData, field: str) -> str:
+    """A protocol line, or a choice's votes ("votes:<choice>")."""
+    if field in contract.line_names():
+        return loc.line(field)
+    kind, _, choice_id = field.partition(":")
+    for choices in data.choices.values():
+        for choice in choices:
+            if choice["choice_id"] == choice_id:
+                return loc.t("votes_of", choice=loc.name(choice))
+    return field
 
 
 MAX_CURVES = 30  # above this many units (stations), one line each is unreadable
 
 
-def increments_chart(db, data: ElectionData) -> str:
+def increments_chart(loc: Locale, db, data: ElectionData) -> str:
     """Turnout gained between consecutive reports, one line per unit (as the Echo observers charted
     it in 2019): a second rise late in the day stands out. Only for a few units (regions)."""
     rows = db.rows(
@@ -262,91 +282,98 @@ def increments_chart(db, data: ElectionData) -> str:
     if not rows or len(units) > MAX_CURVES:
         return ""
     traces, table_rows = [], []
+    days = {str(r["reported_at"])[:10] for r in rows}
     for unit_id in units:
         points = [r for r in rows if r["unit_id"] == unit_id]
-        name = unit_name(data.units[unit_id]) if unit_id in data.units else unit_id
-        traces.append(go.Scatter(name=_plotly_text(name), x=[_plotly_text(p["label"]) for p in points],
+        name = unit_name(loc, data.units[unit_id]) if unit_id in data.units else unit_id
+        times = [loc.report_time(p["reported_at"], with_date=len(days) > 1) for p in points]
+        traces.append(go.Scatter(name=_plotly_text(name), x=[_plotly_text(x) for x in times],
                                  y=[p["increment"] for p in points], mode="lines+markers",
-                                 hovertemplate="%{x}: +%{y:.2f} points<extra>" + _plotly_text(name) + "</extra>"))
-        table_rows += [row([text_cell(h(name)), text_cell(h(p["label"])), num_cell(p["increment"])]) for p in points]
-    figure = _plain(go.Figure(traces, layout=_layout(xaxis=dict(type="category", title="Report"),
-                                                     yaxis=dict(title="Points gained since the previous report"))))
+                                 hovertemplate="%{x}: +%{y:.2f}<extra>" + _plotly_text(name) + "</extra>"))
+        table_rows += [row([text_cell(loc.name_html(name)), text_cell(h(x)), num_cell(loc, p["increment"])])
+                       for p, x in zip(points, times)]
+    figure = _plain(go.Figure(traces, layout=_layout(loc, xaxis=dict(type="category", title=loc.t("report")),
+                                                     yaxis=dict(title=loc.t("points_gained")))))
     figure["layout"]["showlegend"] = True
     figure["layout"]["height"] = 420
-    return chart(figure, "Turnout gained between reports, per unit (the first report counts from the opening).",
-                 _details("Numbers", table([h("Unit"), h("Report"), h("Points gained")], table_rows)))
+    return chart(figure, loc.t("increments_summary"),
+                 _details(loc.t("numbers"), table([h(loc.t("unit")), h(loc.t("report")), h(loc.t("points_gained"))],
+                                                  table_rows)))
 
 
 # ---- distributions -------------------------------------------------------------------------------
 
-def distribution_block(db, data: ElectionData, contest: dict) -> str:
+def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> str:
     eid, cid = data.election_id, contest["contest_id"]
     stations = distributions.station_figures(db, eid, cid)
     if stations.filter(stations["turnout"].is_not_null()).height < 20:
         return ""
-    caveat = note(h(distributions.CAVEAT))
+    caveat = note(h(loc.t("caveat")))
+    turnout_axis, stations_label = loc.t("turnout_percent"), loc.t("stations")
     histogram = distributions.turnout_histogram(db, eid, cid)
     hist_fig = _plain(go.Figure(go.Bar(x=[r + 0.5 for r in histogram["lower"].to_list()],
                                        y=histogram["stations"].to_list(), width=1.0,
-                                       hovertemplate="%{x:.0f} %: %{y} stations<extra></extra>"),
-                                layout=_layout(xaxis=dict(title="Turnout, %", range=[0, 100]),
-                                               yaxis=dict(title="Stations"))))
-    hist_rows = [row([text_cell(f"{r['lower']:.0f}–{r['lower'] + 1:.0f} %"), num_cell(r["stations"]), num_cell(r["voters"])])
-                 for r in histogram.to_dicts()]
-    parts = [caveat, chart(hist_fig, "Statistical indicator: stations by turnout (1-point bins).",
-                           _details("Numbers", table([h("Turnout"), h("Stations"), h("Voters on the list")], hist_rows)))]
+                                       hovertemplate="%{x:.0f} %: %{y}<extra></extra>"),
+                                layout=_layout(loc, xaxis=dict(title=turnout_axis, range=[0, 100]),
+                                               yaxis=dict(title=stations_label))))
+    hist_rows = [row([text_cell(h(loc.percent_range(r["lower"], r["lower"] + 1))), num_cell(loc, r["stations"]),
+                      num_cell(loc, r["voters"])]) for r in histogram.to_dicts()]
+    parts = [caveat, chart(hist_fig, loc.t("histogram_summary"),
+                           _details(loc.t("numbers"), table([h(loc.t("turnout")), h(stations_label),
+                                                             h(loc.t("voters_on_list"))], hist_rows)))]
     density = distributions.turnout_leader_density(db, eid, cid)
     density_bin = 1
     if density.height > DENSITY_MAX_POINTS:  # a point per occupied cell: bound the chart's size
         density_bin = 2
         density = distributions.turnout_leader_density(db, eid, cid, bin_width=density_bin)
     leader = stations["leader_id"][0] if stations.height else None
-    leader_name = next((c["name"] for c in data.choices.get(cid, []) if c["choice_id"] == leader), leader)
+    leader_name = next((loc.name(c) for c in data.choices.get(cid, []) if c["choice_id"] == leader), leader)
+    share_axis = loc.t("share_of_leader", name=leader_name)
     if density.height:
         size = density["stations"].to_list()
         dens_fig = _plain(go.Figure(go.Scatter(
             x=[v + density_bin / 2 for v in density["turnout_lower"].to_list()],
             y=[v + density_bin / 2 for v in density["share_lower"].to_list()],
             mode="markers", marker=dict(size=[min(4 + 2 * s, 24) for s in size], color=size, opacity=0.7),
-            hovertemplate="turnout %{x:.0f} %, share %{y:.0f} %<extra></extra>"),
-            layout=_layout(xaxis=dict(title="Turnout, %", range=[0, 100]),
-                           yaxis=dict(title=f"Share of {_plotly_text(leader_name)}, %", range=[0, 100]))))
+            hovertemplate="%{x:.0f} %, %{y:.0f} %<extra></extra>"),
+            layout=_layout(loc, xaxis=dict(title=turnout_axis, range=[0, 100]),
+                           yaxis=dict(title=_plotly_text(share_axis), range=[0, 100]))))
         coarse = distributions.turnout_leader_density(db, eid, cid, bin_width=DENSITY_TABLE_BIN)
         step = DENSITY_TABLE_BIN
-        dens_rows = [row([text_cell(f"{r['turnout_lower']:.0f}–{r['turnout_lower'] + step:.0f} %"),
-                          text_cell(f"{r['share_lower']:.0f}–{r['share_lower'] + step:.0f} %"),
-                          num_cell(r["stations"]), num_cell(r["voters"])]) for r in coarse.to_dicts()]
-        parts.append(chart(dens_fig, f"Statistical indicator: stations by turnout and by the share of {leader_name} "
-                                     f"({density_bin}-point cells; Klimek et al., PNAS 2012). A second cluster towards "
-                                     "100 % / 100 % is what that paper reads as a fingerprint of stuffing; it can also "
-                                     "be special stations.",
-                           _details(f"Numbers ({step}-point cells)",
-                                    table([h("Turnout"), h("Share"), h("Stations"), h("Voters")], dens_rows))))
+        dens_rows = [row([text_cell(h(loc.percent_range(r["turnout_lower"], r["turnout_lower"] + step))),
+                          text_cell(h(loc.percent_range(r["share_lower"], r["share_lower"] + step))),
+                          num_cell(loc, r["stations"]), num_cell(loc, r["voters"])]) for r in coarse.to_dicts()]
+        parts.append(chart(dens_fig, loc.t("density_summary", name=leader_name, step=density_bin),
+                           _details(loc.t("numbers_cells", step=step),
+                                    table([h(loc.t("turnout")), h(loc.t("share")), h(stations_label),
+                                           h(loc.t("voters"))], dens_rows))))
     rounds = distributions.round_percentages(db, eid, cid)
-    round_rows = [row([text_cell(h("turnout" if r["measure"] == "turnout" else f"share of {leader_name}")),
-                       text_cell(h("whole number (x.0 %)" if r["kind"] == "integer" else "multiple of 5 %")),
-                       num_cell(r["stations"]), num_cell(r["observed"]), num_cell(r["expected"]), num_cell(r["ratio"])])
+    round_rows = [row([text_cell(h(loc.t("turnout") if r["measure"] == "turnout"
+                                   else loc.t("share_of_name", name=leader_name))),
+                       text_cell(h(loc.t("whole_number") if r["kind"] == "integer" else loc.t("multiple_of_5"))),
+                       num_cell(loc, r["stations"]), num_cell(loc, r["observed"]), num_cell(loc, r["expected"]),
+                       num_cell(loc, r["ratio"])])
                   for r in rounds.to_dicts()]
-    parts.append("<h3>Whole and round percentages</h3>" + note(h(
-        "Stations whose percentage is within 0.05 of a whole number (or of a multiple of 5), against the number "
-        "expected by chance from each station's own list and turnout (Kobak, Shpilkin & Pshenichnikov 2016). "
-        "A ratio well above 1 is an indicator, not proof."))
-        + table([h("Measure"), h("Kind"), h("Stations"), h("Observed"), h("Expected by chance"), h("Observed ÷ expected")],
-                round_rows, sortable=False))
+    parts.append(f"<h3>{h(loc.t('round_heading'))}</h3>" + note(h(loc.t("round_note")))
+                 + table([h(loc.t(k)) for k in ("measure", "kind", "stations", "observed", "expected_by_chance",
+                                                 "observed_to_expected")], round_rows, sortable=False))
     tails = distributions.tail_stations(db, eid, cid)
     if tails.height:
-        tail_rows = [row([text_cell(_unit_link(data, integrity_url(eid), r["unit_id"])), num_cell(r["voters_on_list"]),
-                          num_cell(r["turnout"]), num_cell(r["leader_share"])]) for r in tails.head(TAIL_ROWS).to_dicts()]
-        shown = (note(h(f"The {len(tail_rows)} highest turnouts of the {tails.height:,} stations in the tails."))
+        page_url = urls.integrity(loc.lang, eid)
+        tail_rows = [row([text_cell(_unit_link(loc, data, page_url, r["unit_id"])), num_cell(loc, r["voters_on_list"]),
+                          num_cell(loc, r["turnout"]), num_cell(loc, r["leader_share"])])
+                     for r in tails.head(TAIL_ROWS).to_dicts()]
+        shown = (note(h(loc.t("tails_shown", n=loc.number(len(tail_rows)), total=loc.number(tails.height))))
                  if tails.height > len(tail_rows) else "")
-        parts.append("<h3>Stations in the tails (top 1 % of turnout or of the leader's share)</h3>" + shown
-                     + table([h("Station"), h("Voters on the list"), h("Turnout, %"), h(f"Share of {leader_name}, %")], tail_rows))
+        parts.append(f"<h3>{h(loc.t('tails_heading'))}</h3>" + shown
+                     + table([h(loc.t("station")), h(loc.t("voters_on_list")), h(loc.t("turnout_percent")),
+                              h(share_axis)], tail_rows))
     return "".join(parts)
 
 
-def _layout(**extra) -> dict:
+def _layout(loc: Locale, **extra) -> dict:
     return dict(template="none", height=320, margin=dict(l=50, r=10, t=10, b=40), font=dict(size=12),
-                showlegend=False, **extra)
+                showlegend=False, separators=charts.separators(loc), **extra)
 
 
 def _plain(figure: go.Figure) -> dict:
@@ -380,27 +407,30 @@ def _worst_rows(db, table_name: str, columns, election_id: str) -> tuple[int, li
     return total, rows
 
 
-def _more_note(url: str, name: str, shown: int, total: int, order: str) -> str:
+def _more_note(loc: Locale, url: str, election_id: str, name: str, shown: int, total: int, order: str) -> str:
     """"N more in the CSV" under a list cut to its worst rows; nothing when the list is whole."""
     if total <= shown:
         return ""
-    return note(h(f"Shown here: {shown:,} of {total:,}, the {order}. {total - shown:,} more in ")
-                + link(url, f"{url}{name}.csv", h(f"{name}.csv")) + h(" (every row, same columns)."))
+    return note(h(loc.t("shown_of", shown=loc.number(shown), total=loc.number(total), order=order,
+                        more=loc.number(total - shown)))
+                + link(url, urls.integrity_csv(election_id, name), f"<code>{h(name)}.csv</code>")
+                + h(loc.t("shown_of_end")))
 
 
-def _unit_link(data: ElectionData, url: str, unit_id: str) -> str:
+def _unit_link(loc: Locale, data: ElectionData, url: str, unit_id: str) -> str:
     unit = data.units.get(unit_id)
     if unit is None:
         return h(unit_id)
-    return link(url, unit_url(data, unit_id), h(unit_name(unit)))
+    return link(url, unit_url(loc, data, unit_id), loc.name_html(unit_name(loc, unit)))
 
 
-def _source_cell(data: ElectionData, source_id: str) -> str:
+def _source_cell(loc: Locale, data: ElectionData, source_id: str) -> str:
     """The source's kind as a short label; its full title on hover."""
     source = data.sources.get(source_id)
     if source is None:
         return text_cell(h(source_id))
-    return text_cell(f'<span title="{h(source["title"])}">{h(source_kind_label(source["kind"]))}</span>')
+    return text_cell(f'<span title="{h(source["title"])}">{h(loc.source_kind(source["kind"]))}</span>',
+                     attrs=f' data-sort="{h(source_id)}"')
 
 
 def csv_bytes(columns, rows: list[dict]) -> bytes:

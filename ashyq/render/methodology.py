@@ -5,39 +5,34 @@ from __future__ import annotations
 from ..checks.registry import CHECKS, TURNOUT_FLAGS
 from .escape import h
 from .fragments import html_block, row, table, text_cell
-from .text import line_label
+from .locale import Locale
 
-KIND_LABELS = {
-    "control_ratio": "Control ratio — must hold on every protocol",
-    "indicator": "Indicator — worth a look, not an error",
-    "turnout": "Turnout through the day",
-}
 
 
 def check_anchor(check_id: str) -> str:
     return f"check-{check_id}"
 
 
-def methodology_markdown() -> str:
+def methodology_markdown(loc: Locale) -> str:
     """HTML blocks for the hand-written methodology page: one section per check, then the turnout
     and distribution indicators."""
     parts = [html_block(
         "<p>A check whose lines a protocol does not publish is shown as <em>cannot be checked</em> for "
         "that protocol; it is never counted as passed. Every finding names the numbers that do not add up.</p>")]
-    summary_rows = [row([text_cell(f'<a href="#{check_anchor(c.id)}">{h(c.title)}</a>'),
-                         text_cell(f"<code>{h(c.id)}</code>"), text_cell(h(KIND_LABELS[c.kind]))])
+    summary_rows = [row([text_cell(f'<a href="#{check_anchor(c.id)}">{h(c.title_in(loc.lang))}</a>'),
+                         text_cell(f"<code>{h(c.id)}</code>"), text_cell(h(loc.t('kind_' + c.kind)))])
                     for c in CHECKS]
     parts.append(html_block(table([h("Check"), h("Id (findings CSV)"), h("Kind")], summary_rows, sortable=False)))
     for check in CHECKS:
-        lines = ", ".join(f"{h(line_label(n))} (<code>{h(n)}</code>)" for n in check.lines) or h("turnout reports")
+        lines = ", ".join(f"{h(loc.line(n))} (<code>{h(n)}</code>)" for n in check.lines) or h("turnout reports")
         threshold = (f"<dt>Threshold</dt><dd>{check.threshold:g} %</dd>" if check.threshold is not None else "")
         parts.append(html_block(
-            f'<section class="ashyq-check" id="{h(check_anchor(check.id))}"><h3>{h(check.title)}</h3>'
+            f'<section class="ashyq-check" id="{h(check_anchor(check.id))}"><h3>{h(check.title_in(loc.lang))}</h3>'
             f"<dl><dt>Formula</dt><dd><code>{h(check.formula)}</code></dd>"
-            f"<dt>Kind</dt><dd>{h(KIND_LABELS[check.kind])}</dd>"
+            f"<dt>Kind</dt><dd>{h(loc.t('kind_' + check.kind))}</dd>"
             f"<dt>Protocol lines</dt><dd>{lines}</dd>{threshold}"
             f"<dt>Source</dt><dd>{h(check.source)}</dd>"
-            f"<dt>Notes</dt><dd>{h(check.description)}</dd></dl></section>"))
+            f"<dt>Notes</dt><dd>{h(check.description_in(loc.lang))}</dd></dl></section>"))
     flags = "".join(f"<dt>{h(title)} (<code>{h(flag)}</code>)</dt><dd>{h(text)}</dd>"
                     for flag, (title, text) in TURNOUT_FLAGS.items())
     parts.append(html_block(f'<section class="ashyq-check" id="turnout-indicators"><h3>{h("Turnout indicators")}</h3>'

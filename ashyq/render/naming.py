@@ -1,34 +1,49 @@
-"""How units and elections are named on pages and in breadcrumbs (plain text; escape when used)."""
+"""How units and elections are named on pages and in breadcrumbs, in the reader's language (plain
+text, a ``Name`` when it comes from the data; escape when used, ``loc.name_html`` for a visible
+fallback)."""
 from __future__ import annotations
 
 from . import urls
 from .data import ElectionData
-from .text import t
+from .locale import Locale, Name
 
 
-def unit_name(unit: dict) -> str:
+def unit_name(loc: Locale, unit: dict) -> str:
+    name = loc.name(unit, default=unit.get("code") or unit["unit_id"])
     if unit["level"] != "station":
-        return unit["name"]
+        return name
     code = unit.get("code")
-    label = f"{unit.get('commission') or t('station')} {code}" if code else unit["name"]
-    name = unit["name"]
-    return label if name in (code, unit["unit_id"], label) else f"{label} — {name}"
+    if not code:
+        return name
+    label = f"{loc.commission(unit.get('commission')) or loc.t('station')} {code}"
+    if name in (code, unit["unit_id"], label):
+        return label
+    return Name(f"{label} — {name}", name.lang, name.fallback) if isinstance(name, Name) else f"{label} — {name}"
 
 
-def election_title(data: ElectionData) -> str:
-    e = data.election
-    return e.get("title_en") or e.get("title") or e.get("title_ru") or data.election_id
+def election_title(loc: Locale, data: ElectionData) -> str:
+    return loc.name(data.election, "title", default=data.election_id)
 
 
-def unit_url(data: ElectionData, unit_id: str) -> str:
+def contest_name(loc: Locale, contest: dict) -> str:
+    return loc.name(contest, default=contest["contest_id"])
+
+
+def unit_url(loc: Locale, data: ElectionData, unit_id: str) -> str:
     unit = data.units[unit_id]
-    return urls.unit(data.election_id, unit_id, unit["level"], is_root=unit["parent_id"] is None)
+    return urls.unit(loc.lang, data.election_id, unit_id, unit["level"], is_root=unit["parent_id"] is None)
 
 
-def trail(data: ElectionData, unit_id: str) -> list[tuple[str, str]]:
+def trail(loc: Locale, data: ElectionData, unit_id: str) -> list[tuple[str, str]]:
     """(url, label) from the home page down to the unit: Elections › election › region › … › unit."""
-    out = [(urls.home(), t("elections"))]
+    out = [(urls.home(loc.lang), loc.t("elections"))]
     for unit in data.path(unit_id):
-        label = election_title(data) if unit["parent_id"] is None else unit_name(unit)
-        out.append((unit_url(data, unit["unit_id"]), label))
+        label = election_title(loc, data) if unit["parent_id"] is None else unit_name(loc, unit)
+        out.append((unit_url(loc, data, unit["unit_id"]), label))
     return out
+
+
+def package_title(loc: Locale, package) -> str:
+    """An election package's title from its descriptor (``election.title.<lang>``)."""
+    titles = {f"title_{lang}": text for lang, text in (package.election.get("title") or {}).items()}
+    return loc.name(titles, "title", default=package.descriptor.get("title") or package.id)

@@ -33,7 +33,8 @@ class Page:
         return "---\n" + "\n".join(meta) + "\n---\n\n" + slots.unmark(body)
 
     def write(self, docs_dir: Path) -> Path:
-        path = Path(docs_dir) / urls.source_file(self.url)
+        """Into ``docs_dir/<lang>/`` (one MkDocs build per language; the URL carries the language)."""
+        path = Path(docs_dir) / urls.language_of(self.url) / urls.source_file(self.url)
         path.parent.mkdir(parents=True, exist_ok=True)
         blocks: list[str] = []
         path.write_text(self.markdown(blocks if slots.is_active() else None), encoding="utf-8")

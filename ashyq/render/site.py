@@ -1,6 +1,7 @@
-"""The MkDocs side: hand-written pages and assets copied into the staging docs, a generated config
-that INHERITs the top-level mkdocs.yml with an explicit nav (generated leaf pages stay out of it),
-and one ``mkdocs build --strict``."""
+"""The MkDocs side: hand-written pages copied into each language's staging docs, our assets copied
+once into the site, and per language a generated config that INHERITs the top-level mkdocs.yml
+(theme language, site name, nav in that language, the language switcher) and one
+``mkdocs build --strict`` into ``site/<lang>/``."""
 from __future__ import annotations
 
 import os
@@ -13,19 +14,26 @@ import yaml
 
 from . import urls
 from .escape import h
+from .locale import LANGUAGE_NAMES, LANGUAGES, Locale
 from .pages.reference import expand_markers
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 HAND_WRITTEN = ROOT / "docs"
 TOP_CONFIG = ROOT / "mkdocs.yml"
-# Hand-written pages in the order the nav lists them (those present); others follow by file name.
-REFERENCE_ORDER = ["about.md", "data-dictionary/index.md", "methodology.md", "datasets.md", "import.md", "verify.md",
-                   "add-an-election.md"]
+OVERRIDES = ROOT / "overrides"
+# Hand-written pages in the order the nav lists them (those present), with their nav title's key;
+# others follow by file name under their own title.
+REFERENCE_ORDER = {"about.md": "about", "data-dictionary/index.md": "data_dictionary", "methodology.md": "methodology",
+                   "datasets.md": "nav_datasets", "import.md": "nav_import", "verify.md": "nav_verify",
+                   "add-an-election.md": "add_election", "benchmarks.md": "nav_benchmarks"}
+# Material's own search has no Kazakh: Kazakh pages are indexed with the Russian (Cyrillic) pipeline.
+SEARCH_LANGUAGES = {"kk": ["ru", "en"], "ru": ["ru", "en"], "en": ["en"]}
 
 
-def copy_hand_written(docs_dir: Path, context: dict) -> list[str]:
-    """Copy docs/ into the build, expanding contract/registry markers in Markdown. Returns the pages."""
+def copy_hand_written(docs_dir: Path, context: dict, loc: Locale) -> list[str]:
+    """Copy docs/ into one language's build, expanding contract/registry markers in Markdown; the
+    pages are in English, and say so in the other languages. Returns the pages."""
     pages = []
     if not HAND_WRITTEN.is_dir():
         return pages
@@ -36,40 +44,66 @@ def copy_hand_written(docs_dir: Path, context: dict) -> list[str]:
         dest = docs_dir / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         if src.suffix == ".md":
-            dest.write_text(expand_markers(src.read_text(encoding="utf-8"), context), encoding="utf-8")
+            text = expand_markers(src.read_text(encoding="utf-8"), context)
+            dest.write_text(_english_only(text, loc), encoding="utf-8")
             pages.append(rel.as_posix())
         else:
             shutil.copyfile(src, dest)
     return pages
 
 
-def copy_assets(docs_dir: Path) -> None:
-    # Notes for maintainers (*.md) stay out of the site.
-    shutil.copytree(ASSETS, docs_dir / "assets", dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.md"))
+def _english_only(markdown: str, loc: Locale) -> str:
+    """A hand-written page in a kk or ru build: its front matter says it is English only; the
+    theme (overrides/main.html) shows a note in the reader's language and marks the body lang="en"."""
+    if loc.lang == "en":
+        return markdown
+    if markdown.startswith("---\n"):
+        return "---\nenglish_only: true\n" + markdown[4:]
+    return "---\nenglish_only: true\n---\n\n" + markdown
 
 
-def nav(elections: list[tuple[str, str]], reference_pages: list[str], has_downloads: bool) -> list:
+def copy_assets(site_dir: Path) -> None:
+    """Our CSS, JS and vendored libraries, once at the site's root (every language links there).
+    Notes for maintainers (*.md) stay out of the site."""
+    shutil.copytree(ASSETS, Path(site_dir) / urls.asset(""), dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("*.md"))
+
+
+def nav(loc: Locale, elections: list[tuple[str, str]], reference_pages: list[str], has_downloads: bool) -> list:
     """Only hand-written pages and the election pages; units and stations are reached by links."""
-    out: list = [{"Home": urls.source_file(urls.home())}]
+    lang = loc.lang
+    out: list = [{loc.t("home"): urls.source_file(urls.home(lang))}]
     if elections:
-        out.append({"Elections": [{h(title): urls.source_file(urls.election(eid))} for eid, title in elections]})
+        out.append({loc.t("elections"): [{h(title): urls.source_file(urls.election(lang, eid))}
+                                         for eid, title in elections]})
     if has_downloads:
-        out.append({"Downloads": urls.source_file(urls.downloads())})
-    known = [p for p in REFERENCE_ORDER if p in reference_pages]
+        out.append({loc.t("downloads"): urls.source_file(urls.downloads(lang))})
+    known = [{loc.t(key): page} for page, key in REFERENCE_ORDER.items() if page in reference_pages]
     rest = sorted(p for p in reference_pages if p not in REFERENCE_ORDER and p != "index.md")
-    out.append({"About": known + rest})
+    out.append({loc.t("about"): known + rest})
     return out
 
 
-def write_config(config_path: Path, docs_dir: Path, site_dir: Path, nav_items: list) -> None:
+def write_config(config_path: Path, loc: Locale, docs_dir: Path, site_dir: Path, nav_items: list) -> None:
+    """One language's build: its theme language (Material's strings; Kazakh from overrides/), site
+    name, nav, search language and the switcher's languages (links computed per page)."""
     config = {
         "INHERIT": str(TOP_CONFIG),
+        "site_name": loc.t("site_name"),
+        "site_description": loc.t("site_description"),
         "docs_dir": str(Path(docs_dir).resolve()),
         "site_dir": str(Path(site_dir).resolve()),
-        "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")},
+        "theme": {"name": "material", "custom_dir": str(OVERRIDES), "language": loc.lang},
         "nav": nav_items,
         # Everything below an election page (units, stations, integrity, …) is reached by links.
         "not_in_nav": "/elections/*/*/\n",
+        "plugins": [{"search": {"lang": SEARCH_LANGUAGES[loc.lang]}},
+                    {"privacy": {"assets_exclude": ["unpkg.com/*"]}}],
+        "extra": {
+            "generator": False,
+            "alternate": [{"name": LANGUAGE_NAMES[lang], "lang": lang} for lang in LANGUAGES],
+            "ashyq": {"english_only": loc.t("english_only")},
+        },
     }
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 

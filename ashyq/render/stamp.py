@@ -18,13 +18,15 @@ from pathlib import Path
 from . import urls
 from .data import ElectionData
 from .escape import h
+from .locale import Locale
 from .pages.station import BODY_MARK, TITLE_MARK, station_html
 
 _JOB: dict = {}  # set before forking; workers read it (copy-on-write), nothing is pickled
 
 
-def stamp_stations(data: ElectionData, site_dir: Path, workers: int | None = None) -> int:
-    shell_dir = Path(site_dir) / urls.station_shell(data.election_id)
+def stamp_stations(loc: Locale, data: ElectionData, site_dir: Path, workers: int | None = None) -> int:
+    """Stamp the election's station pages in one language from that language's shell."""
+    shell_dir = Path(site_dir) / urls.station_shell(loc.lang, data.election_id)
     shell = (shell_dir / "index.html").read_text(encoding="utf-8")
     if shell.count(BODY_MARK) != 1:
         raise RuntimeError(f"station shell of {data.election_id} must hold the body marker exactly once")
@@ -32,7 +34,7 @@ def stamp_stations(data: ElectionData, site_dir: Path, workers: int | None = Non
     head, tail = (re.sub(r"\n\s+", "\n", part) for part in shell.split(BODY_MARK))
     stations = data.stations()
     workers = max(1, min(workers or os.cpu_count() or 1, len(stations) // 500 + 1))
-    _JOB.update(data=data, site_dir=Path(site_dir), head=head, tail=tail, stations=stations, workers=workers)
+    _JOB.update(loc=loc, data=data, site_dir=Path(site_dir), head=head, tail=tail, stations=stations, workers=workers)
     try:
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             counts = [_stamp_share(0)]
@@ -48,13 +50,15 @@ def stamp_stations(data: ElectionData, site_dir: Path, workers: int | None = Non
 
 
 def _stamp_share(index: int) -> int:
-    data, site_dir, head, tail = _JOB["data"], _JOB["site_dir"], _JOB["head"], _JOB["tail"]
+    loc, data, site_dir, head, tail = _JOB["loc"], _JOB["data"], _JOB["site_dir"], _JOB["head"], _JOB["tail"]
+    shell_path = f"/stations/{urls.SHELL_ID}/"  # in the language switcher's and hreflang links
     count = 0
     for station_id in _JOB["stations"][index::_JOB["workers"]]:
-        title, body = station_html(data, station_id)
-        safe_title = h(title)
-        page = head.replace(TITLE_MARK, safe_title) + body + tail.replace(TITLE_MARK, safe_title)
-        folder = site_dir / urls.station(data.election_id, station_id)
+        title, body = station_html(loc, data, station_id)
+        safe_title, own_path = h(title), f"/stations/{station_id}/"
+        page = (head.replace(TITLE_MARK, safe_title).replace(shell_path, own_path) + body
+                + tail.replace(TITLE_MARK, safe_title).replace(shell_path, own_path))
+        folder = site_dir / urls.station(loc.lang, data.election_id, station_id)
         os.makedirs(folder, exist_ok=True)
         (folder / "index.html").write_bytes(page.encode("utf-8"))
         count += 1

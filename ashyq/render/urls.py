@@ -1,73 +1,110 @@
-"""Every URL of the site is built here, so a language prefix can be added in one place later.
+"""Every URL of the site is built here.
 
-Paths are site-relative with a trailing slash (``elections/kz-2011/units/r1/``); links inside pages
-are made relative to the page they sit on, so the site works from any folder and offline.
+Pages exist once per language under its prefix (``kk/``, ``ru/``, ``en/``), with the same path after
+the prefix in every language: ``ru/elections/kz-2022-presidential/units/almaty/``. Language-neutral
+files (downloads, the integrity CSVs, our vendored assets) exist once, outside the prefixes, and
+pages in every language link to them. Paths are site-relative with a trailing slash; links inside
+pages are made relative to the page they sit on, so the site works from any folder and offline.
 """
 from __future__ import annotations
 
 import posixpath
 
-LANGUAGE_PREFIX = ""  # e.g. "ru/" once pages are translated
+
+def home(lang: str) -> str:
+    return f"{lang}/"
 
 
-def home() -> str:
-    return LANGUAGE_PREFIX
+def election(lang: str, election_id: str) -> str:
+    return f"{lang}/elections/{election_id}/"
 
 
-def election(election_id: str) -> str:
-    return f"{LANGUAGE_PREFIX}elections/{election_id}/"
-
-
-def unit(election_id: str, unit_id: str, level: str, is_root: bool = False) -> str:
+def unit(lang: str, election_id: str, unit_id: str, level: str, is_root: bool = False) -> str:
     """The page of any unit: the root is the election page, stations have their own folder."""
     if is_root:
-        return election(election_id)
+        return election(lang, election_id)
     if level == "station":
-        return station(election_id, unit_id)
-    return f"{election(election_id)}units/{unit_id}/"
+        return station(lang, election_id, unit_id)
+    return f"{election(lang, election_id)}units/{unit_id}/"
 
 
-def contest(election_id: str, contest_id: str) -> str:
+def contest(lang: str, election_id: str, contest_id: str) -> str:
     """The page of one contest that is not the election's main result: a single-member constituency."""
-    return f"{election(election_id)}contests/{contest_id}/"
+    return f"{election(lang, election_id)}contests/{contest_id}/"
 
 
-def station(election_id: str, unit_id: str) -> str:
-    return f"{election(election_id)}stations/{unit_id}/"
+def station(lang: str, election_id: str, unit_id: str) -> str:
+    return f"{election(lang, election_id)}stations/{unit_id}/"
 
 
-def station_shell(election_id: str) -> str:
-    """The page MkDocs renders once per election at the depth of every station page."""
-    return station(election_id, "_shell")
+SHELL_ID = "_shell"
 
 
-def station_index(election_id: str, key: str = "") -> str:
+def station_shell(lang: str, election_id: str) -> str:
+    """The page MkDocs renders once per election and language at the depth of every station page."""
+    return station(lang, election_id, SHELL_ID)
+
+
+def station_index(lang: str, election_id: str, key: str = "") -> str:
     """The "find your station" JSON files: one per first character of the station number (``key``),
     so a phone loads a tenth of a national list, not all of it. Without ``key``: their folder."""
-    return f"{election(election_id)}find/" + (f"{key}.json" if key else "")
+    return f"{election(lang, election_id)}find/" + (f"{key}.json" if key else "")
 
 
-def changes(election_id: str) -> str:
+def changes(lang: str, election_id: str) -> str:
     """The corrections page of an election."""
-    return f"{election(election_id)}changes/"
+    return f"{election(lang, election_id)}changes/"
 
 
-def downloads(election_id: str | None = None) -> str:
-    return f"{LANGUAGE_PREFIX}downloads/" + (f"#{election_id}" if election_id else "")
+def integrity(lang: str, election_id: str) -> str:
+    return f"{election(lang, election_id)}integrity/"
 
 
-def page(name: str) -> str:
+def downloads(lang: str, election_id: str | None = None) -> str:
+    """The downloads page (one per language); the files themselves are at ``download_file``."""
+    return f"{lang}/downloads/" + (f"#{election_id}" if election_id else "")
+
+
+DOWNLOADS_DIR = "downloads/"
+
+
+def download_file(path: str) -> str:
+    """A downloadable file (language-neutral, once): ``downloads/<election>/<file>``."""
+    return f"{DOWNLOADS_DIR}{path}"
+
+
+def integrity_csv(election_id: str, name: str) -> str:
+    """An integrity table as CSV (language-neutral: the contract's column names)."""
+    return download_file(f"{election_id}/integrity/{name}.csv")
+
+
+def page(lang: str, name: str) -> str:
     """A hand-written or reference page by its name (``about``, ``data-dictionary``)."""
-    return f"{LANGUAGE_PREFIX}{name}/"
+    return f"{lang}/{name}/"
 
 
 def asset(name: str) -> str:
+    """Our own CSS, JS and vendored libraries: once, at the site's root."""
     return f"assets/{name}"
 
 
+def language_of(url: str) -> str:
+    return url.split("/", 1)[0]
+
+
+def in_language(url: str, lang: str) -> str:
+    """The same page in another language (the path after the prefix is the same)."""
+    return f"{lang}/{url.split('/', 1)[1]}"
+
+
+def build_path(url: str) -> str:
+    """The URL inside its language's MkDocs build (the prefix is that build's site folder)."""
+    return url.split("/", 1)[1]
+
+
 def source_file(url: str) -> str:
-    """The Markdown file MkDocs turns into the page at ``url`` (directory URLs)."""
-    url = url.split("#", 1)[0]
+    """The Markdown file (inside the language's build) MkDocs turns into the page at ``url``."""
+    url = build_path(url.split("#", 1)[0])
     return (url + "index.md") if url.endswith("/") or not url else url
 
 

@@ -75,7 +75,7 @@ SELECT * EXCLUDE (election_id) FROM coverage WHERE election_id = $election_id;
 
 -- name: election_findings
 -- Failed or uncheckable control ratios (table written by the checks stage).
-SELECT contest_id, unit_id, source_id, check_id, status, detail
+SELECT contest_id, unit_id, source_id, check_id, status, detail, expected, actual, difference
 FROM findings WHERE election_id = $election_id
 ORDER BY unit_id, contest_id, source_id, check_id;
 
@@ -85,7 +85,7 @@ SELECT * EXCLUDE (election_id) FROM lines_published WHERE election_id = $electio
 ORDER BY level, source_kind;
 
 -- name: election_changes
-SELECT c.*, coalesce(ch.name_en, ch.name_ru, ch.name_kk) AS choice_name
+SELECT c.*, ch.name_en AS choice_name_en, ch.name_ru AS choice_name_ru, ch.name_kk AS choice_name_kk
 FROM changes c
 LEFT JOIN choices ch ON ch.election_id = c.election_id AND ch.contest_id = c.contest_id
      AND ch.choice_id = split_part(c.field, ':', 2)

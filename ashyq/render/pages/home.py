@@ -8,60 +8,60 @@ from ..escape import h, md
 from ..fragments import html_block, link, note, row, table, text_cell
 from ..naming import election_title
 from ..page import Page
-from ..text import level_label, line_label, not_published, source_kind_label, t
+from ..locale import Locale
 
 LEVEL_ORDER = ["country", "region", "area", "district", "station"]
 
 
-def home_page(elections: list[ElectionData]) -> Page:
-    url = urls.home()
-    parts = [f"# {md(t('elections'))}\n\n", html_block(f"<p>{h(t('home_intro'))}</p>")]
+def home_page(loc: Locale, elections: list[ElectionData]) -> Page:
+    url = urls.home(loc.lang)
+    parts = [f"# {md(loc.t('elections'))}\n\n", html_block(f"<p>{h(loc.t('home_intro'))}</p>")]
     for data in elections:
-        title = election_title(data)
-        parts.append(f"## {md(title)}\n\n")
+        title = election_title(loc, data)
+        parts.append(f"## {loc.name_html(title, md)}\n\n")
         date = data.election.get("date")
         parts.append(html_block(
-            f"<p>{link(url, urls.election(data.election_id), h(title))} · {h(t('date'))}: {h(date or not_published())}"
-            f" · {link(url, urls.downloads(data.election_id), h(t('downloads')))}</p>"))
-        parts.append(html_block(coverage_table(data)))
-    return Page(url=url, title=t("elections"), body="".join(parts), hide=["toc"])
+            f"<p>{link(url, urls.election(loc.lang, data.election_id), loc.name_html(title))} · {h(loc.t('date'))}: {h(loc.date(date))}"
+            f" · {link(url, urls.downloads(loc.lang, data.election_id), h(loc.t('downloads')))}</p>"))
+        parts.append(html_block(coverage_table(loc, data)))
+    return Page(url=url, title=loc.t("elections"), body="".join(parts), hide=["toc"])
 
 
-def coverage_table(data: ElectionData) -> str:
+def coverage_table(loc: Locale, data: ElectionData) -> str:
     """Per level: units in the package and how many have official protocols, other sources, votes, turnout."""
-    headers = [h(t("level")), h(t("units")), h(t("official_protocols")), h(t("other_sources")),
-               h(t("votes_by_choice")), h(t("turnout_reports"))]
+    headers = [h(loc.t("level")), h(loc.t("units")), h(loc.t("official_protocols")), h(loc.t("other_sources")),
+               h(loc.t("votes_by_choice")), h(loc.t("turnout_reports"))]
     rows = []
     for c in sorted(data.coverage, key=lambda c: LEVEL_ORDER.index(c["level"])):
         total = c["units"]
-        cells = [text_cell(h(level_label(c["level"]))), text_cell(f"{total:,}", attrs=' class="num"')]
+        cells = [text_cell(h(loc.level(c["level"]))), text_cell(loc.number(total), attrs=' class="num"')]
         for key in ("units_with_official_protocol", "units_with_other_sources", "units_with_votes",
                     "units_with_turnout_reports"):
             n = c[key]
             if n:
-                cells.append(text_cell(h(t("of_units", n=f"{n:,}", total=f"{total:,}")), attrs=' class="num"'))
+                cells.append(text_cell(h(loc.t("of_units", n=loc.number(n), total=loc.number(total))), attrs=' class="num"'))
             else:
-                cells.append(text_cell(h(not_published()), attrs=' class="np"'))
+                cells.append(text_cell(h(loc.not_published), attrs=' class="np"'))
         rows.append(row(cells))
     return table(headers, rows, sortable=False, css="ashyq-coverage")
 
 
-def lines_table(data: ElectionData, lines_published: list[dict]) -> str:
+def lines_table(loc: Locale, data: ElectionData, lines_published: list[dict]) -> str:
     """Which protocol lines are published at each level and by which kind of source."""
     columns = sorted(lines_published, key=lambda r: (LEVEL_ORDER.index(r["level"]), r["source_kind"] != "official",
                                                      r["source_kind"]))
     if not columns:
-        return note(h(not_published()))
-    headers = [h(t("line"))] + [
-        f"{h(level_label(c['level']))}<br><small>{h(source_kind_label(c['source_kind']))}</small>" for c in columns]
+        return note(h(loc.not_published))
+    headers = [h(loc.t("line"))] + [
+        f"{h(loc.level(c['level']))}<br><small>{h(loc.source_kind(c['source_kind']))}</small>" for c in columns]
     rows = []
     for name in contract.line_names():
-        cells = [text_cell(h(line_label(name)))]
+        cells = [text_cell(h(loc.line(name)))]
         for c in columns:
             n, total = c[name], c["protocols"]
             if n:
-                cells.append(text_cell(h(t("of_units", n=f"{n:,}", total=f"{total:,}")), attrs=' class="num"'))
+                cells.append(text_cell(h(loc.t("of_units", n=loc.number(n), total=loc.number(total))), attrs=' class="num"'))
             else:
-                cells.append(text_cell(h(not_published()), attrs=' class="np"'))
+                cells.append(text_cell(h(loc.not_published), attrs=' class="np"'))
         rows.append(row(cells))
     return table(headers, rows, sortable=False, css="ashyq-coverage", searchable=False)

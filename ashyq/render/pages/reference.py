@@ -12,48 +12,55 @@ from pathlib import Path
 
 from ... import contract
 from .. import slots, urls
-from ..escape import h, md, safe_url
+from ..escape import data_text, h, md, safe_url
 from ..fragments import html_block, link, row, table, text_cell
 from ..page import Page
-from ..text import LANGUAGE, t
+from ..locale import LANGUAGE_NAMES, Locale, texts
+from ..naming import package_title
 
+HAND_WRITTEN_LOCALE = Locale("en")  # hand-written pages are in English: their generated tables too
 MARKER = re.compile(r"<!--\s*([a-z][a-z-]*)(?:\s*:\s*([A-Za-z0-9_-]+))?\s*-->")
 
 
 # ---- data dictionary -------------------------------------------------------------------------
 
-def data_dictionary_page() -> Page:
-    url = urls.page("data-dictionary")
-    parts = [f"# {md(t('data_dictionary'))}\n\n",
-             html_block("<p>" + h(t("dictionary_intro", missing=contract.missing_value_label())) + "</p>")]
-    parts.append(f"## {md(t('protocol_lines'))}\n\n")
-    parts.append(html_block(protocol_lines_table()))
+def data_dictionary_page(loc: Locale) -> Page:
+    url = urls.page(loc.lang, "data-dictionary")
+    parts = [f"# {md(loc.t('data_dictionary'))}\n\n",
+             html_block("<p>" + h(loc.t("dictionary_intro", missing=loc.not_published)) + "</p>"
+                        + ("" if loc.lang == "en" else "<p>" + h(loc.t("dictionary_english_descriptions")) + "</p>"))]
+    parts.append(f"## {md(loc.t('protocol_lines'))}\n\n")
+    parts.append(html_block(protocol_lines_table(loc)))
     for resource in contract.resource_names():
         spec = contract.resource_spec(resource)
-        parts.append(f"## {md(resource)}.csv — {md(spec.get('title', ''))}\n\n")
-        parts.append(html_block(resource_intro(resource)))
-        parts.append(html_block(fields_table(resource)))
-    return Page(url=url, title=t("data_dictionary"), body="".join(parts))
+        parts.append(f"## `{resource}.csv`\n\n")
+        parts.append(html_block(f"<p><strong>{_english(loc, spec.get('title', ''))}</strong></p>"
+                                + resource_intro(loc, resource)))
+        parts.append(html_block(fields_table(loc, resource)))
+    # no table of contents: its headings are the files' names, identifiers in every language
+    return Page(url=url, title=loc.t("data_dictionary"), body="".join(parts), hide=["toc"])
 
 
-def protocol_lines_table() -> str:
-    headers = [h(t("field")), "English", "Русский", "Қазақша"]
-    rows = [row([text_cell(f"<code>{h(line.name)}</code>")] + [text_cell(h(line.labels[lang])) for lang in ("en", "ru", "kk")])
+def protocol_lines_table(loc: Locale) -> str:
+    languages = ("en", "ru", "kk")
+    headers = [h(loc.t("field"))] + [f'<span lang="{lang}">{h(LANGUAGE_NAMES[lang])}</span>' for lang in languages]
+    rows = [row([text_cell(f"<code>{h(line.name)}</code>")]
+                + [text_cell(f'<span lang="{lang}">{h(line.labels[lang])}</span>') for lang in languages])
             for line in contract.protocol_lines()]
     return table(headers, rows, sortable=False)
 
 
-def resource_intro(resource: str) -> str:
+def resource_intro(loc: Locale, resource: str) -> str:
     spec = contract.resource_spec(resource)
-    required = t("resource_required") if resource in contract.required_resources() else t("resource_optional")
+    required = loc.t("resource_required") if resource in contract.required_resources() else loc.t("resource_optional")
     key = ", ".join(spec["primary_key"])
-    return (f"<p>{h(spec.get('description', ''))}</p><p><em>{h(required)}</em> · {h(t('primary_key'))}: "
+    return (f"<p>{_english(loc, spec.get('description', ''))}</p><p><em>{h(required)}</em> · {h(loc.t('primary_key'))}: "
             f"<code>{h(key)}</code></p>")
 
 
-def fields_table(resource: str) -> str:
+def fields_table(loc: Locale, resource: str) -> str:
     """The fields of one resource, straight from the contract (protocol lines expanded)."""
-    headers = [h(t("field")), h(t("type")), h(t("required")), h(t("constraints")), h(t("description"))]
+    headers = [h(loc.t("field")), h(loc.t("type")), h(loc.t("required")), h(loc.t("constraints")), h(loc.t("description"))]
     rows = []
     for field in contract.fields(resource):
         constraints = []
@@ -62,47 +69,60 @@ def fields_table(resource: str) -> str:
                 value = ", ".join(map(str, field[key])) if isinstance(field[key], list) else field[key]
                 constraints.append(f"{key}: {value}")
         if field.get("id"):
-            constraints.append(t("identifier_constraint"))
-        rows.append(row([text_cell(f"<code>{h(field['name'])}</code>"), text_cell(h(field["type"])),
-                         text_cell(h(t("yes") if field.get("required") else t("no"))),
-                         text_cell(h("; ".join(constraints))), text_cell(h(field.get("description", "")))]))
+            constraints.append(loc.t("identifier_constraint"))
+        rows.append(row([text_cell(f"<code>{h(field['name'])}</code>"), text_cell(f"<code>{h(field['type'])}</code>"),
+                         text_cell(h(loc.t("yes") if field.get("required") else loc.t("no"))),
+                         text_cell(f"<code>{h('; '.join(constraints))}</code>" if constraints else ""),
+                         text_cell(_english(loc, field.get("description", "")))]))
     return table(headers, rows, sortable=False, css="ashyq-fields")
+
+
+def _english(loc: Locale, text: str, escape=h) -> str:
+    """The contract's descriptions are written in English: on a kk or ru page they say so."""
+    if not text or loc.lang == "en":
+        return escape(text or "")
+    return f'<span lang="en" class="ashyq-untranslated">{escape(text)}</span>'
 
 
 # ---- markers in hand-written pages -------------------------------------------------------------
 
 def _contract_fields(arg: str | None, context: dict) -> str:
+    loc = context.get("loc") or HAND_WRITTEN_LOCALE
     if arg not in contract.resource_names():
         raise ValueError(f"contract-fields: unknown resource {arg!r}")
-    return html_block(resource_intro(arg) + fields_table(arg))
+    return html_block(resource_intro(loc, arg) + fields_table(loc, arg))
 
 
 def _contract_lines(arg, context) -> str:
-    return html_block(protocol_lines_table())
+    loc = context.get("loc") or HAND_WRITTEN_LOCALE
+    return html_block(protocol_lines_table(loc))
 
 
 def _contract_resources(arg, context) -> str:
-    headers = [h(t("file")), h(t("description")), h(t("required"))]
+    loc = context.get("loc") or HAND_WRITTEN_LOCALE
+    headers = [h(loc.t("file")), h(loc.t("description")), h(loc.t("required"))]
     rows = [row([text_cell(f"<code>{h(r)}.csv</code>"), text_cell(h(contract.resource_spec(r).get("title", ""))),
-                 text_cell(h(t("yes") if r in contract.required_resources() else t("no")))])
+                 text_cell(h(loc.t("yes") if r in contract.required_resources() else loc.t("no")))])
             for r in contract.resource_names()]
     return html_block(table(headers, rows, sortable=False))
 
 
 def _checks_methodology(arg, context) -> str:
     """Hook for the checks stage: its registry describes every check (formula, lines, source)."""
+    loc = context.get("loc") or HAND_WRITTEN_LOCALE
     try:
         from ... import checks
     except ImportError:
         checks = None
     describe = getattr(checks, "methodology_markdown", None)
     if describe is None:
-        return html_block("<p>" + h(t("no_checks")) + "</p>")
-    return describe() + "\n\n"
+        return html_block("<p>" + h(loc.t("no_checks")) + "</p>")
+    return describe(loc) + "\n\n"
 
 
 def _package_sources(arg, context) -> str:
-    return about_sections(context.get("packages", []))
+    loc = context.get("loc") or HAND_WRITTEN_LOCALE
+    return about_sections(loc, context.get("packages", []))
 
 
 MARKERS = {
@@ -126,25 +146,25 @@ def expand_markers(text: str, context: dict) -> str:
 
 # ---- about: sources and licences -------------------------------------------------------------
 
-def about_sections(packages) -> str:
+def about_sections(loc: Locale, packages) -> str:
     parts = []
     for package in packages:
         d = package.descriptor
-        parts.append(f"### {md(package.title(LANGUAGE))}\n\n")
-        items = [f"<li>{h(t('package'))}: <code>{h(package.id)}</code> · {h(t('version'))} {h(d.get('version', ''))}</li>"]
+        parts.append(f"### {loc.name_html(package_title(loc, package), md)}\n\n")
+        items = [f"<li>{h(loc.t('package'))}: <code>{h(package.id)}</code> · {h(loc.t('version'))} {h(d.get('version', ''))}</li>"]
         for lic in d.get("licenses", []):
-            items.append(f"<li>{h(t('licence'))}: {_titled_link(lic.get('title') or lic.get('name'), lic.get('path'))}"
-                         f"{' (' + h(lic['name']) + ')' if lic.get('name') and lic.get('title') else ''}</li>")
+            items.append(f"<li>{h(loc.t('licence'))}: {_titled_link(lic.get('title') or lic.get('name'), lic.get('path'))}"
+                         f"{' (' + data_text(lic['name']) + ')' if lic.get('name') and lic.get('title') else ''}</li>")
         for src in d.get("sources", []):
-            items.append(f"<li>{h(t('source'))}: {_titled_link(src.get('title'), src.get('path') or src.get('url'))}"
-                         f"{' — ' + h(src['description']) if src.get('description') else ''}</li>")
+            items.append(f"<li>{h(loc.t('source'))}: {_titled_link(src.get('title'), src.get('path') or src.get('url'))}"
+                         f"{' — ' + data_text(src['description']) if src.get('description') else ''}</li>")
         parts.append(html_block("<ul>" + "".join(items) + "</ul>"))
     return "".join(parts)
 
 
 def _titled_link(title, url) -> str:
     safe = safe_url(url)
-    text = h(title or url or "")
+    text = data_text(title or url or "")
     return f'<a href="{h(safe)}" rel="nofollow noopener">{text}</a>' if safe else text
 
 
@@ -184,22 +204,41 @@ def copy_package_files(packages, out_dir: Path) -> list[PackageFile]:
     return out
 
 
-def downloads_page(packages, downloads: list) -> Page:
-    url = urls.downloads()
-    parts = [f"# {md(t('downloads'))}\n\n"]
+def downloads_page(loc: Locale, packages, downloads: list, contests: dict[tuple[str, str], dict]) -> Page:
+    """``contests``: (election, contest) → the contest's row (its names), to describe each file."""
+    url = urls.downloads(loc.lang)
+    parts = [f"# {md(loc.t('downloads'))}\n\n", html_block(f"<p>{h(loc.t('downloads_intro'))}</p>")]
     for package in packages:
-        parts.append(f'## {md(package.title(LANGUAGE))} {{ #{package.id} }}\n\n')
+        parts.append(f'## {loc.name_html(package_title(loc, package), md)} {{ #{package.id} }}\n\n')
         mine = sorted((d for d in downloads if d.election_id == package.id), key=lambda d: str(d.path))
-        headers = [h(t("file")), h(t("format")), h(t("size")), h(t("rows")), "SHA-256"]
+        headers = [h(loc.t("file")), h(loc.t("format")), h(loc.t("size")), h(loc.t("rows")), "SHA-256"]
         rows = []
         for d in mine:
-            target = f"downloads/{d.path}"
-            rows.append(row([text_cell(link(url, target, h(Path(str(d.path)).name))
-                                       + (f"<br><small>{h(d.description)}</small>" if d.description else "")),
+            target = urls.download_file(str(d.path))
+            description = download_description(loc, d, contests)
+            rows.append(row([text_cell(link(url, target, f"<code>{h(Path(str(d.path)).name)}</code>")
+                                       + (f"<br><small>{description}</small>" if description else "")),
                              text_cell(h(d.format)),
-                             text_cell(f"{d.size:,}", attrs=' class="num"'),
-                             text_cell("" if d.rows is None else f"{d.rows:,}", attrs=' class="num"'),
+                             text_cell(h(loc.size(d.size)), attrs=f' class="num" data-sort="{d.size}"'),
+                             text_cell("" if d.rows is None else loc.number(d.rows),
+                                       attrs=' class="num"' + ("" if d.rows is None else f' data-sort="{d.rows}"')),
                              text_cell(f'<code class="ashyq-sha">{h(d.sha256)}</code>')]))
         parts.append(html_block(table(headers, rows, searchable=False, numeric_from=2, text_after=4)))
-        parts.append(about_sections([package]))
-    return Page(url=url, title=t("downloads"), body="".join(parts))
+        parts.append(about_sections(loc, [package]))
+    return Page(url=url, title=loc.t("downloads"), body="".join(parts))
+
+
+def download_description(loc: Locale, download, contests: dict[tuple[str, str], dict]) -> str:
+    """What a file holds, in the reader's language (escaped HTML)."""
+    if download.level == "turnout":
+        return h(loc.t("download_turnout"))
+    if download.level == "package":
+        if download.format == "zip":
+            return h(loc.t("download_package"))
+        if download.format == "json":
+            return h(loc.t("download_descriptor"))
+        return _english(loc, download.description)
+    contest = contests.get((download.election_id, download.contest_id))
+    name = loc.name(contest, default=download.contest_id) if contest else download.contest_id or ""
+    level = loc.level(download.level) if f"level_{download.level}" in texts() else download.level
+    return loc.name_html(name) + h(loc.t("download_level", contest="", level=level))

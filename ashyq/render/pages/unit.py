@@ -7,34 +7,34 @@ from __future__ import annotations
 from ... import contract
 from .. import charts, urls
 from ..data import ElectionData
-from ..escape import h, md
+from ..escape import data_text, h, md
 from ..figures import FigureSet, all_sets, primary
 from ..fragments import (breadcrumbs, chart, finding_badges, html_block, link, note, num_cell, pct_cell, row,
-                         table, text_cell, number, percent)
-from ..naming import election_title, trail, unit_name, unit_url
+                         table, text_cell)
+from ..naming import contest_name, election_title, trail, unit_name, unit_url
 from ..page import Page
-from ..text import level_label, line_label, not_published, source_kind_label, t
+from ..locale import Locale
 
 
 MAX_STATION_ROWS = 200  # rows of the station table per page: keeps every page well under 300 kB
 
 
-def unit_pages(data: ElectionData, unit_id: str, extra_top: str = "") -> list[Page]:
+def unit_pages(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = "") -> list[Page]:
     """The unit's page, and for a commission with very many stations, the further parts of its table."""
     extra: list[Page] = []
-    page = unit_page(data, unit_id, extra_top, extra)
+    page = unit_page(loc, data, unit_id, extra_top, extra)
     return [page] + extra
 
 
-def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list | None = None) -> Page:
+def unit_page(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = "", extra: list | None = None) -> Page:
     unit = data.units[unit_id]
-    url = unit_url(data, unit_id)
+    url = unit_url(loc, data, unit_id)
     is_root = unit["parent_id"] is None
-    title = election_title(data) if is_root else unit_name(unit)
-    parts = [f"# {md(title)}\n\n", html_block(breadcrumbs(url, trail(data, unit_id)))]
-    facts = [level_label(unit["level"])]
+    title = election_title(loc, data) if is_root else unit_name(loc, unit)
+    parts = [f"# {loc.name_html(title, md)}\n\n", html_block(breadcrumbs(loc, url, trail(loc, data, unit_id)))]
+    facts = [loc.level(unit["level"])]
     if unit.get("commission"):
-        facts.append(unit["commission"])
+        facts.append(loc.commission(unit["commission"]))
     parts.append(html_block(note(h(" · ".join(facts)))))
     parts.append(extra_top)
     has_charts = False
@@ -43,7 +43,7 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list
     grouped = len(data.bodies) > 1 or any(is_constituency(c) for c in data.contests)
     for body, contests in data.contests_by_body():
         if grouped and body is not None and any(data.has_data(c["contest_id"], unit_id) for c in contests):
-            parts.append(f"## {md(body['name'])}\n\n")
+            parts.append(f"## {loc.name_html(loc.name(body), md)}\n\n")
         constituencies = []
         for contest in contests:
             if not data.has_data(contest["contest_id"], unit_id):
@@ -56,34 +56,34 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list
                 scope = contest["scope_unit_id"]
                 if scope in data.units:
                     parts.append(html_block(note(
-                        f"{h(contest['name'])}: {link(url, unit_url(data, scope), h(unit_name(data.units[scope])))}")))
+                        f"{loc.name_html(contest_name(loc, contest))}: {link(url, unit_url(loc, data, scope), loc.name_html(unit_name(loc, data.units[scope])))}")))
                 continue
-            section, drew = contest_section(data, contest, unit_id, url, extra if extra is not None else [],
+            section, drew = contest_section(loc, data, contest, unit_id, url, extra if extra is not None else [],
                                             depth=3 if grouped and body is not None else 2)
             parts.append(section)
             has_charts |= drew
             shown += 1
         if constituencies:
-            parts.append(f"{'###' if body is not None else '##'} {md(t('single_member_contests'))}\n\n")
-            parts.append(html_block(constituency_table(data, constituencies, unit_id, url)))
+            parts.append(f"{'###' if body is not None else '##'} {md(loc.t('single_member_contests'))}\n\n")
+            parts.append(html_block(constituency_table(loc, data, constituencies, unit_id, url)))
             shown += 1
     if shown == 0:
-        parts.append(html_block(note(h(t("no_data_here")))))
-    parts.append(units_without_results(data, unit_id, url))
+        parts.append(html_block(note(h(loc.t("no_data_here")))))
+    parts.append(units_without_results(loc, data, unit_id, url))
     return Page(url=url, title=title, body="".join(parts), charts=has_charts)
 
 
-def units_without_results(data: ElectionData, unit_id: str, url: str) -> str:
+def units_without_results(loc: Locale, data: ElectionData, unit_id: str, url: str) -> str:
     """Units below with nothing published in any contest: still listed (and linked), labelled."""
     kids = [c for c in data.children.get(unit_id, [])
             if not any(data.has_data(contest["contest_id"], c) for contest in data.contests)]
     if not kids:
         return ""
-    rows = [row([text_cell(link(url, unit_url(data, k), h(unit_name(data.units[k])))),
-                 text_cell(h(level_label(data.units[k]["level"]))),
-                 text_cell(h(not_published()), attrs=' class="np"')]) for k in kids]
-    return (f"## {md(t('units_without_results'))}\n\n"
-            + html_block(table([h(t("name")), h(t("level")), h(t("result"))], rows, searchable=False)))
+    rows = [row([text_cell(link(url, unit_url(loc, data, k), loc.name_html(unit_name(loc, data.units[k])))),
+                 text_cell(h(loc.level(data.units[k]["level"]))),
+                 text_cell(h(loc.not_published), attrs=' class="np"')]) for k in kids]
+    return (f"## {md(loc.t('units_without_results'))}\n\n"
+            + html_block(table([h(loc.t("name")), h(loc.t("level")), h(loc.t("result"))], rows, searchable=False)))
 
 
 def is_constituency(contest: dict) -> bool:
@@ -91,176 +91,176 @@ def is_constituency(contest: dict) -> bool:
     return contest.get("kind") == "single_member" and bool(contest.get("constituency"))
 
 
-def constituency_table(data: ElectionData, contests: list[dict], unit_id: str, url: str) -> str:
+def constituency_table(loc: Locale, data: ElectionData, contests: list[dict], unit_id: str, url: str) -> str:
     """One row per constituency: its stations (here, and in all), its winner or why none can be read."""
     is_root = data.units[unit_id]["parent_id"] is None
-    headers = [h(t("constituency")), h(t("stations"))] + ([] if is_root else [h(t("stations")) + " (" + h(t("here")) + ")"])
-    headers += [h(t("winner")), h(t("votes")), h(t("share"))]
+    headers = [h(loc.t("constituency")), h(loc.t("stations"))] + ([] if is_root else [h(loc.t("stations")) + " (" + h(loc.t("here")) + ")"])
+    headers += [h(loc.t("winner")), h(loc.t("votes")), h(loc.t("share"))]
     rows = []
     for contest in contests:
         cid = contest["contest_id"]
         winner, results = data.winner(cid)
         first = results[0] if results else {}
         listed, published = first.get("stations_listed", 0), first.get("stations_published", 0)
-        cells = [text_cell(link(url, urls.contest(data.election_id, cid), h(contest["name"])),
+        cells = [text_cell(link(url, urls.contest(loc.lang, data.election_id, cid), loc.name_html(contest_name(loc, contest))),
                            attrs=f' data-sort="{h(_sort_key(contest.get("constituency")))}"'),
-                 text_cell(h(t("stations_published_of", n=f"{published:,}", total=f"{listed:,}")),
+                 text_cell(h(loc.t("stations_published_of", n=loc.number(published), total=loc.number(listed))),
                            attrs=f' class="num" data-sort="{listed}"')]
         if not is_root:
             here = sum(1 for s in data.constituency_stations(cid) if unit_id in {u["unit_id"] for u in data.path(s)})
-            cells.append(num_cell(here))
+            cells.append(num_cell(loc, here))
         if winner is not None:
-            cells += [text_cell(h(_choice_name(data, cid, winner["choice_id"]))), num_cell(winner["votes"]),
-                      pct_cell(_share(winner), approximate=True)]
+            cells += [text_cell(h(_choice_name(loc, data, cid, winner["choice_id"]))), num_cell(loc, winner["votes"]),
+                      pct_cell(loc, _share(winner), approximate=True)]
         else:
-            cells += [text_cell(h(winner_text(data, contest)), attrs=' class="np"'), num_cell(None), pct_cell(None)]
+            cells += [text_cell(h(winner_text(loc, data, contest)), attrs=' class="np"'), num_cell(loc, None), pct_cell(loc, None)]
         rows.append(row(cells))
-    return table(headers, rows, numeric_from=1, text_after=len(headers) - 3) + note(h(t("constituency_note")))
+    return table(headers, rows, numeric_from=1, text_after=len(headers) - 3) + note(h(loc.t("constituency_note")))
 
 
-def winner_text(data: ElectionData, contest: dict) -> str:
+def winner_text(loc: Locale, data: ElectionData, contest: dict) -> str:
     """The sentence under a constituency's result: its winner, or why no winner can be read."""
     winner, results = data.winner(contest["contest_id"])
     if not results:
-        return not_published()
+        return loc.not_published
     if winner is not None:
-        return t("winner_is", name=_choice_name(data, contest["contest_id"], winner["choice_id"]),
-                 votes=number(winner["votes"]), share=percent(_share(winner), True))
+        return loc.t("winner_is", name=_choice_name(loc, data, contest["contest_id"], winner["choice_id"]),
+                 votes=loc.number(winner["votes"]), share=loc.percent(_share(winner), True))
     first = results[0]
     if first["stations_published"] < first["stations_listed"]:
-        return t("no_winner", missing=first["stations_listed"] - first["stations_published"],
-                 total=first["stations_listed"], name=_choice_name(data, contest["contest_id"], first["choice_id"]),
-                 votes=number(first["votes"]))
+        return loc.t("no_winner", missing=first["stations_listed"] - first["stations_published"],
+                 total=first["stations_listed"], name=_choice_name(loc, data, contest["contest_id"], first["choice_id"]),
+                 votes=loc.number(first["votes"]))
     if sum(1 for r in results if r["place"] == 1) > 1:
-        return t("no_winner_tie")
-    return t("no_winner_votes")
+        return loc.t("no_winner_tie")
+    return loc.t("no_winner_votes")
 
 
 def _share(result: dict) -> float | None:
     return 100.0 * result["votes"] / result["votes_total"] if result["votes"] is not None and result["votes_total"] else None
 
 
-def _choice_name(data: ElectionData, contest_id: str, choice_id: str) -> str:
-    return next((c["name"] for c in data.choices.get(contest_id, []) if c["choice_id"] == choice_id), choice_id)
+def _choice_name(loc: Locale, data: ElectionData, contest_id: str, choice_id: str) -> str:
+    return next((loc.name(c) for c in data.choices.get(contest_id, []) if c["choice_id"] == choice_id), choice_id)
 
 
-def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, extra: list,
+def contest_section(loc: Locale, data: ElectionData, contest: dict, unit_id: str, url: str, extra: list,
                     depth: int = 2) -> tuple[str, bool]:
     cid = contest["contest_id"]
     choices = data.choices.get(cid, [])
-    sets = all_sets(data, cid, unit_id)
+    sets = all_sets(loc, data, cid, unit_id)
     hx, sub = "#" * depth, "#" * (depth + 1)
-    parts = [f"{hx} {md(contest['name'])}\n\n"]
+    parts = [f"{hx} {loc.name_html(contest_name(loc, contest), md)}\n\n"]
     if contest.get("note"):
-        parts.append(html_block(f'<p class="ashyq-contest-note"><strong>{h(t("contest_note"))}:</strong> {h(contest["note"])}</p>'))
+        parts.append(html_block(f'<p class="ashyq-contest-note"><strong>{h(loc.t("note"))}:</strong> {data_text(contest["note"])}</p>'))
     drew = False
     main = primary(sets)
     if main is not None and main.has_votes():
-        parts.append(f"{sub} {md(t('result'))}\n\n")
-        parts.append(html_block(result_block(choices, sets, main)))
+        parts.append(f"{sub} {md(loc.t('result'))}\n\n")
+        parts.append(html_block(result_block(loc, choices, sets, main)))
         drew = True
-    parts.append(f"{sub} {md(t('protocol'))}\n\n")
-    parts.append(html_block(protocol_table(sets, data.extra_lines)))
-    own_findings = finding_badges(_findings_for(data, unit_id, cid, None))
+    parts.append(f"{sub} {md(loc.t('protocol'))}\n\n")
+    parts.append(html_block(protocol_table(loc, sets, data.extra_lines)))
+    own_findings = finding_badges(loc, _findings_for(data, unit_id, cid, None))
     if own_findings:
-        parts.append(html_block(f"<p>{h(t('findings'))}: {own_findings}</p>"))
+        parts.append(html_block(f"<p>{h(loc.t('findings'))}: {own_findings}</p>"))
     kids = [c for c in data.children.get(unit_id, []) if data.has_data(cid, c)]
     above = [c for c in kids if data.units[c]["level"] != "station"]
     stations = [c for c in kids if data.units[c]["level"] == "station"]
     if above:
-        level = level_label(data.units[above[0]]["level"])
-        parts.append(f"{sub} {md(t('children_results', level=level))}\n\n")
-        block = children_block(data, cid, choices, above, url)
+        level = loc.level(data.units[above[0]]["level"])
+        parts.append(f"{sub} {md(loc.t('children_results', level=level))}\n\n")
+        block = children_block(loc, data, cid, choices, above, url)
         parts.append(html_block(block))
         drew |= 'class="ashyq-chart"' in block
     if stations:
-        parts.append(f"{sub} {md(t('stations'))}\n\n")
-        parts.append(html_block(note(h(t("station_table_note")))))
-        parts.append(html_block(station_tables(data, contest, choices, stations, unit_id, url, extra)))
+        parts.append(f"{sub} {md(loc.t('stations'))}\n\n")
+        parts.append(html_block(note(h(loc.t("station_table_note")))))
+        parts.append(html_block(station_tables(loc, data, contest, choices, stations, unit_id, url, extra)))
     reports = data.turnout.get((cid, unit_id), [])
     if reports:
-        parts.append(f"{sub} {md(t('turnout_through_day'))}\n\n")
-        block = turnout_block(data, reports)
+        parts.append(f"{sub} {md(loc.t('turnout_through_day'))}\n\n")
+        block = turnout_block(loc, data, reports)
         parts.append(html_block(block))
         drew |= 'class="ashyq-chart"' in block
     elif data.turnout_sums.get((cid, unit_id)):
-        parts.append(f"{sub} {md(t('turnout_through_day'))}\n\n")
-        block = turnout_sum_block(data, data.turnout_sums[(cid, unit_id)])
+        parts.append(f"{sub} {md(loc.t('turnout_through_day'))}\n\n")
+        block = turnout_sum_block(loc, data, data.turnout_sums[(cid, unit_id)])
         parts.append(html_block(block))
         drew |= 'class="ashyq-chart"' in block
     return "".join(parts), drew
 
 
-def result_block(choices: list[dict], sets: list[FigureSet], main: FigureSet) -> str:
+def result_block(loc: Locale, choices: list[dict], sets: list[FigureSet], main: FigureSet) -> str:
     shares = [main.share(c["choice_id"])[0] for c in choices]
-    names = [c["name"] for c in choices]
+    names = [loc.name(c) for c in choices]
     counted = [(s, c) for s, c in zip(shares, choices) if s is not None]
     summary = ""
     if counted:
         share, leader = max(counted, key=lambda x: x[0])
-        summary = t("chart_summary_result", leader=leader["name"], share=percent(share), figure=main.label)
-    figure = charts.result_bars(names, shares, [main.votes.get(c["choice_id"]) for c in choices])
-    return chart(figure, summary, result_table(choices, sets))
+        summary = loc.t("chart_summary_result", leader=loc.name(leader), share=loc.percent(share), figure=main.label)
+    figure = charts.result_bars(loc, names, shares, [main.votes.get(c["choice_id"]) for c in choices])
+    return chart(figure, summary, result_table(loc, choices, sets))
 
 
-def result_table(choices: list[dict], sets: list[FigureSet]) -> str:
+def result_table(loc: Locale, choices: list[dict], sets: list[FigureSet]) -> str:
     voting = [s for s in sets if s.has_votes()] or sets
-    headers = [h(t("choice"))]
+    headers = [h(loc.t("choice"))]
     for s in voting:
-        headers += [f"{h(s.label)}{_partial_mark(s.partial_note())}<br>{h(t('votes'))}", h(t("share"))]
+        headers += [f"{h(s.label)}{_partial_mark(s.partial_note())}<br>{h(loc.t('votes'))}", h(loc.t("share"))]
     diff = _difference_pair(voting)
     if diff:
-        headers.append(h(t("difference")))
+        headers.append(h(loc.t("difference")))
     rows = []
     for c in choices:
-        cells = [text_cell(h(c["name"]) + (f'<br><small>{h(c["affiliation"])}</small>' if c.get("affiliation") else ""))]
+        cells = [text_cell(loc.name_html(loc.name(c)) + (f'<br><small>{data_text(c["affiliation"])}</small>' if c.get("affiliation") else ""))]
         for s in voting:
-            cells.append(num_cell(s.votes.get(c["choice_id"]), _partial_mark(s.vote_partial(c["choice_id"]))))
+            cells.append(num_cell(loc, s.votes.get(c["choice_id"]), _partial_mark(s.vote_partial(c["choice_id"]))))
             share, approx = s.share(c["choice_id"])
-            cells.append(pct_cell(share, approx))
+            cells.append(pct_cell(loc, share, approx))
         if diff:
             a, b = (diff[0].votes.get(c["choice_id"]), diff[1].votes.get(c["choice_id"]))
-            cells.append(num_cell(a - b if a is not None and b is not None else None))
+            cells.append(num_cell(loc, a - b if a is not None and b is not None else None))
         rows.append(row(cells))
-    return table(headers, rows, numeric_from=1) + sources_note(voting) + note(h(t("share_note")))
+    return table(headers, rows, numeric_from=1) + sources_note(loc, voting) + note(h(loc.t("share_note")))
 
 
-def protocol_table(sets: list[FigureSet], extra_lines: list[dict] | None = None) -> str:
-    headers = [h(t("line"))] + [f"{h(s.label)}{_partial_mark(s.partial_note())}" for s in sets]
+def protocol_table(loc: Locale, sets: list[FigureSet], extra_lines: list[dict] | None = None) -> str:
+    headers = [h(loc.t("line"))] + [f"{h(s.label)}{_partial_mark(s.partial_note())}" for s in sets]
     diff = _difference_pair(sets)
     if diff:
-        headers.append(h(t("difference")))
+        headers.append(h(loc.t("difference")))
     rows = []
     any_derived = False
     for name in contract.line_names():
-        cells = [text_cell(h(line_label(name)))]
+        cells = [text_cell(h(loc.line(name)))]
         for s in sets:
             derived = s.derived_note(name)
             any_derived |= bool(derived)
-            cells.append(num_cell(s.lines.get(name), _partial_mark(s.line_partial(name)) + derived_mark(derived)))
+            cells.append(num_cell(loc, s.lines.get(name), _partial_mark(s.line_partial(name)) + derived_mark(derived)))
         if diff:
             a, b = diff[0].lines.get(name), diff[1].lines.get(name)
-            cells.append(num_cell(a - b if a is not None and b is not None else None))
+            cells.append(num_cell(loc, a - b if a is not None and b is not None else None))
         rows.append(row(cells))
     for line in extra_lines or []:
         if not any(line["name"] in s.extra for s in sets):
             continue
-        cells = [text_cell(h(line["label_en"] or line["name"]))]
-        cells += [num_cell(s.extra.get(line["name"])) if not s.is_sum else text_cell("") for s in sets]
+        cells = [text_cell(loc.name_html(loc.extra_line(line)))]
+        cells += [num_cell(loc, s.extra.get(line["name"])) if not s.is_sum else text_cell("") for s in sets]
         if diff:
             cells.append(text_cell(""))
         rows.append(row(cells))
-    turnout = [text_cell(h(t("turnout_percent")))]
+    turnout = [text_cell(h(loc.t("turnout_percent")))]
     for s in sets:
         value = s.turnout_percent if s.turnout_percent is not None else s.computed_turnout()
-        turnout.append(pct_cell(value, approximate=s.turnout_percent is None and value is not None))
+        turnout.append(pct_cell(loc, value, approximate=s.turnout_percent is None and value is not None))
     if diff:
         turnout.append(text_cell(""))
     rows.append(row(turnout))
     if not sets:
-        return note(h(not_published()))
-    return (table(headers, rows, sortable=False) + sources_note(sets)
-            + (note(h(t("derived_note"))) if any_derived else ""))
+        return note(h(loc.not_published))
+    return (table(headers, rows, sortable=False) + sources_note(loc, sets)
+            + (note(h(loc.t("derived_note"))) if any_derived else ""))
 
 
 def derived_mark(text: str) -> str:
@@ -268,51 +268,51 @@ def derived_mark(text: str) -> str:
     return f'<br><small class="ashyq-derived">{h(text)}</small>' if text else ""
 
 
-def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list[str], url: str) -> str:
-    headers = [h(t("name")), h(t("source")), h(line_label("voters_on_list")), h(line_label("ballots_issued")),
-               h(t("turnout_percent")), h(t("turnout_last_report")), h(line_label("ballots_valid")),
-               h(line_label("ballots_invalid"))]
-    headers += [h(c["name"]) for c in choices] + [h(t("findings"))]
+def children_block(loc: Locale, data: ElectionData, cid: str, choices: list[dict], kids: list[str], url: str) -> str:
+    headers = [h(loc.t("name")), h(loc.t("source")), h(loc.line("voters_on_list")), h(loc.line("ballots_issued")),
+               h(loc.t("turnout_percent")), h(loc.t("turnout_last_report")), h(loc.line("ballots_valid")),
+               h(loc.line("ballots_invalid"))]
+    headers += [loc.name_html(loc.name(c)) for c in choices] + [h(loc.t("findings"))]
     rows, names, share_rows = [], [], [[] for _ in choices]
     for kid in kids:
-        main = primary(all_sets(data, cid, kid))
-        name = unit_name(data.units[kid])
+        main = primary(all_sets(loc, data, cid, kid))
+        name = unit_name(loc, data.units[kid])
         reports = [r for r in data.turnout.get((cid, kid), []) if r["turnout_percent"] is not None]
         last_report = reports[-1]["turnout_percent"] if reports else None
-        cells = [text_cell(link(url, unit_url(data, kid), h(name)))]
+        cells = [text_cell(link(url, unit_url(loc, data, kid), loc.name_html(name)))]
         if main is None:
-            cells += [text_cell(h(not_published()), attrs=' class="np"')] + [num_cell(None)] * 3
-            cells += [pct_cell(last_report), num_cell(None), num_cell(None)] + [num_cell(None) for _ in choices]
-            cells.append(text_cell(finding_badges(_findings_for(data, kid, cid, None))))
+            cells += [text_cell(h(loc.not_published), attrs=' class="np"')] + [num_cell(loc, None)] * 3
+            cells += [pct_cell(loc, last_report), num_cell(loc, None), num_cell(loc, None)] + [num_cell(loc, None) for _ in choices]
+            cells.append(text_cell(finding_badges(loc, _findings_for(data, kid, cid, None))))
             rows.append(row(cells))
             continue
         cells.append(text_cell(h(main.label) + _partial_mark(main.partial_note())))
         for line in ("voters_on_list", "ballots_issued"):
-            cells.append(num_cell(main.lines.get(line), derived_mark(main.derived_note(line))))
-        cells.append(pct_cell(main.turnout_percent if main.turnout_percent is not None else main.computed_turnout(),
+            cells.append(num_cell(loc, main.lines.get(line), derived_mark(main.derived_note(line))))
+        cells.append(pct_cell(loc, main.turnout_percent if main.turnout_percent is not None else main.computed_turnout(),
                               approximate=main.turnout_percent is None))
-        cells.append(pct_cell(last_report))
+        cells.append(pct_cell(loc, last_report))
         for line in ("ballots_valid", "ballots_invalid"):
-            cells.append(num_cell(main.lines.get(line)))
+            cells.append(num_cell(loc, main.lines.get(line)))
         shares = [main.share(c["choice_id"]) for c in choices]
         if any(share is not None for share, _ in shares):
             names.append(name)
             for i, (share, _) in enumerate(shares):
                 share_rows[i].append(share)
         for c, (share, approx) in zip(choices, shares):
-            extra = f"<br><small>{percent(share, approx)}</small>" if share is not None else ""
-            cells.append(num_cell(main.votes.get(c["choice_id"]), extra))
-        cells.append(text_cell(finding_badges(_findings_for(data, kid, cid, None))))
+            extra = f"<br><small>{loc.percent(share, approx)}</small>" if share is not None else ""
+            cells.append(num_cell(loc, main.votes.get(c["choice_id"]), extra))
+        cells.append(text_cell(finding_badges(loc, _findings_for(data, kid, cid, None))))
         rows.append(row(cells))
     out = table(headers, rows, searchable=False, numeric_from=2, text_after=len(headers) - 1)
     if not names:
         return out
-    summary = t("chart_summary_children", choice=t("choice").lower(), level=level_label(data.units[kids[0]]["level"]).lower())
-    figure = charts.stacked_shares(names, [c["name"] for c in choices], share_rows)
+    summary = loc.t("chart_summary_children", level=loc.level(data.units[kids[0]]["level"]).lower())
+    figure = charts.stacked_shares(loc, names, [loc.name(c) for c in choices], share_rows)
     return chart(figure, summary, out)
 
 
-def station_tables(data: ElectionData, contest: dict, choices: list[dict], stations: list[str], unit_id: str,
+def station_tables(loc: Locale, data: ElectionData, contest: dict, choices: list[dict], stations: list[str], unit_id: str,
                    url: str, extra: list, page_title: str | None = None,
                    page_trail: list[tuple[str, str]] | None = None) -> str:
     """The station table; past MAX_STATION_ROWS, split into numbered parts on pages of their own
@@ -329,37 +329,37 @@ def station_tables(data: ElectionData, contest: dict, choices: list[dict], stati
     chunks.append(current)
     if len(chunks) == 1:
         for station_id in stations:
-            data.row_pages.setdefault(station_id, url)
-        return station_table(data, cid, choices, stations, url)
+            data.row_pages.setdefault(station_id, urls.build_path(url))
+        return station_table(loc, data, cid, choices, stations, url)
     unit = data.units[unit_id]
     part_urls = [url] + [f"{url}{cid}-part-{i + 1}/" for i in range(1, len(chunks))]
-    base_title = page_title or unit_name(unit)
-    base_trail = page_trail or trail(data, unit_id)
+    base_title = page_title or unit_name(loc, unit)
+    base_trail = page_trail or trail(loc, data, unit_id)
     labels = [f"{data.units[c[0]].get('code') or c[0]}–{data.units[c[-1]].get('code') or c[-1]}" for c in chunks]
 
     def parts_nav(here: str) -> str:
         items = [h(label) if u == here else link(here, u, h(label)) for u, label in zip(part_urls, labels)]
-        return note(h(t("stations")) + ": " + " · ".join(items))
+        return note(h(loc.t("stations")) + ": " + " · ".join(items))
 
     for chunk, part_url in zip(chunks, part_urls):
         for station_id in chunk:
-            data.row_pages.setdefault(station_id, part_url)
+            data.row_pages.setdefault(station_id, urls.build_path(part_url))
     for i in range(1, len(chunks)):
         part_url = part_urls[i]
-        title = f"{base_title} — {t('stations')} {labels[i]}"
-        body = (f"# {md(title)}\n\n" + html_block(breadcrumbs(part_url, base_trail + [(part_url, labels[i])]))
-                + f"## {md(contest['name'])}\n\n" + html_block(parts_nav(part_url))
-                + html_block(station_table(data, cid, choices, chunks[i], part_url)))
+        title = f"{base_title} — {loc.t('stations')} {labels[i]}"
+        body = (f"# {loc.name_html(title, md)}\n\n" + html_block(breadcrumbs(loc, part_url, base_trail + [(part_url, labels[i])]))
+                + f"## {loc.name_html(contest_name(loc, contest), md)}\n\n" + html_block(parts_nav(part_url))
+                + html_block(station_table(loc, data, cid, choices, chunks[i], part_url)))
         extra.append(Page(url=part_url, title=title, body=body))
-    return parts_nav(url) + station_table(data, cid, choices, chunks[0], url)
+    return parts_nav(url) + station_table(loc, data, cid, choices, chunks[0], url)
 
 
-def station_table(data: ElectionData, cid: str, choices: list[dict], stations: list[str], url: str) -> str:
+def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict], stations: list[str], url: str) -> str:
     protocols = [(s, p) for s in stations for p in data.protocols.get((cid, s), [])]
     lines = [n for n in contract.line_names() if any(p[n] is not None for _, p in protocols)]
     missing = [n for n in contract.line_names() if n not in lines]
-    headers = ["#", h(t("code")), h(t("station")), h(t("source"))] + [h(line_label(n)) for n in lines]
-    headers += [h(c["name"]) for c in choices] + [h(t("findings"))]
+    headers = ["#", h(loc.t("code")), h(loc.t("station")), h(loc.t("source"))] + [h(loc.line(n)) for n in lines]
+    headers += [loc.name_html(loc.name(c)) for c in choices] + [h(loc.t("findings"))]
     rows = []
     seen = set()
     for station_id, p in protocols:
@@ -368,53 +368,53 @@ def station_table(data: ElectionData, cid: str, choices: list[dict], stations: l
         seen.add(station_id)
         source = data.sources[p["source_id"]]
         votes = data.votes.get((cid, station_id, p["source_id"]), {})
-        cells = [text_cell(f'<a class="ashyq-permalink" href="#{h(anchor)}" title="{h(t("permalink"))}">#</a>'),
+        cells = [text_cell(f'<a class="ashyq-permalink" href="#{h(anchor)}" title="{h(loc.t("permalink"))}">#</a>'),
                  text_cell(h(unit.get("code") or ""), attrs=f' data-sort="{h(_sort_key(unit.get("code")))}"'),
-                 text_cell(link(url, urls.station(data.election_id, station_id), h(unit_name(unit)))),
-                 text_cell(h(source_kind_label(source["kind"])))]
-        cells += [num_cell(p[n], derived_mark(t("derived") if p.get(f"{n}_derived") and p[n] is not None else ""))
+                 text_cell(link(url, urls.station(loc.lang, data.election_id, station_id), loc.name_html(unit_name(loc, unit)))),
+                 text_cell(h(loc.source_kind(source["kind"])))]
+        cells += [num_cell(loc, p[n], derived_mark(loc.t("derived") if p.get(f"{n}_derived") and p[n] is not None else ""))
                   for n in lines]
-        cells += [num_cell(votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in choices]
-        cells.append(text_cell(finding_badges(_findings_for(data, station_id, cid, p["source_id"]))))
+        cells += [num_cell(loc, votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in choices]
+        cells.append(text_cell(finding_badges(loc, _findings_for(data, station_id, cid, p["source_id"]))))
         rows.append(row(cells, attrs=f' id="{h(anchor)}"'))
     out = table(headers, rows, css="ashyq-stations", searchable=False, numeric_from=4, text_after=len(headers) - 1)
     listed = sum(1 for _, p in protocols if not p.get("has_figures", True))
     if listed:
-        out += note(h(f"{t('protocols_listed_not_published')}: {listed:,}"))
+        out += note(h(f"{loc.t('protocols_listed_not_published')}: {loc.number(listed)}"))
     if missing:
-        out += note(h(f"{not_published()}: " + "; ".join(line_label(n) for n in missing)))
+        out += note(h(f"{loc.not_published}: " + "; ".join(loc.line(n) for n in missing)))
     return out
 
 
-def turnout_block(data: ElectionData, reports: list[dict]) -> str:
+def turnout_block(loc: Locale, data: ElectionData, reports: list[dict]) -> str:
     """The unit's own turnout reports: as published, and recomputed from the counts (≈)."""
     series, rows = [], []
     for source, items in _reports_by_source(data, reports):
-        labels = [_report_label(r) for r in items]
+        labels = _report_labels(loc, items)
         values = [r["turnout_percent"] if r["turnout_percent"] is not None else r["computed_percent"] for r in items]
         series.append((source["title"], labels, values))
-        rows += [row(_report_cells(source, r, label) + [
-                     num_cell(r["voters_received_ballot"]), num_cell(r["voters_on_list"]),
-                     pct_cell(r["turnout_percent"]), pct_cell(r["computed_percent"], approximate=True)])
+        rows += [row(_report_cells(loc, source, r, label) + [
+                     num_cell(loc, r["voters_received_ballot"]), num_cell(loc, r["voters_on_list"]),
+                     pct_cell(loc, r["turnout_percent"]), pct_cell(loc, r["computed_percent"], approximate=True)])
                  for r, label in zip(items, labels)]
-    headers = [h(t("reported_at")), h(t("source")), h(t("voters_received_ballot")), h(line_label("voters_on_list")),
-               h(t("turnout_percent")), h(t("turnout_percent")) + " (≈)"]
-    return _turnout_chart(series, table(headers, rows, numeric_from=2))
+    headers = [h(loc.t("reported_at")), h(loc.t("source")), h(loc.t("voters_received_ballot")), h(loc.line("voters_on_list")),
+               h(loc.t("turnout_percent")), h(loc.t("turnout_percent")) + " (≈)"]
+    return _turnout_chart(loc, series, table(headers, rows, numeric_from=2))
 
 
-def turnout_sum_block(data: ElectionData, reports: list[dict]) -> str:
+def turnout_sum_block(loc: Locale, data: ElectionData, reports: list[dict]) -> str:
     """Turnout through the day summed over the stations' own reports (no report for the unit itself)."""
     series, rows = [], []
     for source, items in _reports_by_source(data, reports):
-        labels = [_report_label(r) for r in items]
+        labels = _report_labels(loc, items)
         series.append((source["title"], labels, [r["computed_percent"] for r in items]))
-        rows += [row(_report_cells(source, r, label) + [
-                     num_cell(r["stations_reporting"]), num_cell(r["voters_received_ballot"]),
-                     num_cell(r["voters_on_list"]), pct_cell(r["computed_percent"], approximate=True)])
+        rows += [row(_report_cells(loc, source, r, label) + [
+                     num_cell(loc, r["stations_reporting"]), num_cell(loc, r["voters_received_ballot"]),
+                     num_cell(loc, r["voters_on_list"]), pct_cell(loc, r["computed_percent"], approximate=True)])
                  for r, label in zip(items, labels)]
-    headers = [h(t("reported_at")), h(t("source")), h(t("stations_reporting")), h(t("voters_received_ballot")),
-               h(line_label("voters_on_list")), h(t("turnout_percent")) + " (≈)"]
-    return _turnout_chart(series, table(headers, rows, numeric_from=2) + note(h(t("turnout_sum_note"))))
+    headers = [h(loc.t("reported_at")), h(loc.t("source")), h(loc.t("stations_reporting")), h(loc.t("voters_received_ballot")),
+               h(loc.line("voters_on_list")), h(loc.t("turnout_percent")) + " (≈)"]
+    return _turnout_chart(loc, series, table(headers, rows, numeric_from=2) + note(h(loc.t("turnout_sum_note"))))
 
 
 def _reports_by_source(data: ElectionData, reports: list[dict]) -> list[tuple[dict, list[dict]]]:
@@ -424,35 +424,38 @@ def _reports_by_source(data: ElectionData, reports: list[dict]) -> list[tuple[di
     return [(data.sources[source_id], items) for source_id, items in by_source.items()]
 
 
-def _report_cells(source: dict, report: dict, label: str) -> list[str]:
+def _report_cells(loc: Locale, source: dict, report: dict, label: str) -> list[str]:
     """The report time (sorting by the timestamp) and the kind of source."""
-    return [text_cell(h(label), attrs=f' data-sort="{h(str(report["reported_at"]))}"'),
-            text_cell(h(source_kind_label(source["kind"])), attrs=f' title="{h(source["title"])}"')]
+    published = f' title="{h(report["label"])}"' if report.get("label") else ""
+    return [text_cell(h(label), attrs=f' data-sort="{h(str(report["reported_at"]))}"{published}'),
+            text_cell(h(loc.source_kind(source["kind"])), attrs=f' title="{h(source["title"])}"')]
 
 
-def _turnout_chart(series: list[tuple], table_html: str) -> str:
+def _turnout_chart(loc: Locale, series: list[tuple], table_html: str) -> str:
     """The curve of the first source beside its table; one report is a number, not a curve."""
     known = [(label, v) for label, v in zip(series[0][1], series[0][2]) if v is not None]
     if len(known) < 2:
         return table_html
-    summary = t("chart_summary_turnout", last=percent(known[-1][1]), label=known[-1][0],
-                first=percent(known[0][1]), first_label=known[0][0])
-    return chart(charts.turnout_lines(series), summary, table_html)
+    summary = loc.t("chart_summary_turnout", last=loc.percent(known[-1][1]), label=known[-1][0],
+                first=loc.percent(known[0][1]), first_label=known[0][0])
+    return chart(charts.turnout_lines(loc, series), summary, table_html)
 
 
-def sources_note(sets: list[FigureSet]) -> str:
+def sources_note(loc: Locale, sets: list[FigureSet]) -> str:
     """Which document each column comes from (headings carry only the kind of source)."""
     seen, items = set(), []
     for s in sets:
         if s.source["source_id"] in seen:
             continue
         seen.add(s.source["source_id"])
-        items.append(f"{h(source_kind_label(s.source['kind']))}: {h(s.source['title'])}")
-    return note(h(t("sources")) + ": " + "; ".join(items)) if items else ""
+        items.append(f"{h(loc.source_kind(s.source['kind']))}: {data_text(s.source['title'])}")
+    return note(h(loc.t("sources")) + ": " + "; ".join(items)) if items else ""
 
 
-def _report_label(report: dict) -> str:
-    return report.get("label") or str(report["reported_at"])[11:16] or str(report["reported_at"])
+def _report_labels(loc: Locale, reports: list[dict]) -> list[str]:
+    """Each report's time in the reader's language, with the day when the reports span several."""
+    days = {str(r["reported_at"])[:10] for r in reports}
+    return [loc.report_time(r["reported_at"], with_date=len(days) > 1) for r in reports]
 
 
 def _difference_pair(sets: list[FigureSet]) -> tuple[FigureSet, FigureSet] | None:
