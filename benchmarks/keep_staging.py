@@ -27,10 +27,11 @@ def _keeping(keep_dir: Path, run_mkdocs):
     def run_and_keep(config_path: Path) -> None:
         config_path = Path(config_path)
         config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-        shutil.copytree(config["docs_dir"], keep_dir / "docs", copy_function=os.link)
-        config["docs_dir"] = str((keep_dir / "docs").resolve())
-        config["site_dir"] = str((keep_dir / "site").resolve())
-        (keep_dir / "mkdocs.generated.yml").write_text(
+        lang = config["theme"]["language"]  # one build per language: each kept beside the others
+        shutil.copytree(config["docs_dir"], keep_dir / "docs" / lang, copy_function=os.link)
+        config["docs_dir"] = str((keep_dir / "docs" / lang).resolve())
+        config["site_dir"] = str((keep_dir / "site" / lang).resolve())
+        (keep_dir / f"mkdocs.{lang}.yml").write_text(
             yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         start = time.perf_counter()
         run_mkdocs(config_path)

@@ -3,6 +3,21 @@
 (function () {
   "use strict";
 
+  // The theme fetches "<alternate>/sitemap.xml" for every hreflang link in the head, to find the
+  // same page in another language. Ours already lead to the same page (and a site has no sitemap
+  // per page), so those requests end at once as failed, without touching the network: the theme
+  // then lets the language switcher's links navigate as plain links.
+  var open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (method, url) {
+    this.ashyqSitemap = /\/sitemap\.xml$/.test(String(url));
+    return open.apply(this, arguments);
+  };
+  XMLHttpRequest.prototype.send = function () {
+    if (!this.ashyqSitemap) return send.apply(this, arguments);
+    var request = this;
+    setTimeout(function () { request.dispatchEvent(new Event("error")); }, 0);
+  };
+
   function drawCharts(root) {
     if (typeof Plotly === "undefined") return;
     root.querySelectorAll(".ashyq-chart").forEach(function (div) {

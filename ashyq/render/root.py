@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+
 from . import urls
-from .escape import h
 from .locale import DEFAULT, LANGUAGE_NAMES, LANGUAGES, Locale
+
+# Autoescaping: text is escaped by default, only the script and the style (ours) are trusted Markup.
+_TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
+                         keep_trailing_newline=True)
 
 # The reader's language: a page path's own prefix (/…/ru/…), else navigator.languages, else Kazakh.
 # From a file:// copy a folder does not open its index.html by itself: it is named.
@@ -51,31 +57,23 @@ def write_root_pages(site_dir: Path) -> None:
     (site_dir / "404.html").write_text(not_found_page(), encoding="utf-8")
 
 
-def _script(body: str) -> str:
-    return _CHOOSE % {"langs": '["' + '", "'.join(LANGUAGES) + '"]', "default": f'"{DEFAULT}"', "body": body}
+def _script(body: str) -> Markup:
+    return Markup(_CHOOSE % {"langs": '["' + '", "'.join(LANGUAGES) + '"]', "default": f'"{DEFAULT}"',
+                             "body": body})
 
 
-def _links() -> str:
-    return "<ul>" + "".join(
-        f'<li><a href="{h(urls.home(lang))}" hreflang="{lang}" lang="{lang}" data-lang="{lang}">'
-        f'{h(LANGUAGE_NAMES[lang])}</a></li>' for lang in LANGUAGES) + "</ul>"
-
-
-def _page(title: str, body: str, script: str) -> str:
-    return (f'<!doctype html>\n<html lang="{DEFAULT}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">\n<title>{h(title)}</title>\n'
-            + "".join(f'<link rel="alternate" hreflang="{lang}" href="{h(urls.home(lang))}">\n' for lang in LANGUAGES)
-            + f"<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n<script>{script}</script>\n</body>\n</html>\n")
+def _render(title: str, messages: list[dict], script: Markup) -> str:
+    homes = [{"lang": lang, "url": urls.home(lang), "name": LANGUAGE_NAMES[lang]} for lang in LANGUAGES]
+    return _TEMPLATES.get_template("root.html").render(default=DEFAULT, title=title, homes=homes,
+                                                       messages=messages, style=Markup(_STYLE), script=script)
 
 
 def chooser_page() -> str:
-    kk = Locale(DEFAULT)
-    prompts = "".join(f'<p lang="{loc.lang}">{h(loc.t("choose_language"))}</p>' for loc in map(Locale, LANGUAGES))
-    return _page(kk.t("site_name"), f"<h1>Ashyq</h1>\n{prompts}\n{_links()}", _script(_GO_HOME))
+    messages = [{"lang": loc.lang, "text": loc.t("choose_language")} for loc in map(Locale, LANGUAGES)]
+    return _render(Locale(DEFAULT).t("site_name"), messages, _script(_GO_HOME))
 
 
 def not_found_page() -> str:
-    kk = Locale(DEFAULT)
-    messages = "".join(f'<div class="ashyq-message" lang="{loc.lang}"><h1>{h(loc.t("not_found"))}</h1>'
-                       f'<p>{h(loc.t("not_found_text"))}</p></div>' for loc in map(Locale, LANGUAGES))
-    return _page(kk.t("not_found"), f"<main>{messages}\n{_links()}</main>", _script(_FIX_LINKS))
+    messages = [{"lang": loc.lang, "heading": loc.t("not_found"), "text": loc.t("not_found_text")}
+                for loc in map(Locale, LANGUAGES)]
+    return _render(Locale(DEFAULT).t("not_found"), messages, _script(_FIX_LINKS))

@@ -97,6 +97,8 @@ def write_config(config_path: Path, loc: Locale, docs_dir: Path, site_dir: Path,
         "nav": nav_items,
         # Everything below an election page (units, stations, integrity, …) is reached by links.
         "not_in_nav": "/elections/*/*/\n",
+        "markdown_extensions": ["attr_list", "md_in_html", "admonition", "tables",
+                                {"toc": {"permalink": True, "permalink_title": loc.t("permalink_heading")}}],
         "plugins": [{"search": {"lang": SEARCH_LANGUAGES[loc.lang]}},
                     {"privacy": {"assets_exclude": ["unpkg.com/*"]}}],
         "extra": {

@@ -33,8 +33,9 @@ def data_dictionary_page(loc: Locale) -> Page:
     parts.append(html_block(protocol_lines_table(loc)))
     for resource in contract.resource_names():
         spec = contract.resource_spec(resource)
-        parts.append(f"## `{resource}.csv`\n\n")
-        parts.append(html_block(f"<p><strong>{_english(loc, spec.get('title', ''))}</strong></p>"
+        # the file's name is an identifier in every language: a heading of its own, out of the nav
+        parts.append(html_block(f'<h2 id="{h(resource)}"><code>{h(resource)}.csv</code></h2>'
+                                f"<p><strong>{_english(loc, spec.get('title', ''))}</strong></p>"
                                 + resource_intro(loc, resource)))
         parts.append(html_block(fields_table(loc, resource)))
     # no table of contents: its headings are the files' names, identifiers in every language
