@@ -37,6 +37,11 @@ class InputError(Exception):
         super().__init__(format_problems(problems))
 
 
+class Refusal(Exception):
+    """A refusal that is not about the data (where to write, a lock held, a full disk): one message
+    naming the path and what to do. The command line prints it and exits 1, like an InputError."""
+
+
 def format_problems(problems: list[Problem], examples: int = EXAMPLES_PER_KIND) -> str:
     """Group problems by file and kind; show a few examples of each group and count the rest."""
     groups: dict[tuple[str, str, str], list[Problem]] = defaultdict(list)

@@ -39,6 +39,7 @@ from pathlib import Path
 from . import contract
 from .load import DESCRIPTOR, ElectionPackage
 from .problems import InputError, Problem
+from .processes import die_with_parent
 from .progress import Progress
 from .validation import cache, descriptor, fast, files, frictionless_run, integrity
 
@@ -78,9 +79,8 @@ def validate_packages(packages: list[ElectionPackage], progress: Progress, *, us
     problems.extend(_run_frictionless(tasks, progress))
     problems = _in_report_order(problems, packages)
     failed = {p.package for p in problems}
-    for package_id, (key, package) in to_remember.items():
-        if package_id not in failed:
-            cache.remember_valid(cache_dir, key, package)
+    cache.remember_all(cache_dir, [entry for package_id, entry in to_remember.items() if package_id not in failed],
+                       progress)
     if problems:
         raise InputError(problems)
 
@@ -145,7 +145,8 @@ def _run_frictionless(tasks: list[tuple[ElectionPackage, FastResult, str]], prog
     if total < PARALLEL_MIN_BYTES or workers < 2:
         return [p for args in arguments for p in frictionless_run.validate_resource(*args)]
     # "spawn": a fresh interpreter per worker, never a fork of a process holding threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(frictionless_run.validate_resource, *args) for args in arguments]
         return [p for future in futures for p in future.result()]
 

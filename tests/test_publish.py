@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ashyq import load, publish
-from ashyq.problems import InputError
+from ashyq.problems import Refusal
 from ashyq.progress import Progress
 from ashyq.publish import links, manifest, offline, sitemap, swap
 
@@ -137,7 +137,7 @@ def test_refuses_to_replace_a_folder_that_is_not_an_ashyq_site(tmp_path):
     precious = tmp_path / "notes"
     precious.mkdir()
     (precious / "todo.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(InputError, match="not an Ashyq site"):
+    with pytest.raises(Refusal, match="not an Ashyq site"):
         with publish.staging(precious):
             pytest.fail("the build must not start")
     assert (precious / "todo.txt").read_text(encoding="utf-8") == "keep me"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from ..processes import mkdocs_preexec
 from . import urls
 from .escape import h
 from .pages.reference import expand_markers
@@ -77,6 +78,6 @@ def write_config(config_path: Path, docs_dir: Path, site_dir: Path, nav_items: l
 def run_mkdocs(config_path: Path) -> None:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_path)],
-                            capture_output=True, text=True, env=env)
+                            capture_output=True, text=True, env=env, preexec_fn=mkdocs_preexec(os.getpid()))
     if result.returncode != 0:
         raise RuntimeError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
