@@ -153,15 +153,16 @@ def _import(args, progress: Progress) -> int:
 def _build(args, progress: Progress) -> int:
     from . import checks, load, model, publish, render, validate
 
-    with progress.stage("load"):
-        packages = load.load_packages(args.datasets)
-    with progress.stage("validate"):
-        validate.validate_packages(packages, progress)
-    with progress.stage("model"):
-        db = model.build_model(packages)
-    with progress.stage("checks"):
-        checks.run_checks(db)
+    # The site's lock and folder checks come first: a refusal to write --site costs no validation.
     with publish.staging(args.site) as staging:
+        with progress.stage("load"):
+            packages = load.load_packages(args.datasets)
+        with progress.stage("validate"):
+            validate.validate_packages(packages, progress)
+        with progress.stage("model"):
+            db = model.build_model(packages)
+        with progress.stage("checks"):
+            checks.run_checks(db)
         with progress.stage("render"):
             render.render_site(db, packages, staging, progress)
         with progress.stage("publish"):
