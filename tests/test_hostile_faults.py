@@ -411,3 +411,150 @@ def test_mkdocs_child_dies_with_the_build(tmp_path):
     if alive:
         os.kill(child, signal.SIGKILL)
     assert not alive, "mkdocs outlived the build"
+
+
+# --- CSV safety: every CSV the site ships -----------------------------------------------------------
+
+FORMULAS = {
+    "equals": "=HYPERLINK(\"http://x\",\"y\")",
+    "plus": "+1+cmd|' /C calc'!A0",
+    "minus": "-2+3",
+    "at": "@SUM(A1:A9)",
+    "tab": "\tlabel",
+    "carriage_return": "\rlabel",
+    "space_then_equals": "  =1+1",
+    "nbsp_then_equals": "\u00a0=1+1",
+    "line_feed_then_plus": "\n+1",
+    "ideographic_space_then_at": "\u3000@x",
+    "zero_width_space_then_equals": "\u200b=1",
+    "bom_then_minus": "\ufeff-1",
+    "fullwidth_equals": "＝1+1",
+    "fullwidth_plus": "＋1",
+    "fullwidth_minus": "－1",
+    "fullwidth_at": "＠x",
+    "small_equals": "﹦1",
+}
+HARMLESS = ["Almaty", "10-1", "a=b", "", "Алматы", "1 592", "’=quoted"]
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_formula_cell_is_neutralised_the_same_in_python_and_polars(name):
+    import polars as pl
+
+    from ashyq import downloads
+
+    cell = FORMULAS[name]
+    frame = downloads._neutralise_formulas(pl.DataFrame({"name": [cell]}))
+    assert downloads.formula_safe(cell) == "'" + cell == frame["name"][0]
+
+
+def test_harmless_text_and_numbers_are_left_alone():
+    import polars as pl
+
+    from ashyq import downloads
+
+    frame = pl.DataFrame({"name": HARMLESS, "votes": list(range(len(HARMLESS)))})
+    safe = downloads._neutralise_formulas(frame)
+    assert safe.to_dicts() == frame.to_dicts()
+    assert [downloads.formula_safe(cell) for cell in HARMLESS] == HARMLESS
+
+
+def test_integrity_csv_neutralises_and_drops_control_characters():
+    from ashyq.render.integrity import csv_bytes
+
+    out = csv_bytes(("unit", "detail", "difference"),
+                    [dict(unit="\u00a0=cmd()", detail="a\x00b\x1b[31mc", difference=-5)]).decode("utf-8")
+    assert out == "\ufeffunit,detail,difference\n'\u00a0=cmd(),ab[31mc,-5\n"
+
+
+@pytest.fixture(scope="module")
+def hostile_downloads(tmp_path_factory):
+    """The downloads of a package whose names hold formulas and control characters (not validated:
+    this is the last guard, whatever validation lets through)."""
+    import polars as pl
+    import synthetic
+
+    from ashyq import downloads, load, model
+    from ashyq.package_writer import write_package
+
+    tables = synthetic.tables()
+    names = {"r1": " =1+1", "r1.d1": "District\x00 1\x1b[2J", "r1.d2": "＠SUM(1)"}
+    tables["units"] = tables["units"].with_columns(
+        pl.col("unit_id").replace_strict(names, default=pl.col("name_en")).alias("name_en"))
+    root = tmp_path_factory.mktemp("hostile")
+    write_package(root / "datasets" / "test-election", synthetic.METADATA, tables)
+    packages = load.load_packages(root / "datasets")
+    out = root / "downloads"
+    return packages[0], out, downloads.write_downloads(model.build_model(packages), packages, out)
+
+
+def test_no_control_character_reaches_any_download(hostile_downloads):
+    import re
+
+    _, out, result = hostile_downloads
+    control = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    for d in result:
+        if d.format in ("csv", "json"):
+            data = (out / d.path).read_bytes()
+            assert not control.search(data), d.path
+            assert b"\\u0000" not in data and b"\\u001b" not in data, d.path
+    import polars as pl
+    names = pl.read_parquet(out / "test-election/pres/district.parquet")["name_en"].to_list()
+    assert names == ["District 1[2J", "＠SUM(1)"]
+
+
+def test_download_csv_neutralises_formulas_after_whitespace_and_in_full_width(hostile_downloads):
+    import csv
+    import io
+
+    _, out, _ = hostile_downloads
+    rows = list(csv.DictReader(io.StringIO((out / "test-election/pres/region.csv").read_text(encoding="utf-8-sig"))))
+    assert [r["name_en"] for r in rows] == ["' =1+1"]
+    rows = list(csv.DictReader(io.StringIO((out / "test-election/pres/district.csv").read_text(encoding="utf-8-sig"))))
+    assert [r["name_en"] for r in rows] == ["District 1[2J", "'＠SUM(1)"]
+    assert [r["voters_on_list"] for r in rows] == ["2000", "2000"]  # numbers stay numbers
+
+
+def test_package_zip_holds_safe_csv_copies_and_says_so(hostile_downloads):
+    import zipfile
+
+    package, out, result = hostile_downloads
+    (d,) = [d for d in result if d.format == "zip"]
+    assert "3 text cells made spreadsheet-safe" in d.description
+    with zipfile.ZipFile(out / d.path) as archive:
+        units = archive.read("test-election/units.csv").decode("utf-8")
+        readme = archive.read("test-election/README.txt").decode("utf-8")
+        for name in ("votes.csv", "protocols.csv", "datapackage.json"):
+            assert archive.read(f"test-election/{name}") == (package.directory / name).read_bytes(), name
+    assert "' =1+1" in units and "'＠SUM(1)" in units and "District 1[2J" in units
+    assert "\x00" not in units and "\x1b" not in units
+    original = (package.directory / "units.csv").read_text(encoding="utf-8")
+    assert units.replace("' =1+1", " =1+1").replace("'＠", "＠") == original.replace("\x00", "").replace("\x1b", "")
+    assert "units.csv: 3 cell(s)" in readme and "apostrophe" in readme and "datasets/test-election/" in readme
+
+
+# --- headings, offline zip names -------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, shown", [
+    ("Almaty: Medeu", "Almaty: Medeu"),
+    ("a=b ~c^ d", "a=b ~c^ d"),
+    ("*Bold* _x_ [l](javascript:alert(1)) #1.", "*Bold* _x_ [l](javascript:alert(1)) #1."),
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ("Name { #id .cls }", "Name { #id .cls }"),
+])
+def test_heading_shows_the_name_as_is_and_still_escaped(name, shown):
+    import markdown
+
+    from ashyq.render.escape import md
+
+    html = markdown.markdown("# " + md(name), extensions=["attr_list", "md_in_html", "admonition", "tables", "toc"])
+    assert html.split(">", 1)[1].rsplit("</h1>", 1)[0] == shown
+
+
+def test_offline_zip_refuses_two_names_that_differ_only_in_case(tmp_path):
+    from ashyq.publish import offline
+
+    with pytest.raises(ValueError, match="differ only in case"):
+        with offline._RawZip(tmp_path / "x.zip") as archive:
+            archive.add("ashyq-site/stations/A1/index.html", offline._entry("a", b"one"))
+            archive.add("ashyq-site/stations/a1/index.html", offline._entry("b", b"two"))

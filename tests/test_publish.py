@@ -443,3 +443,22 @@ def test_offline_copy_of_built_site_finds_a_region_from_file_url(browser, real_o
     assert opened.name == "index.html" and opened.is_file()
     assert outside == [] and errors == []
     page.close()
+
+
+def test_offline_copy_finds_a_station_from_file_url(browser, real_offline, datasets_dir):
+    """"Find your station" cannot fetch() from disk: the offline copy loads the list as a script."""
+    if not (datasets_dir / PACKAGE).exists():
+        pytest.skip(f"{PACKAGE} not bundled")
+    assert (real_offline / "elections" / PACKAGE / "find" / "4.js").is_file()
+    page = browser.new_page()
+    outside, errors = [], []
+    page.on("request", lambda request: None if request.url.startswith("file://") else outside.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((real_offline / "elections" / PACKAGE / "index.html").as_uri())
+    page.locator("form.ashyq-find input").press_sequentially("410")
+    page.locator(".ashyq-find-results a").first.click()
+    page.wait_for_selector("table.ashyq-protocol")
+    assert page.url.endswith(f"/elections/{PACKAGE}/stations/zhambyl.talas.410/index.html")
+    assert "1,592" in page.locator("table.ashyq-protocol").inner_text()
+    assert outside == [] and errors == []
+    page.close()
