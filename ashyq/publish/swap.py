@@ -189,13 +189,17 @@ def _refuse_foreign_folder(final_dir: Path) -> None:
     if not any(final_dir.iterdir()):
         return
     listed = _manifest_paths(final_dir)
-    if listed is None:
-        _refuse(final_dir, f"is a folder that is not an Ashyq site (no {MANIFEST} written by Ashyq)")
+    if listed is None:  # not ours: name what is in it (its top level only: it may be a whole home folder)
+        _refuse(final_dir, f"is a folder that is not an Ashyq site (no {MANIFEST} written by Ashyq; it holds "
+                           f"{_some(sorted(os.listdir(final_dir)))})")
     unknown = [path for path in list_files(final_dir) if path not in listed]
     if unknown:
-        shown = ", ".join(repr(path) for path in unknown[:UNKNOWN_FILES_SHOWN])
-        more = f" and {len(unknown) - UNKNOWN_FILES_SHOWN} more" if len(unknown) > UNKNOWN_FILES_SHOWN else ""
-        _refuse(final_dir, f"is an Ashyq site holding files the build did not write ({shown}{more})")
+        _refuse(final_dir, f"is an Ashyq site holding files the build did not write ({_some(unknown)})")
+
+
+def _some(paths: list[str]) -> str:
+    shown = ", ".join(repr(path) for path in paths[:UNKNOWN_FILES_SHOWN])
+    return shown + (f" and {len(paths) - UNKNOWN_FILES_SHOWN} more" if len(paths) > UNKNOWN_FILES_SHOWN else "")
 
 
 def _manifest_paths(folder: Path) -> set[str] | None:
