@@ -559,3 +559,58 @@ def test_offline_zip_refuses_two_names_that_differ_only_in_case(tmp_path):
         with offline._RawZip(tmp_path / "x.zip") as archive:
             archive.add("ashyq-site/stations/A1/index.html", offline._entry("a", b"one"))
             archive.add("ashyq-site/stations/a1/index.html", offline._entry("b", b"two"))
+
+
+def _children(pid: int) -> set[int]:
+    """Every live descendant of ``pid`` (from /proc)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, pending = set(), [pid]
+    while pending:
+        parent = pending.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in found:
+                found.add(child)
+                pending.append(child)
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_real_build_killed_mid_render_keeps_the_site_and_leaves_nothing_behind(built_site, small, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    before = tree(site)
+    build = subprocess.Popen([PYTHON, str(ROOT / "build.py"), "--datasets", str(small), "--site", str(site), "--quiet"],
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"})
+    children: set[int] = set()
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and build.poll() is None:
+            staging = list(tmp_path.glob(".site.building-*/site"))  # MkDocs is writing the new site
+            children = _children(build.pid)
+            if staging and children:
+                break
+            time.sleep(0.02)
+        assert build.poll() is None and children, "the build ended before it could be killed mid-render"
+        assert (tmp_path / ".site.lock").read_text() == f"{build.pid}\n"
+        build.kill()
+        build.wait()
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in children), "MkDocs or a worker outlived the build"
+    finally:
+        build.kill()
+        for pid in children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert tree(site) == before
+    assert list(tmp_path.glob(".site.building-*"))  # what the killed build left …
+    result = run_cli("--datasets", str(small), "--site", str(site), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # … the next one removed
+    assert (site / "elections" / SMALL / "index.html").is_file() and not (site / "elections" / "spb-2021-duma").exists()
