@@ -3,13 +3,14 @@
 Exit codes: 0 done; 1 refused (bad input, or the site cannot be written: a lock held, a full disk, a
 read-only folder), with a message naming the file and what to do; 2 a wrong command line (argparse);
 3 an internal error (a bug): one line naming the stage, the input and the file holding the full
-trace; 130 interrupted (Ctrl-C). No traceback reaches the terminal.
+trace; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM). No traceback reaches the terminal.
 """
 from __future__ import annotations
 
 import argparse
 import errno
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -23,13 +24,22 @@ ROOT = Path(__file__).resolve().parent.parent
 EXIT_REFUSED = 1
 EXIT_INTERNAL_ERROR = 3
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(BaseException):
+    """SIGTERM (a cancelled CI job, ``kill``): unwinds like Ctrl-C, so the staging folder is removed."""
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     progress = Progress(quiet=args.quiet)
+    previous = _on_sigterm()
     try:
         return args.run(args, progress) or 0
+    except Terminated:
+        _tell("ashyq: terminated; the published site was left as it was")
+        return EXIT_TERMINATED
     except (InputError, Refusal) as error:
         _tell(f"ashyq: {error}")
         return EXIT_REFUSED
@@ -45,6 +55,20 @@ def main(argv: list[str] | None = None) -> int:
         _tell(f"ashyq: internal error while running {progress.current or 'the command'}{_input(args)}: "
               f"{type(error).__name__}: {_one_line(error)}; {where}")
         return EXIT_INTERNAL_ERROR
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm():
+    """Turn SIGTERM into ``Terminated`` while a command runs; the previous handler (None: not the
+    main thread, where Python cannot set one)."""
+    def terminate(signum, frame):
+        raise Terminated()
+    try:
+        return signal.signal(signal.SIGTERM, terminate)
+    except ValueError:
+        return None
 
 
 def os_refusal(error: OSError) -> str:

@@ -614,3 +614,31 @@ def test_real_build_killed_mid_render_keeps_the_site_and_leaves_nothing_behind(b
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # … the next one removed
     assert (site / "elections" / SMALL / "index.html").is_file() and not (site / "elections" / "spb-2021-duma").exists()
+
+
+def test_sigterm_unwinds_the_build_removing_its_staging_folder_and_lock(tmp_path, small):
+    site = tmp_path / "site"
+    fake_build(site, "v0")
+    before = tree(site)
+    script = textwrap.dedent("""
+        import sys, time
+        from ashyq import cli, load
+
+        def slow(datasets):
+            print("ready", flush=True)
+            time.sleep(600)
+        load.load_packages = slow
+        sys.exit(cli.main(["--datasets", sys.argv[1], "--site", sys.argv[2], "--quiet"]))
+    """)
+    build = subprocess.Popen([PYTHON, "-c", script, str(small), str(site)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert build.stdout.readline().strip() == "ready"
+        assert len(list(tmp_path.glob(".site.building-*"))) == 1
+        build.terminate()
+        _, err = build.communicate(timeout=60)
+    finally:
+        build.kill()
+    assert build.returncode == cli.EXIT_TERMINATED == 143
+    assert err == "ashyq: terminated; the published site was left as it was\n"
+    assert tree(site) == before and sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..processes import die_with_parent
+from ..processes import init_worker
 from . import links
 from .manifest import CHECKSUMS, MANIFEST, list_files, manifest_files
 
@@ -111,7 +111,7 @@ def _process(site_dir: Path, paths: list[str], folders: set[str], workers: int |
             # collections do not touch (and copy) the pages of the build's data they inherit.
             gc.freeze()
             try:
-                with multiprocessing.get_context("fork").Pool(workers, die_with_parent, (os.getpid(),)) as pool:
+                with multiprocessing.get_context("fork").Pool(workers, init_worker, (os.getpid(),)) as pool:
                     for results in pool.imap(_process_chunk, chunks):
                         yield from results
             finally:

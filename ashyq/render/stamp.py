@@ -15,7 +15,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ..processes import die_with_parent
+from ..processes import init_worker
 from . import urls
 from .data import ElectionData
 from .escape import h
@@ -39,7 +39,7 @@ def stamp_stations(data: ElectionData, site_dir: Path, workers: int | None = Non
             counts = [_stamp_share(0)]
         else:
             gc.freeze()  # the collector would touch, and so copy, every object the workers share
-            with multiprocessing.get_context("fork").Pool(workers, die_with_parent, (os.getpid(),)) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, init_worker, (os.getpid(),)) as pool:
                 counts = pool.map(_stamp_share, range(workers))
     finally:
         gc.unfreeze()
