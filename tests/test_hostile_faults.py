@@ -642,3 +642,9 @@ def test_sigterm_unwinds_the_build_removing_its_staging_folder_and_lock(tmp_path
     assert build.returncode == cli.EXIT_TERMINATED == 143
     assert err == "ashyq: terminated; the published site was left as it was\n"
     assert tree(site) == before and sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_site_at_the_file_system_root_is_refused_before_anything_is_written():
+    with pytest.raises(Refusal, match="name a folder for it"):
+        fake_build(Path("/"), "v1")
+    assert not Path("/..lock").exists()

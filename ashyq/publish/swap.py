@@ -171,6 +171,8 @@ def remove_leftovers(final_dir: Path) -> None:
 
 def _make_parent(final_dir: Path) -> None:
     """The folder that holds the site exists (made if missing) and is a folder."""
+    if not final_dir.name or final_dir.name in (".", ".."):
+        raise Refusal(f"cannot write the site to {final_dir}: name a folder for it, e.g. --site site")
     parent = final_dir.parent
     for folder in (parent, *parent.parents):
         if folder.exists() or folder.is_symlink():
