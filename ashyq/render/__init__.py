@@ -80,10 +80,8 @@ def _render_site(db, packages, staging, progress) -> None:
 
 
 def _write_downloads(db, packages, out_dir: Path) -> list:
-    """The downloads stage's files when it exists; otherwise the packages' own files."""
+    """Every download (each CSV made spreadsheet-safe, the package zips included)."""
+    from .. import downloads
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        from .. import downloads
-    except ImportError:
-        return reference.copy_package_files(packages, out_dir)
     return downloads.write_downloads(db, packages, out_dir)
