@@ -375,8 +375,8 @@ def safe_package_csv(resource: str, data: bytes) -> tuple[bytes, int]:
     numeric = {f["name"] for f in contract.fields(resource) if f["type"] != "string"} \
         if resource in contract.resource_names() else set()
     try:
-        frame = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False)
-    except Exception:  # noqa: BLE001 - validation read it; a file Polars cannot read goes through csv
+        frame = pl.read_csv(data, infer_schema=False)
+    except pl.exceptions.PolarsError:  # validation read it; a file Polars cannot read goes through csv
         return _safe_csv_by_rows(data, numeric)
     text = [name for name in frame.columns if name not in numeric]
     safe = _neutralise_formulas(_without_controls(frame, text), text)

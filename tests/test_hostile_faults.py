@@ -648,3 +648,13 @@ def test_site_at_the_file_system_root_is_refused_before_anything_is_written():
     with pytest.raises(Refusal, match="name a folder for it"):
         fake_build(Path("/"), "v1")
     assert not Path("/..lock").exists()
+
+
+def test_package_csv_is_made_safe_alike_by_polars_and_by_the_row_reader(monkeypatch):
+    from ashyq import downloads
+
+    data = "unit_id,parent_id,level,name_en\nr1,,region, =1+1\nr2,r1,district,\"＠x, y\"\nr3,r1,district,Plain\n"
+    row_reader = downloads._safe_csv_by_rows(data.encode(), set())
+    monkeypatch.setattr(downloads, "_safe_csv_by_rows", lambda *args: pytest.fail("Polars did not read it"))
+    by_polars = downloads.safe_package_csv("units", data.encode())
+    assert by_polars == row_reader == (data.replace(" =1", "' =1").replace('"＠', "\"'＠").encode(), 2)
