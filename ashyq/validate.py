@@ -105,6 +105,8 @@ def check_fast(package: ElectionPackage) -> FastResult:
         if table.readable:
             found += fast.cell_problems(package.id, table, schema)
             found += fast.primary_key_problems(package.id, table, schema)
+            found += fast.case_key_problems(package.id, table, schema,
+                                            [f["name"] for f in contract.fields(name) if f.get("id")])
             found += fast.foreign_key_problems(package.id, table, schema, name, tables)
             found += integrity.link_problems(package.id, table, schema)
             if name == "units":
