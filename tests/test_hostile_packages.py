@@ -7,9 +7,7 @@ a site in which every unit of the package has its page. A handful run as real su
 """
 from __future__ import annotations
 
-import csv
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -18,12 +16,11 @@ from pathlib import Path
 import pytest
 
 from ashyq import cli
-from ashyq.render import urls
 from ashyq.render.pages import station
 from hostile.packages import CASES, MARKERS, Case
+from hostile.rule import RAW_CONTROL, assert_complete_site, assert_refusal
 
 ROOT = Path(__file__).resolve().parent.parent
-RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def make_datasets(tmp_path: Path, case: Case) -> Path:
@@ -33,33 +30,6 @@ def make_datasets(tmp_path: Path, case: Case) -> Path:
     shutil.copytree(ROOT / "datasets" / case.base, package)
     case.make(package)
     return datasets
-
-
-def assert_refusal(code: int, err: str, file: str, text: str) -> None:
-    assert code == 1, err
-    assert "Traceback" not in err
-    assert not RAW_CONTROL.search(err), f"raw control character reaches the terminal: {err!r}"
-    assert file in err, f"the refusal does not name {file!r}:\n{err}"
-    assert text in err, f"the refusal does not say {text!r}:\n{err}"
-
-
-def assert_complete_site(site: Path, datasets: Path) -> None:
-    """The home page, and the page of every unit of every package; no render marker left anywhere."""
-    assert (site / "index.html").is_file() and (site / "manifest.json").is_file()
-    for package in sorted(p for p in datasets.iterdir() if p.is_dir()):
-        with (package / "units.csv").open(encoding="utf-8-sig", newline="") as handle:
-            units = list(csv.DictReader(handle))
-        for unit in units:
-            url = urls.unit(package.name, unit["unit_id"], unit["level"], is_root=not unit["parent_id"])
-            page = site / url / "index.html"
-            assert page.is_file(), f"no page for unit {unit['unit_id']} at {url}"
-        stations = [u for u in units if u["level"] == "station"]
-        for unit in stations:
-            html = (site / urls.station(package.name, unit["unit_id"]) / "index.html").read_text(encoding="utf-8")
-            assert '<div class="ashyq-station">' in html and station.BODY_MARK not in html
-    for page in site.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        assert station.BODY_MARK not in text and station.TITLE_MARK not in text, page
 
 
 @pytest.fixture
