@@ -19,6 +19,8 @@ MAX_RESOURCES = 50
 MAX_FILE_BYTES = 1_000_000_000
 MAX_ROWS = 5_000_000
 MAX_CELL_CHARS = 10_000
+# Levels of the unit hierarchy, the root being level 1 (country → region → district → station is 4).
+MAX_HIERARCHY_DEPTH = 16
 # Any integer or number in a resource (votes, voters, ballots, percentages, corrections): a sum over
 # MAX_ROWS rows of figures this large still fits the model's 64-bit integers (5e6 x 1e12 = 5e18 < 9.2e18).
 MAX_FIGURE = 10**12

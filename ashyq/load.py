@@ -106,11 +106,14 @@ def _read_descriptor(package_id: str, path: Path) -> object:
     def refuse(message: str, kind: str = "descriptor"):
         return InputError([Problem(package_id, DESCRIPTOR, message, kind=kind)])
 
-    size = path.stat().st_size
-    if size > MAX_DESCRIPTOR_BYTES:
-        raise refuse(f"the descriptor is {number(size)} bytes: the limit is {number(MAX_DESCRIPTOR_BYTES)} "
-                     "(data belongs in the CSV resources, not in datapackage.json)", "limit")
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_DESCRIPTOR_BYTES:
+            raise refuse(f"the descriptor is {number(size)} bytes: the limit is {number(MAX_DESCRIPTOR_BYTES)} "
+                         "(data belongs in the CSV resources, not in datapackage.json)", "limit")
+        data = path.read_bytes()
+    except OSError as error:
+        raise refuse(f"cannot be read ({error.strerror or error}); check that the file is readable") from None
     steps = [1 if b in b"[{" else -1 for b in _BRACKET.findall(_STRING.sub(b"", data))]
     depth = max(accumulate(steps), default=0)
     if depth > MAX_DESCRIPTOR_DEPTH:
@@ -118,7 +121,7 @@ def _read_descriptor(package_id: str, path: Path) -> object:
                      "(a package descriptor needs 8)", "limit")
     try:
         return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, a number of 5,000 digits
         raise refuse(f"not valid UTF-8 JSON: {error}; expected a JSON object (check it with a JSON validator)")
 
 
@@ -135,9 +138,14 @@ def safe_resource_path(directory: Path, path: object) -> Path:
         raise ValueError("resource path is absolute: only files inside the package directory are read")
     if ".." in pure.parts:
         raise ValueError("resource path leaves the package directory")
-    resolved = (directory / pure).resolve()
+    try:
+        resolved = (directory / pure).resolve()
+        is_dir = resolved.is_dir()
+    except (OSError, RuntimeError) as error:  # a link to itself, a name too long for the disk
+        raise ValueError(f"resource path cannot be followed ({error.__class__.__name__}: {error}); "
+                         "name a plain file inside the package directory") from None
     if directory != resolved and directory not in resolved.parents:
         raise ValueError("resource path leaves the package directory (through a link)")
-    if resolved == directory or resolved.is_dir():
+    if resolved == directory or is_dir:
         raise ValueError("resource path must name a file inside the package directory, e.g. units.csv")
     return resolved

@@ -10,8 +10,9 @@ EXAMPLES_PER_KIND = 5
 # A value is shown up to this many characters (a 100,000-character cell stays one readable line).
 VALUE_CHARS = 200
 # What never reaches a terminal raw: C0/C1 control characters (ANSI escape sequences start with ESC),
-# DEL, and the Unicode controls that reorder or hide text (bidi overrides, zero-width marks).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+# DEL, the Unicode controls that reorder or hide text (bidi overrides, zero-width marks), and lone
+# surrogates (from a JSON "\ud800"), which no terminal encoding can print at all.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)

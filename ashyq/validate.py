@@ -63,7 +63,10 @@ def validate_packages(packages: list[ElectionPackage], progress: Progress, *, us
     tasks: list[tuple[ElectionPackage, FastResult, str]] = []
     to_remember: dict[str, tuple[str, ElectionPackage]] = {}
     for package in packages:
-        key = cache.package_key(package) if cache_dir else None
+        try:
+            key = cache.package_key(package) if cache_dir else None
+        except OSError:
+            key = None  # a file that cannot be read: the checks below say which
         if key and cache.is_known_valid(cache_dir, key):
             progress.say(f"[ashyq]   {package.id}: unchanged since it last passed (cached)")
             continue

@@ -21,6 +21,7 @@ CSV_DIALECT = {"delimiter": ",", "header": True, "quoteChar": '"', "doubleQuote"
 # Schema keys that only document: they may differ from the contract's wording.
 DOC_KEYS = {"title", "description", "example", "examples", "rdfType"}
 _UNSET = object()
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def descriptor_problems(package: ElectionPackage) -> list[Problem]:
@@ -102,6 +103,9 @@ def _metadata_problems(package: ElectionPackage) -> list[Problem]:
         if CONTROL.search(text):
             add(where or "(descriptor)", text, "contains a control character (such as ESC or NUL): text may hold "
                 "line breaks and tabs only; remove it")
+        elif SURROGATE.search(text):
+            add(where or "(descriptor)", text, "is not valid Unicode (a lone surrogate escape such as \\ud800): "
+                "write the character itself")
     return out
 
 

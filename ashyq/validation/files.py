@@ -62,11 +62,15 @@ def _read_table(package_id: str, file: str, path: Path, columns: list[str]) -> T
         table.problems.append(Problem(package_id, file, message, row=row, field=field, value=value, kind=kind))
         return table
 
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return refuse(f"the file is {number(size)} bytes: the limit is {number(MAX_FILE_BYTES)} bytes per "
-                      "resource file (see docs/limits.md)", "limit")
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return refuse(f"the file is {number(size)} bytes: the limit is {number(MAX_FILE_BYTES)} bytes per "
+                          "resource file (see docs/limits.md)", "limit")
+        data = path.read_bytes()
+    except OSError as error:
+        return refuse(f"the file cannot be read ({error.strerror or error}); check that it is a readable file",
+                      "unreadable")
     lines = data.count(b"\n") or data.count(b"\r")
     if lines - 1 > MAX_ROWS:
         return refuse(f"the file has {number(lines)} lines: the limit is {number(MAX_ROWS)} rows per resource "

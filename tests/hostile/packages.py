@@ -13,6 +13,7 @@ tests/test_hostile_packages.py runs them all.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,21 @@ def _symlink(file: str, target: str):
     return apply
 
 
+def _fifo(file: str):
+    def apply(package: Path) -> None:
+        (package / file).unlink()
+        os.mkfifo(package / file)
+    return apply
+
+
+def _chain(length: int):
+    """``length`` nested areas under the country, one below the other."""
+    def edit(records):
+        records += [[f"chain{i}", "kz" if i == 1 else f"chain{i - 1}", "area", "", "", "", "", f"Chain {i}", "", ""]
+                    for i in range(1, length + 1)]
+    return rows(U, edit)
+
+
 def _mkdir(name: str):
     def apply(package: Path) -> None:
         (package / name).mkdir()
@@ -128,6 +144,10 @@ CASES: list[Case] = [
     Case("path-url", resource("units", path="https://example.org/units.csv"), (DESCRIPTOR, "URL")),
     Case("path-list", resource("units", path=["units.csv", "more.csv"]), (DESCRIPTOR, "lists and inline data")),
     Case("path-symlink-outside", _symlink(U, "/etc/passwd"), (DESCRIPTOR, "through a link")),
+    Case("path-symlink-loop", _symlink(U, U), (DESCRIPTOR, "cannot be followed")),
+    Case("path-too-long", resource("units", path="u" * 5000 + ".csv"), (DESCRIPTOR, "cannot be followed")),
+    Case("path-nul", resource("units", path="units.csv\x00.txt"), (DESCRIPTOR, "null byte")),
+    Case("resource-is-fifo", _fifo(V), (V, "file not found")),
     Case("resource-file-missing", resource("votes", path="nothing-here.csv"), ("nothing-here.csv", "file not found")),
     # ---- descriptor shape and size ----
     Case("descriptor-nested-100000", descriptor_bytes(_nested(100_000)), (DESCRIPTOR, "the limit is 32")),
@@ -146,6 +166,14 @@ CASES: list[Case] = [
     Case("descriptor-cp1251", file_bytes(DESCRIPTOR, lambda b: b.decode("utf-8").encode("cp1251", "replace")),
          (DESCRIPTOR, "not valid UTF-8 JSON")),
     Case("descriptor-empty", descriptor_bytes(b""), (DESCRIPTOR, "not valid UTF-8 JSON")),
+    Case("descriptor-5000-digit-number", file_bytes(DESCRIPTOR, lambda b: b.replace(b'"version": "1.0.0"',
+                                                                                    b'"version": ' + b"9" * 5000)),
+         (DESCRIPTOR, "not valid UTF-8 JSON")),
+    Case("descriptor-lone-surrogate", file_bytes(DESCRIPTOR, lambda b: b.replace(b'"en": "Kazakhstan',
+                                                                                 b'"en": "\\ud800Kazakhstan')),
+         (DESCRIPTOR, "lone surrogate")),
+    Case("descriptor-nan", file_bytes(DESCRIPTOR, lambda b: b.replace(b'"version": "1.0.0"', b'"version": NaN')),
+         (DESCRIPTOR, "field 'version'")),
     Case("descriptor-bom", file_bytes(DESCRIPTOR, lambda b: b"\xef\xbb\xbf" + b)),
     Case("dialect-csv-string", resource("units", dialect={"csv": "x"}), (DESCRIPTOR, "CSV dialect")),
     Case("dialect-semicolon", resource("units", dialect={"delimiter": ";"}), (DESCRIPTOR, "CSV dialect")),
@@ -235,6 +263,8 @@ CASES: list[Case] = [
     Case("duplicate-key", copy_row(V, 2), (V, "duplicate primary key")),
     Case("unknown-unit", cell(V, 2, "unit_id", "atlantis"), (V, "'president, atlantis, cec'")),
     Case("hierarchy-cycle", cell(U, 2, "parent_id", "akmola"), (U, "cycle")),
+    Case("hierarchy-17-levels", _chain(16), (U, "the limit is 16 levels")),
+    Case("hierarchy-16-levels", _chain(15)),
     Case("two-roots", cell(U, 2, "parent_id", ""), (U, "exactly one root")),
     Case("javascript-url", cell("sources.csv", 2, "url", "javascript:alert(1)"), ("sources.csv", "only http")),
     Case("date-2011-02-30-in-cell", cell("sources.csv", 2, "published_on", "2011-02-30"),
