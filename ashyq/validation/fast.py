@@ -25,7 +25,8 @@ SPACE = " \t\r\n"
 INTEGER = r"^[ \t\r\n]*[+-]?[0-9]+[ \t\r\n]*$"
 NUMBER = r"^[ \t\r\n]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\r\n]*$"
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?$"
+# Hours 00-23, minutes and seconds 00-59: Polars reads a leap second (20:00:60), the model's DuckDB refuses it.
+DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?$"
 URI = r"^[A-Za-z][A-Za-z0-9+.\-]*:"
 BOOLEAN = ["true", "True", "TRUE", "1", "false", "False", "FALSE", "0"]  # Frictionless's defaults
 # Control characters never belong in election data (text may hold line breaks and tabs): an ESC
