@@ -65,8 +65,8 @@ def validate_packages(packages: list[ElectionPackage], progress: Progress, *, us
     for package in packages:
         try:
             key = cache.package_key(package) if cache_dir else None
-        except OSError:
-            key = None  # a file that cannot be read: the checks below say which
+        except (OSError, ValueError):
+            key = None  # a file that cannot be read, text that is not Unicode: the checks below say which
         if key and cache.is_known_valid(cache_dir, key):
             progress.say(f"[ashyq]   {package.id}: unchanged since it last passed (cached)")
             continue

@@ -90,3 +90,17 @@ def test_markers_of_the_old_build_are_plain_text(tmp_path):
     """The strings the station markers used to be are now ordinary titles (the build case above shows
     them on the site); today's markers are fresh per process."""
     assert not set(MARKERS) & {station.BODY_MARK, station.TITLE_MARK}
+
+
+CACHED_CASES = ["descriptor-lone-surrogate", "path-symlink-loop", "resource-is-fifo", "two-links-to-one-package",
+                "cr-only-line-ends"]
+
+
+@pytest.mark.parametrize("name", CACHED_CASES)
+def test_refusals_with_the_validation_cache_on(name, tmp_path, capsys, monkeypatch):
+    """The cache key is computed before the checks: a package it cannot hash is still refused clearly."""
+    monkeypatch.setenv("ASHYQ_VALIDATION_CACHE", str(tmp_path / "cache"))
+    case = next(c for c in CASES if c.name == name)
+    datasets = make_datasets(tmp_path, case)
+    code = cli.main(["validate", "--datasets", str(datasets), "--quiet"])
+    assert_refusal(code, capsys.readouterr().err, *case.refuse)
