@@ -1,7 +1,9 @@
 """Stage 1, load: find the election Data Packages and resolve their files safely.
 
 Nothing here reads a resource's data: a path that leaves the package directory (``../../etc/passwd``,
-an absolute path, a URL) is refused before anything could open it.
+an absolute path, a URL) is refused before anything could open it. The descriptor's size and nesting
+and its number of resources are checked against ``limits`` before it is parsed; folder names must be
+ids, and two folders holding one package (a link, or names differing only in case) are refused.
 """
 from __future__ import annotations
 

@@ -3,7 +3,9 @@
 A package must carry the contract's Table Schemas exactly (field names, order, types, formats,
 constraints, keys), so nobody can loosen a type or drop a key in one package and have it pass.
 Descriptions and titles may differ. Files must be plain comma-separated UTF-8 CSV, as the model stage
-reads them.
+reads them. The metadata the build reads must have the shape it reads: a real election date, text
+where text is shown, ``licenses`` and ``sources`` as lists of objects, and no control character or
+lone surrogate in any string.
 """
 from __future__ import annotations
 

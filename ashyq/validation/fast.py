@@ -7,7 +7,12 @@ minute, and it reports every bad row, where Frictionless stops at 1,000 errors.
 
 It is deliberately stricter than Frictionless on a few spellings that Python's parsers accept but the
 model stage's DuckDB would misread or refuse: integers with '_' or non-ASCII digits, 'NaN'/'Infinity',
-dates without leading zeros (2018-3-5), date-times with a time zone (the contract's times are local).
+dates without leading zeros (2018-3-5), date-times with a time zone (the contract's times are local),
+a leap second or hour 24, spaces other than ASCII ones around a figure (NBSP, U+3000).
+
+Beyond the Table Schema, from the same frames: control characters in any cell, figures beyond
+``limits.MAX_FIGURE`` (a 64-bit overflow included: "too large", never "not a whole number"), and ids
+that differ only in case (``case_key_problems``).
 """
 from __future__ import annotations
 
