@@ -49,6 +49,11 @@ def required_resources() -> list[str]:
     return list(_contract()["required_resources"])
 
 
+def id_pattern() -> str:
+    """The pattern every id (unit, contest, choice, source, package folder) matches."""
+    return _contract()["id_pattern"]
+
+
 def missing_value_label(lang: str = "en") -> str:
     return _contract()["missing_value_label"][lang]
 

@@ -3,6 +3,8 @@ reports and findings. These are stamped into the shell page MkDocs renders once 
 stamp.py), so they are plain HTML, not Markdown."""
 from __future__ import annotations
 
+import secrets
+
 from ... import contract
 from .. import urls
 from ..data import ElectionData
@@ -12,8 +14,11 @@ from ..naming import trail, unit_name
 from ..page import Page
 from ..text import line_label, not_published, source_kind_label, t
 
-TITLE_MARK = "ASHYQ-STATION-TITLE-7f3a"
-BODY_MARK = "ASHYQ-STATION-BODY-7f3a"
+# Replaced in every station page by stamp.py. A fresh random token per build, so no text from data
+# (an election called "ASHYQ-STATION-BODY-…") can equal a marker; the markers never reach the site.
+_TOKEN = secrets.token_hex(16)
+TITLE_MARK = f"ASHYQ-STATION-TITLE-{_TOKEN}"
+BODY_MARK = f"ASHYQ-STATION-BODY-{_TOKEN}"
 
 
 def shell_page(election_id: str) -> Page:
