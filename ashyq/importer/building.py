@@ -12,8 +12,9 @@ from __future__ import annotations
 import polars as pl
 
 from ..problems import InputError, Problem
+from . import limits
 from .ids import slug
-from .mapping import ID, Columns, Level, Mapping
+from .mapping import ID, Columns, Level, Mapping, located
 from .reading import ROW, Table
 
 # A whole number as spreadsheets print it: 1234, "1 234" (space or no-break space between
@@ -45,6 +46,10 @@ def build_tables(mapping: Mapping, columns: Columns, table: Table) -> dict[str, 
         frame.select(*keys, pl.lit(choice_id).alias("choice_id"), pl.col(_choice_column(position)).alias("votes"))
         for (position, _), choice_id in zip(columns.choices, choices["choice_id"])
     ])
+    if votes.height > limits.MAX_PACKAGE_ROWS:
+        raise InputError([_problem(table, f"makes {votes.height:,} vote rows (stations × choices), over the limit of "
+                                          f"{limits.MAX_PACKAGE_ROWS:,} rows a package may hold: split the table "
+                                          "(by region) into packages", None, None, None, "limit")])
     contest = {key: value for key, value in mapping.contest.items() if value is not None}
     return {
         "units": units,
@@ -139,22 +144,27 @@ def _figures(mapping: Mapping, columns: Columns, table: Table, problems: list[Pr
         cell = pl.col(str(position)).str.strip_chars()
         blank = cell.is_null() | (cell == "") | cell.is_in(not_published)
         number = cell.str.replace_all(r"[ \u00a0\u202f\u2009]|\.0+$", "").cast(pl.Int64, strict=False)
-        valid = cell.str.contains(WHOLE_NUMBER) & number.is_not_null()
+        shape = cell.str.contains(WHOLE_NUMBER)
+        valid = shape & number.is_not_null() & (number <= limits.MAX_FIGURE)
         expressions.append(pl.when(blank).then(None).otherwise(number).alias(alias))
-        checks.append((~blank & ~valid.fill_null(False)).alias(alias))
+        # 0: fine; 1: not a whole number; 2: a whole number too large to be a count of ballots
+        checks.append(pl.when(blank | valid.fill_null(False)).then(0)
+                      .when(shape.fill_null(False)).then(2).otherwise(1).alias(alias))
     bad = table.frame.select(ROW, *checks)
     after = {position for position, _ in columns.choices} if mapping.choices_after is not None else set()
     for alias, position in wanted:
-        flagged = bad.filter(pl.col(alias))[ROW]
+        flagged = bad.filter(pl.col(alias) > 0).select(ROW, alias)
         if flagged.is_empty():
             continue
         message = "is not a whole number ≥ 0 (leave the cell empty when the figure was not published)"
         if position in after:
             message += f"; the column is taken as a choice because it comes after {mapping.choices_after!r}: " \
                        "list it under ignore if it is not one"
-        values = table.frame.filter(pl.col(ROW).is_in(flagged.implode())).select(ROW, pl.col(str(position)))
-        for row, value in values.iter_rows():
-            problems.append(_problem(table, message, row, table.headers[position], value, "not-a-number"))
+        too_large = f"is larger than {limits.MAX_FIGURE:,}, more than any count of voters or ballots can be"
+        values = table.frame.join(flagged, on=ROW).select(ROW, pl.col(str(position)), alias)
+        for row, value, code in values.iter_rows():
+            problems.append(_problem(table, too_large if code == 2 else message, row, table.headers[position],
+                                     value, "not-a-number"))
     return table.frame.select(expressions)
 
 
@@ -189,7 +199,7 @@ def _units(mapping: Mapping, columns: Columns, table: Table, frame: pl.DataFrame
     units = pl.concat(parts, how="diagonal_relaxed")
     clashes = units.filter(pl.col("unit_id").is_duplicated()).select("unit_id", "level").unique().sort("unit_id")
     for unit_id, level in clashes.iter_rows():
-        problems.append(Problem(str(mapping.path.parent), mapping.path.name,
+        problems.append(Problem(*located(mapping.path),
                                 f"two units of different levels get the id {unit_id!r} (one a {level}): "
                                 "give the levels different id_prefix values", field="levels", kind="unit-id"))
     return units
@@ -230,7 +240,7 @@ def _choices(mapping: Mapping, columns: Columns, table: Table, problems: list[Pr
                                             "choices (id: ...)", mapping.input.header_row, header, None, "choice-id"))
     frame = pl.DataFrame(rows)
     for choice_id in frame.filter(pl.col("choice_id").is_duplicated())["choice_id"].unique().sort().to_list():
-        problems.append(Problem(str(mapping.path.parent), mapping.path.name,
+        problems.append(Problem(*located(mapping.path),
                                 f"two choice columns get the id {choice_id!r}: set distinct ids under choices",
                                 field="choices", kind="choice-id"))
     return frame
@@ -249,5 +259,5 @@ def _choice_column(position: int) -> str:
 
 
 def _problem(table: Table, message: str, row: int | None, field: str | None, value, kind: str) -> Problem:
-    return Problem(str(table.path.parent), table.path.name, message, row=row, field=field,
+    return Problem(*located(table.path), message, row=row, field=field,
                    value=None if value is None else str(value), kind=kind)

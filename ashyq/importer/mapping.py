@@ -17,6 +17,7 @@ import yaml
 
 from .. import contract
 from ..problems import InputError, Problem
+from . import limits
 
 NUMBER_NAME = r"^\s*(?P<code>\d+)\s+(?P<name>.*\S)\s*$"  # "1 Адыгейская" → 1, Адыгейская
 SPLITS = {"number_name": NUMBER_NAME}
@@ -90,14 +91,44 @@ class Columns:
     choices: list[tuple[int, Choice]]  # ballot order
 
 
-class _TextDatesLoader(yaml.SafeLoader):
-    """YAML without implicit dates: ``2018-03-18`` stays the text it is, and a bad date is reported, not raised."""
+class _MappingLoader(yaml.SafeLoader):
+    """Safe YAML without implicit dates (``2018-03-18`` stays the text it is, a bad date is reported, not
+    raised), without anchors and aliases (a 1 KB "billion laughs" file would expand to gigabytes, and an
+    alias to itself makes a structure with no end) and nested at most ``limits.MAX_MAPPING_DEPTH`` deep."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _RefusedYaml("uses a YAML anchor or alias (&name / *name): write the values out in full",
+                               event.start_mark)
+        if self._depth >= limits.MAX_MAPPING_DEPTH:
+            raise _RefusedYaml(f"is nested more than {limits.MAX_MAPPING_DEPTH} levels deep", event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
-_TextDatesLoader.yaml_implicit_resolvers = {
+class _RefusedYaml(Exception):
+    def __init__(self, message: str, mark):
+        super().__init__(message)
+        self.message, self.line = message, None if mark is None else mark.line + 1
+
+
+_MappingLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def located(path: Path) -> tuple[str, str]:
+    """(folder, file name) for a Problem, so that messages show the path as it was given (``/x.csv``,
+    not ``//x.csv``)."""
+    parent = str(path.parent)
+    return ("" if parent == path.anchor else parent.rstrip("/\\")), path.name
 
 
 @dataclass
@@ -108,8 +139,8 @@ class _Checker:
     problems: list[Problem] = field(default_factory=list)
 
     def problem(self, where: str, message: str, value=None) -> None:
-        self.problems.append(Problem(str(self.path.parent), self.path.name, message, field=where,
-                                     value=None if value is None else str(value), kind="mapping"))
+        self.problems.append(Problem(*located(self.path), message, field=where,
+                                     value=None if value is None else _shorten(str(value)), kind="mapping"))
 
     def section(self, data: dict, key: str, where: str, required: bool = True) -> dict:
         value = data.get(key)
@@ -164,21 +195,43 @@ class _Checker:
         return {lang: _as_text(value[lang]) for lang in contract.LANGUAGES if value.get(lang) not in (None, "")}
 
 
+def _read_yaml(path: Path) -> dict:
+    def refuse(message: str, row: int | None = None):
+        return InputError([Problem(*located(path), message, row=row, kind="mapping")])
+
+    if path.is_dir():
+        raise refuse("is a folder, not a mapping file: give the path of the .yml file")
+    if not path.is_file():
+        raise refuse("mapping file not found")
+    try:
+        size = path.stat().st_size
+        if size > limits.MAX_MAPPING_BYTES:
+            raise refuse(f"the mapping is {size:,} bytes, over the limit of {limits.size(limits.MAX_MAPPING_BYTES)}")
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise refuse(f"cannot be read: {error.strerror or error}")
+    except UnicodeDecodeError as error:
+        raise refuse(f"is not UTF-8 text (byte {error.object[error.start]:#04x}): save the mapping as UTF-8")
+    try:
+        data = yaml.load(text, Loader=_MappingLoader)
+    except _RefusedYaml as error:
+        raise refuse(error.message, error.line)
+    except yaml.YAMLError as error:
+        row = getattr(getattr(error, "problem_mark", None), "line", None)
+        raise refuse(f"not a readable YAML file: {' '.join(str(error).split())}", None if row is None else row + 1)
+    except RecursionError:
+        raise refuse(f"is nested more than {limits.MAX_MAPPING_DEPTH} levels deep")
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__.replace('str', 'text')}"
+        raise refuse(f"must be a YAML mapping (key: value lines, starting with election:); this one is {kind}")
+    return data
+
+
 def load_mapping(path: Path) -> Mapping:
     """Read and check a mapping file; every problem in it is reported at once."""
     path = Path(path)
     check = _Checker(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDatesLoader)
-    except FileNotFoundError:
-        raise InputError([Problem(str(path.parent), path.name, "mapping file not found", kind="mapping")])
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        row = getattr(getattr(error, "problem_mark", None), "line", None)
-        raise InputError([Problem(str(path.parent), path.name, f"not a readable YAML file: {error}",
-                                  row=None if row is None else row + 1, kind="mapping")])
-    if not isinstance(data, dict):
-        raise InputError([Problem(str(path.parent), path.name, "must be a YAML mapping (key: value)", kind="mapping")])
-
+    data = _read_yaml(path)
     check.keys(data, "", ("election", "input", "country", "names", "levels", "contest", "source",
                           "lines", "choices", "ignore", "complete"),
                required=("election", "levels", "contest", "source", "lines", "choices"))
@@ -436,15 +489,15 @@ def resolve_columns(mapping: Mapping, headers: list[str], table_path: Path) -> C
             duplicates.add(key)
         index_of.setdefault(key, position)
 
-    def find(header: str, where: str) -> int | None:
+    def find(header: str, use: str) -> int | None:
         key = normalise(header)
         if key in duplicates:
-            problems.append(Problem(str(table_path.parent), table_path.name,
-                                    f"{where} names a column that appears twice in the header",
+            problems.append(Problem(*located(table_path),
+                                    f"{use} names a column that appears twice in the header",
                                     row=mapping.input.header_row, field=header, kind="column"))
         elif key not in index_of:
-            problems.append(Problem(str(table_path.parent), table_path.name,
-                                    f"{where} names a column that is not in the table",
+            problems.append(Problem(*located(table_path),
+                                    f"{use} names a column that is not in the table",
                                     row=mapping.input.header_row, field=header, kind="column"))
         return index_of.get(key)
 
@@ -466,7 +519,7 @@ def resolve_columns(mapping: Mapping, headers: list[str], table_path: Path) -> C
                 choice = details.pop(normalise(headers[position]), None)
                 choices.append((position, choice or Choice(headers[position], None, mapping.choice_kind, {})))
             for choice in details.values():
-                problems.append(Problem(str(mapping.path.parent), mapping.path.name,
+                problems.append(Problem(*located(mapping.path),
                                         f"choices.details names a column that is not after {mapping.choices_after!r}",
                                         field=choice.column, kind="mapping"))
     else:
@@ -482,19 +535,19 @@ def resolve_columns(mapping: Mapping, headers: list[str], table_path: Path) -> C
         if position is None:
             continue
         if position in taken:
-            problems.append(Problem(str(table_path.parent), table_path.name,
+            problems.append(Problem(*located(table_path),
                                     f"is mapped twice (as {taken[position]} and as {use})",
                                     row=mapping.input.header_row, field=headers[position], kind="column"))
         taken[position] = use
     for position, header in enumerate(headers):
         if position not in taken and position not in ignored:
             problems.append(Problem(
-                str(table_path.parent), table_path.name,
+                *located(table_path),
                 ("column is neither mapped nor ignored: map it (levels, lines, choices) or list it under ignore"
                  if header else f"column {position + 1} has no header but is not empty: give it one"),
                 row=mapping.input.header_row, field=header, kind="unmapped-column"))
     if not choices and not problems:
-        problems.append(Problem(str(mapping.path.parent), mapping.path.name, "no choice columns found",
+        problems.append(Problem(*located(mapping.path), "no choice columns found",
                                 field="choices", kind="mapping"))
     if problems:
         raise InputError(problems)
@@ -504,6 +557,10 @@ def resolve_columns(mapping: Mapping, headers: list[str], table_path: Path) -> C
 def normalise(header: str) -> str:
     """Headers match whatever their spacing or case: long CEC headers come with stray spaces."""
     return " ".join(str(header).split()).casefold()
+
+
+def _shorten(text: str, width: int = 200) -> str:
+    return text if len(text) <= width else text[:width] + f"… ({len(text):,} characters)"
 
 
 def _as_text(value) -> str:
