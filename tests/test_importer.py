@@ -147,7 +147,7 @@ MAPPING = {
                  "licenses": [{"name": "CC0-1.0", "title": "Public domain"}]},
     "country": {"id": "ru", "name": {"en": "Russia", "ru": "Россия"}},
     "levels": [
-        {"level": "region", "column": "region", "split": "number_name", "id": "name"},
+        {"level": "region", "column": "region", "split": "number_name", "split_fallback": "name", "id": "name"},
         {"level": "district", "column": "tik", "split": "number_name", "commission": "ТИК", "id_prefix": "tik-"},
         {"level": "station", "column": "uik", "commission": "УИК", "id_prefix": "uik-", "unique_within": "region"},
     ],
