@@ -295,7 +295,14 @@ def _units(mapping: Mapping, columns: Columns, table: Table, frame: pl.DataFrame
         parent = pl.col(_id_column(index - 1)) if index > 0 else pl.lit(mapping.country["id"])
         rows = frame if index == last else frame.filter(pl.col(f"L{index}_own"))
         units = rows.select(ROW, pl.col(_id_column(index)).alias("unit_id"), parent.alias("parent_id"), *attributes)
-        if index == last:
+        if index == last and mapping.per_constituency is not None:
+            # a station has one protocol per contest: one row per (station, constituency)
+            keyed = units.with_columns(pl.concat_str([pl.col("unit_id"), rows[CONTEST]], separator=" / ",
+                                                     ignore_nulls=True).alias("unit_id"))
+            _report_duplicates(keyed, table, header, level, mapping, problems)
+            _report_conflicts(units, table, header, level, problems)
+            units = units.unique("unit_id", keep="first", maintain_order=True)
+        elif index == last:
             _report_duplicates(units, table, header, level, mapping, problems)
         else:
             _report_conflicts(units, table, header, level, problems)
