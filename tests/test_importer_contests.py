@@ -231,3 +231,82 @@ def test_non_station_rows_without_a_rule_stop_the_import(contract_11, mixed_tabl
                                                       "pattern": "за пределами РФ"}])
     with pytest.raises(InputError, match="the district is empty .* non_stations"):
         import_table(table, mapping, tmp_path / "datasets" / "ru-mixed")
+
+
+# ------------------------------------------------------------------ --append
+
+
+def _presidential_first(folder: Path, mixed_table) -> Path:
+    """The presidential contest from the same stations (no e-voting rows, no constituency column)."""
+    _, rows = mixed_table
+    with SHPILKIN_2018.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        headers = reader.fieldnames
+        original = [row for row in reader if row["region"] in REGIONS]
+    table = folder / "president.csv"
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=headers)
+        writer.writeheader()
+        writer.writerows(original)
+    mapping = yaml.safe_load(EXAMPLE_MAPPING.read_text(encoding="utf-8"))
+    mapping["non_stations"] = [{"kind": "abroad", "column": "region", "pattern": "за пределами РФ"}]
+    mapping["complete"] = False
+    path = folder / "president.mapping.yml"
+    path.write_text(yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = folder / "datasets" / "ru-mixed"
+    import_table(table, path, out)
+    return out
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_append_adds_the_constituency_contests_and_loses_nothing(contract_11, mixed_table, tmp_path, capsys):
+    out = _presidential_first(tmp_path, mixed_table)
+    (out / "notes.txt").write_text("my notes")
+    before = {name: _read(out, name) for name in ("units", "contests", "choices", "protocols", "votes")}
+    table, rows = mixed_table
+    code = cli.main(["--quiet", "import", str(table), "--mapping", str(_mixed_mapping(tmp_path)), "--out", str(out),
+                     "--append"])
+    assert code == 0, capsys.readouterr().err
+    after = {name: _read(out, name) for name in before}
+    assert sorted(after["contests"]["contest_id"]) == ["oik-1", "oik-2", "oik-3", "oik-4", "president"]
+    for name, frame in before.items():  # every row that was there is there, unchanged
+        assert frame.join(after[name], on=frame.columns, how="anti", nulls_equal=True).is_empty(), name
+    new_units = after["units"].join(before["units"], on="unit_id", how="anti")
+    assert new_units.select("unit_id", "kind").rows() == [("respublika-adygeya-adygeya.electronic", "electronic")]
+    assert after["protocols"].filter(pl.col("contest_id") != "president").height == len(rows)
+    assert (out / "notes.txt").read_text() == "my notes"
+    assert cli.main(["--quiet", "--datasets", str(out.parent), "validate"]) == 0
+
+
+def test_append_refuses_a_contest_already_there_and_changes_nothing(contract_11, mixed_table, tmp_path, capsys):
+    out = _presidential_first(tmp_path, mixed_table)
+    files = _files(out)
+    code = cli.main(["--quiet", "import", str(tmp_path / "president.csv"), "--mapping",
+                     str(tmp_path / "president.mapping.yml"), "--out", str(out), "--append"])
+    assert code == 1
+    assert "contest 'president' is already in the package" in capsys.readouterr().err
+    assert _files(out) == files
+    assert [p.name for p in out.parent.iterdir()] == ["ru-mixed"]  # no staging folder left
+
+
+def test_append_refuses_units_placed_elsewhere(contract_11, mixed_table, tmp_path):
+    out = _presidential_first(tmp_path, mixed_table)
+    files = _files(out)
+    table, _ = mixed_table
+    mapping = _mixed_mapping(tmp_path)
+    data = yaml.safe_load(mapping.read_text(encoding="utf-8"))
+    data["levels"][2]["unique_within"] = "district"  # stations now under their ТИК: other ids
+    data["levels"][1]["id_prefix"] = "uik-"  # … and ТИК ids that clash with the package's stations
+    mapping.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="in the package but a district"):
+        import_table(table, mapping, out, append=True)
+    assert _files(out) == files
+
+
+def test_append_needs_a_package(contract_11, mixed_table, tmp_path):
+    table, _ = mixed_table
+    with pytest.raises(InputError, match="holds no package to append to"):
+        import_table(table, _mixed_mapping(tmp_path), tmp_path / "datasets" / "ru-mixed", append=True)

@@ -16,6 +16,7 @@ from ..package_writer import write_package
 from ..problems import InputError, Problem
 from ..progress import Progress
 from .building import build_tables
+from .appending import append_tables, read_existing
 from .mapping import PACKAGE_NAME, Mapping, load_mapping, resolve_columns, located
 from .reading import read_table
 
@@ -33,32 +34,41 @@ class ImportResult:
 
 
 def import_table(table_path: Path, mapping_path: Path, out_dir: Path, progress: Progress | None = None,
-                 replace: bool = False) -> ImportResult:
+                 replace: bool = False, append: bool = False) -> ImportResult:
     """Write the Data Package for ``table_path`` as ``mapping_path`` describes it into ``out_dir``.
 
     ``out_dir``'s folder name is the election id. An existing package there is replaced only when
     ``replace`` is true, and then only the files it lists: other files in the folder (notes, photos)
-    stay. On any failure nothing in ``out_dir`` changes and no staging folder is left behind.
+    stay. With ``append``, the table's contests (their choices, protocols, votes, and any new units
+    and sources) are added to the package there, which must validate afterwards; nothing in it is
+    lost or changed. On any failure nothing in ``out_dir`` changes and no staging folder is left behind.
     """
     progress = progress or Progress(quiet=True)
     out_dir = Path(out_dir)
+    if replace and append:
+        raise InputError([Problem(*located(out_dir), "--force and --append exclude each other: --force replaces "
+                                  "the package, --append adds contests to it", field="--out", kind="destination")])
     mapping = load_mapping(Path(mapping_path))
-    replaced = _check_destination(mapping, out_dir, replace)
+    replaced = _check_destination(mapping, out_dir, replace or append, append)
+    existing = read_existing(out_dir) if append else None
     with progress.stage("import: read"):
         table = read_table(Path(table_path), mapping.input)
         columns = resolve_columns(mapping, table.headers, table.path)
     with progress.stage("import: build"):
         tables = build_tables(mapping, columns, table)
+    metadata = _metadata(mapping, out_dir.name)
+    if existing is not None:
+        metadata, tables = append_tables(existing, metadata, tables, mapping, out_dir)
     _check_collisions(out_dir, tables, replaced)
     with progress.stage("import: write"):
-        _write_atomically(out_dir, _metadata(mapping, out_dir.name), tables, replaced)
+        _write_atomically(out_dir, metadata, tables, replaced, validate=existing is not None, progress=progress)
     return ImportResult(out_dir, table.encoding, table.delimiter, stations=tables["protocols"].height,
                         units=tables["units"].height, choices=tables["choices"].height)
 
 
 def _metadata(mapping: Mapping, name: str) -> dict:
     election = mapping.election
-    return {
+    metadata = {
         "name": name,
         "title": election["title"]["en"],
         "version": election["version"],
@@ -67,9 +77,12 @@ def _metadata(mapping: Mapping, name: str) -> dict:
         "election": {"date": election["date"], "country": election["country"], "type": election["type"],
                      "title": election["title"]},
     }
+    if mapping.extra_lines:
+        metadata["election"]["extra_lines"] = [dict(line) for line in mapping.extra_lines]
+    return metadata
 
 
-def _check_destination(mapping: Mapping, out_dir: Path, replace: bool) -> set[str]:
+def _check_destination(mapping: Mapping, out_dir: Path, replace: bool, append: bool = False) -> set[str]:
     """Refuse a destination that cannot take the package, before any work; return the files of the
     package already there that ``replace`` may overwrite (relative paths)."""
     def refuse(message: str, field: str | None = "--out"):
@@ -91,6 +104,9 @@ def _check_destination(mapping: Mapping, out_dir: Path, replace: bool) -> set[st
     if problems:
         raise InputError(problems)
     if not (out_dir / "datapackage.json").exists():
+        if append:
+            raise InputError([refuse("holds no package to append to (no datapackage.json): import the first table "
+                                     "without --append")])
         return set()
     if not replace:
         raise InputError([refuse("the output folder already holds a package: pass --force to replace it (only the "
@@ -131,17 +147,22 @@ def _check_collisions(out_dir: Path, tables: dict, replaced: set[str]) -> None:
                                   field="--out", kind="destination")])
 
 
-def _write_atomically(out_dir: Path, metadata: dict, tables: dict, replaced: set[str]) -> None:
+def _write_atomically(out_dir: Path, metadata: dict, tables: dict, replaced: set[str], validate: bool = False,
+                      progress: Progress | None = None) -> None:
     """Write into a staging folder next to ``out_dir``, then move the files in; a failure leaves
-    ``out_dir`` as it was and no staging folder behind (a killed import's leftovers go on the next run)."""
-    staging = out_dir.with_name(f".{out_dir.name}.importing")
+    ``out_dir`` as it was and no staging folder behind (a killed import's leftovers go on the next run).
+    With ``validate``, the staged package must pass ``build.py validate`` before it is moved in."""
+    root = out_dir.with_name(f".{out_dir.name}.importing")
+    staging = root / out_dir.name
     backup = out_dir.with_name(f".{out_dir.name}.replaced")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        for leftover in (staging, backup):
+        for leftover in (root, backup):
             if leftover.exists():
                 shutil.rmtree(leftover)
         write_package(staging, metadata, tables)
+        if validate:
+            _validate_staged(root, out_dir, progress or Progress(quiet=True))
         if not out_dir.exists():
             staging.rename(out_dir)
             return
@@ -150,8 +171,20 @@ def _write_atomically(out_dir: Path, metadata: dict, tables: dict, replaced: set
         raise InputError([Problem(*located(out_dir), f"cannot write the package: {error.strerror or error}"
                                   + (f" ({error.filename})" if error.filename else ""), kind="destination")])
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(backup, ignore_errors=True)
+
+
+def _validate_staged(root: Path, out_dir: Path, progress: Progress) -> None:
+    from .. import load, validate
+
+    try:
+        with progress.stage("import: validate"):
+            validate.validate_packages(load.load_packages(root), progress, use_cache=False)
+    except InputError as error:
+        raise InputError([Problem(*located(out_dir), "the package with the appended contest does not validate "
+                                  "(nothing was changed); its problems follow", field="--append", kind="append"),
+                          *error.problems])
 
 
 def _swap_files(staging: Path, out_dir: Path, backup: Path, replaced: set[str]) -> None:
