@@ -310,3 +310,64 @@ def test_append_needs_a_package(contract_11, mixed_table, tmp_path):
     table, _ = mixed_table
     with pytest.raises(InputError, match="holds no package to append to"):
         import_table(table, _mixed_mapping(tmp_path), tmp_path / "datasets" / "ru-mixed", append=True)
+
+
+# ------------------------------------------------------------------ absentee certificates and extra lines
+
+ABSENTEE_TABLE = {
+    "absentee_certificates_received": "Число открепительных удостоверений, полученных участковой комиссией",
+    "absentee_certificates_issued_to_voters": "Число открепительных удостоверений, выданных участковой комиссией",
+    "absentee_certificates_issued_by_higher": "Число открепительных удостоверений, выданных ТИК",
+    "absentee_certificates_cancelled": "Число погашенных открепительных удостоверений",
+    "absentee_certificates_lost": "Число утраченных открепительных удостоверений",
+    "ballots_taken_home": "Число бюллетеней, вынесенных из помещения",
+}
+
+
+def test_absentee_certificate_and_extra_lines_are_imported(contract_11, tmp_path):
+    """The Russian protocol's absentee-certificate lines, and a line of the package's own form."""
+    if not SHPILKIN_2018.is_file():
+        pytest.skip("shared data not here")
+    with SHPILKIN_2018.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        headers = reader.fieldnames
+        rows = [next(reader) for _ in range(12)]
+    for number, row in enumerate(rows):
+        for position, header in enumerate(ABSENTEE_TABLE.values()):
+            row[header] = "" if (number + position) % 5 == 0 else str(number * 10 + position)
+    table = tmp_path / "absentee.csv"
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*headers[:15], *ABSENTEE_TABLE.values(), *headers[15:]])
+        writer.writeheader()
+        writer.writerows(rows)
+    mapping = yaml.safe_load(EXAMPLE_MAPPING.read_text(encoding="utf-8"))
+    mapping["election"]["extra_lines"] = [{"name": "ballots_taken_home", "en": "Ballots taken out of the station",
+                                           "ru": "Бюллетени, вынесенные из помещения"}]
+    mapping["lines"].update(ABSENTEE_TABLE)
+    mapping["complete"] = False
+    path = tmp_path / "m.yml"
+    path.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "datasets" / "ru-absentee"
+    import_table(table, path, out)
+    protocols = _read(out, "protocols")
+    for line, header in ABSENTEE_TABLE.items():
+        expected = {f"respublika-adygeya-adygeya.uik-{row['uik']}": row[header] or None for row in rows}
+        assert dict(zip(protocols["unit_id"], protocols[line])) == expected, line
+    columns = protocols.columns
+    assert columns.index("ballots_taken_home") == columns.index(contract.line_names()[-1]) + 1
+    descriptor = yaml.safe_load((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["election"]["extra_lines"] == mapping["election"]["extra_lines"]
+    fields = next(r for r in descriptor["resources"] if r["name"] == "protocols")["schema"]["fields"]
+    assert {"name": "ballots_taken_home", "type": "integer", "description": "Ballots taken out of the station",
+            "constraints": {"minimum": 0}} in fields
+
+
+def test_an_extra_line_may_not_take_a_standard_name(tmp_path):
+    mapping = yaml.safe_load(EXAMPLE_MAPPING.read_text(encoding="utf-8"))
+    mapping["election"]["extra_lines"] = [{"name": "ballots_valid", "en": "Valid"}, {"name": "Bad-Name", "en": "x"}]
+    path = tmp_path / "m.yml"
+    path.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        import_table(SHPILKIN_2018, path, tmp_path / "datasets" / "x")
+    assert "election.extra_lines[1].name', value 'ballots_valid': is already a protocol line" in str(error.value)
+    assert "election.extra_lines[2].name', value 'Bad-Name'" in str(error.value)
