@@ -520,7 +520,8 @@ def test_a_split_pattern_that_does_not_fit_is_refused_with_row_and_value(tmp_pat
     assert "t.csv, row 4, field 'tik', value 'Озёрная без номера': the district does not fit the split" in \
         str(error.value)
     mapping = write_mapping(tmp_path / "m.yml", levels=_levels(L1={"split": r"^(?P<code>\d+) (?P<name>.+)$",
-                                                                    "split_fallback": "name"}))
+                                                                    "split_fallback": "name", "id": "name",
+                                                                    "id_prefix": ""}))
     out = run_import(tmp_path, write_table(tmp_path / "t.csv", rows=rows), mapping, name="fallback")
     assert any(u["name_ru"] == "Озёрная без номера" and u["code"] == "" for u in read(out, "units"))
 

@@ -200,7 +200,8 @@ def _code_and_name(level: Level, values: pl.DataFrame, table: Table, header: str
     # With split_fallback, a value the pattern does not fit is a name without a number
     # ("Алтайский край" next to "98 Город Байконур").
     code = parts["code"].str.strip_chars().str.replace(NUMBER_SIGN, "${1}")
-    name = pl.select(pl.when(matched).then(parts["name"].str.strip_chars()).otherwise(cells)).to_series()
+    unmatched = cells if level.split_fallback else pl.Series([None] * len(cells), dtype=pl.String)  # reported
+    name = pl.select(pl.when(matched).then(parts["name"].str.strip_chars()).otherwise(unmatched)).to_series()
     return code, name
 
 

@@ -336,12 +336,12 @@ def _mapping_text(name: str, text: str | bytes, *expect: str) -> Case:
     return Case(name, make, ("mapping.yml",) + expect)
 
 
-def _mapping_change(name: str, change: Callable[[dict], None], *expect: str) -> Case:
+def _mapping_change(name: str, change: Callable[[dict], None], *expect: str, file: str = "mapping.yml") -> Case:
     def make(folder: Path) -> list[str]:
         data = base_mapping()
         change(data)
         return args(write_table(folder), write_mapping(folder, data), out_of(folder))
-    return Case(name, make, ("mapping.yml",) + expect)
+    return Case(name, make, (file,) + expect)
 
 
 BILLION_LAUGHS = "\n".join(
@@ -374,4 +374,38 @@ MAPPING_CASES = [
                     "field 'levels[2].split'", "valid regular expression"),
 ]
 
-CASES = TABLE_CASES + FILE_CASES + MAPPING_CASES
+def _append_to_nothing(folder: Path) -> list[str]:
+    return args(write_table(folder), write_mapping(folder), out_of(folder), "--append")
+
+
+def _levels_change(index: int, **changes) -> Callable[[dict], None]:
+    return lambda m: m["levels"][index].update(changes)
+
+
+CONTEST_CASES = [
+    _mapping_change("split-pattern-that-does-not-fit", _levels_change(1, split=r"^(?P<code>\d+)-(?P<name>.+)$"),
+                    "row 2", "field 'tik'", "value '1 Адыгейская'", "does not fit the split pattern", file="table.csv"),
+    _mapping_change("id-prefix-on-ids-from-names", _levels_change(0, id_prefix="obl-"), "field 'levels[1].id_prefix'",
+                    "goes before a code"),
+    _mapping_change("election-type-unknown", lambda m: m["election"].update(type="presidental"),
+                    "field 'election.type'", "must be one of"),
+    _mapping_change("threshold-over-100", lambda m: m["contest"].update(threshold_percent=500),
+                    "field 'contest.threshold_percent'", "from 0 to 100"),
+    _mapping_change("seats-negative", lambda m: m["contest"].update(seats=-3), "field 'contest.seats'"),
+    _mapping_change("contest-per-a-missing-column", lambda m: m["contest"].update(per="oik", id="oik-{code}"),
+                    "field 'oik'", "contest.per names a column that is not in the table", file="table.csv"),
+    _mapping_change("contest-id-template-without-a-field", lambda m: m["contest"].update(per="tik"),
+                    "field 'contest.id'", "must hold {code} or {name}"),
+    _mapping_change("contest-template-unknown-field", lambda m: m["contest"].update(per="tik", id="c-{number}"),
+                    "field 'contest.id'", "may use only {code} and {name}"),
+    _mapping_change("per-contest-without-per", lambda m: m["choices"].update(per_contest="figures"),
+                    "field 'choices.per_contest'", "goes with contest.per"),
+    _mapping_change("extra-line-named-like-a-standard-one",
+                    lambda m: m["election"].update(extra_lines=[{"name": "ballots_valid", "en": "x"}]),
+                    "field 'election.extra_lines[1].name'", "is already a protocol line"),
+    _mapping_change("extra-line-without-a-label", lambda m: m["election"].update(extra_lines=[{"name": "taken"}]),
+                    "field 'election.extra_lines[1].en'", "is required"),
+    Case("append-to-no-package", _append_to_nothing, ("ru-2018-sample", "holds no package to append to")),
+]
+
+CASES = TABLE_CASES + FILE_CASES + MAPPING_CASES + CONTEST_CASES
