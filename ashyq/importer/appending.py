@@ -15,8 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
-from .. import contract
+from .. import contract, load
 from ..problems import InputError, Problem
+from . import limits
 from .mapping import Mapping, located
 
 
@@ -36,7 +37,10 @@ def read_existing(out_dir: Path) -> Existing:
             name = resource["name"]
             if name not in contract.resource_names():
                 raise ValueError(f"resource {name!r} is not in the contract")
-            tables[name] = pl.read_csv(out_dir / resource["path"], infer_schema=False, encoding="utf8")
+            path = load.safe_resource_path(out_dir.resolve(), resource["path"])
+            if path.stat().st_size > limits.MAX_TABLE_BYTES:
+                raise ValueError(f"{resource['path']} is over {limits.size(limits.MAX_TABLE_BYTES)}")
+            tables[name] = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError) as error:
         raise InputError([Problem(*located(descriptor_path), f"the package to append to cannot be read "
                                   f"({type(error).__name__}: {error}): run build.py validate on it first",
