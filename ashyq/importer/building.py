@@ -14,7 +14,6 @@ column and value.
 from __future__ import annotations
 
 import hashlib
-import re
 
 import polars as pl
 

@@ -8,7 +8,6 @@ no traceback, nothing left behind; or, for the cases marked ``accepted``, a pack
 """
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
