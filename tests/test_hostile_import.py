@@ -41,3 +41,23 @@ def test_hostile_import(case: Case, tmp_path, capsys):
     for text in case.expect:
         assert text in err, f"the refusal does not say {text!r}:\n{err}"
     assert _files(tmp_path) == before, "a refused import changed files"
+
+
+@pytest.mark.parametrize("limit, value, expect", [
+    ("MAX_ROWS", 10, "has more than 10 rows, the importer's limit"),
+    ("MAX_TABLE_BYTES", 4096, "over the importer's limit of 4 KiB"),
+    ("MAX_COLUMNS", 20, "the header has 24 columns, over the importer's limit of 20"),
+    ("MAX_FIGURE", 2000, "is larger than 2,000"),
+    ("MAX_PACKAGE_ROWS", 100, "makes 240 vote rows"),
+])
+def test_each_limit_is_enforced_with_its_message(limit, value, expect, tmp_path, capsys, monkeypatch):
+    """The real limits are far above a 30-row table: lowered here, each refuses it with its own message."""
+    from ashyq.importer import limits
+
+    monkeypatch.setattr(limits, limit, value)
+    case = next(case for case in CASES if case.name == "cr-only-line-ends")  # a table that imports
+    argv = case.make(tmp_path)
+    assert cli.main(["--quiet", "import", *argv]) == 1
+    err = capsys.readouterr().err
+    assert expect in err and "Traceback" not in err
+    assert not (tmp_path / "datasets").exists()
