@@ -281,13 +281,14 @@ def test_append_adds_the_constituency_contests_and_loses_nothing(contract_11, mi
     assert cli.main(["--quiet", "--datasets", str(out.parent), "validate"]) == 0
 
 
-def test_append_refuses_a_contest_already_there_and_changes_nothing(contract_11, mixed_table, tmp_path, capsys):
+def test_append_refuses_protocols_already_there_and_changes_nothing(contract_11, mixed_table, tmp_path, capsys):
     out = _presidential_first(tmp_path, mixed_table)
     files = _files(out)
     code = cli.main(["--quiet", "import", str(tmp_path / "president.csv"), "--mapping",
                      str(tmp_path / "president.mapping.yml"), "--out", str(out), "--append"])
     assert code == 1
-    assert "contest 'president' is already in the package" in capsys.readouterr().err
+    assert "already has a protocol for contest 'president' from source 'cec-uik': --append adds, it never " \
+        "overwrites" in capsys.readouterr().err
     assert _files(out) == files
     assert [p.name for p in out.parent.iterdir()] == ["ru-mixed"]  # no staging folder left
 
@@ -371,3 +372,37 @@ def test_an_extra_line_may_not_take_a_standard_name(tmp_path):
         import_table(SHPILKIN_2018, path, tmp_path / "datasets" / "x")
     assert "election.extra_lines[1].name', value 'ballots_valid': is already a protocol line" in str(error.value)
     assert "election.extra_lines[2].name', value 'Bad-Name'" in str(error.value)
+
+
+def test_append_an_evoting_table_by_region_to_a_contest_already_there(contract_11, mixed_table, tmp_path, capsys):
+    """A table of e-voting results, one row per region and no station column, joins the presidential
+    contest: each row becomes the region's electronic-voting station."""
+    out = _presidential_first(tmp_path, mixed_table)
+    mapping = yaml.safe_load(EXAMPLE_MAPPING.read_text(encoding="utf-8"))
+    voters, valid = mapping["lines"]["voters_on_list"], mapping["lines"]["ballots_valid"]
+    table = tmp_path / "evoting.csv"
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["region", voters, valid, *CANDIDATES])
+        writer.writerow([ADYGEA, "30000", "25000", *[str(100 * n) for n in range(1, 9)]])
+        writer.writerow(["98 Город Байконур (Республика Казахстан)", "700", "600", *["7"] * 8])
+    mapping["levels"] = [mapping["levels"][0], {"level": "station", "commission": "ТИК ДЭГ"}]
+    mapping["lines"] = {"voters_on_list": voters, "ballots_valid": valid}
+    mapping["choices"] = {"after": valid, "kind": "candidate", "details": mapping["choices"]["details"]}
+    mapping["non_stations"] = [{"kind": "electronic", "every_row": True, "name": {"en": "Remote electronic voting"}}]
+    mapping["ignore"] = []
+    mapping["complete"] = False
+    path = tmp_path / "evoting.yml"
+    path.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
+    before = _read(out, "protocols").height
+    code = cli.main(["--quiet", "import", str(table), "--mapping", str(path), "--out", str(out), "--append"])
+    assert code == 0, capsys.readouterr().err
+    units = _read(out, "units").filter(pl.col("kind") == "electronic")
+    assert units.select("unit_id", "parent_id", "commission").sort("unit_id").rows() == [
+        ("gorod-baykonur-respublika-kazakhstan.electronic", "gorod-baykonur-respublika-kazakhstan", "ТИК ДЭГ"),
+        ("respublika-adygeya-adygeya.electronic", "respublika-adygeya-adygeya", "ТИК ДЭГ")]
+    protocols = _read(out, "protocols")
+    assert protocols.height == before + 2
+    votes = _read(out, "votes").filter(pl.col("unit_id") == "respublika-adygeya-adygeya.electronic")
+    assert dict(zip(votes["choice_id"], votes["votes"]))["putin"] == "400"
+    assert len(_read(out, "contests")) == 1 and len(_read(out, "choices")) == 8  # the same contest and ballot

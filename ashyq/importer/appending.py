@@ -64,10 +64,8 @@ def append_tables(existing: Existing, metadata: dict, tables: dict[str, pl.DataF
                    f"{metadata['election'][key]!r}: --append adds contests of the same election", f"election.{key}",
                    metadata["election"][key])
     taken = set(old["contests"]["contest_id"])
-    for contest_id in tables["contests"]["contest_id"]:
-        if contest_id in taken:
-            refuse(f"contest {contest_id!r} is already in the package: --append adds new contests (to change one, "
-                   "import the package again)", "contest.id", contest_id)
+    shared = [c for c in tables["contests"]["contest_id"] if c in taken]
+    _check_shared_contests(old, tables, shared, refuse)
     _check_units(old["units"], tables["units"], refuse)
     _check_sources(old["sources"], tables["sources"], refuse)
     extra_lines = _merge_extra_lines(election.get("extra_lines") or [], metadata["election"].get("extra_lines") or [],
@@ -80,6 +78,8 @@ def append_tables(existing: Existing, metadata: dict, tables: dict[str, pl.DataF
     merged["units"] = _concat(old["units"], tables["units"].filter(~pl.col("unit_id").is_in(known_units)))
     known_sources = set(old["sources"]["source_id"])
     merged["sources"] = _concat(old["sources"], tables["sources"].filter(~pl.col("source_id").is_in(known_sources)))
+    tables = {**tables, "contests": tables["contests"].filter(~pl.col("contest_id").is_in(shared)),
+              "choices": tables["choices"].filter(~pl.col("contest_id").is_in(shared))}
     for name in ("contests", "choices", "protocols", "votes"):
         merged[name] = _concat(old[name], tables[name]) if name in old else tables[name]
     descriptor = {key: value for key, value in existing.descriptor.items() if key != "resources"}
@@ -87,6 +87,26 @@ def append_tables(existing: Existing, metadata: dict, tables: dict[str, pl.DataF
     if extra_lines:
         descriptor["election"]["extra_lines"] = extra_lines
     return descriptor, merged
+
+
+def _check_shared_contests(old: dict[str, pl.DataFrame], new: dict[str, pl.DataFrame], shared: list[str],
+                           refuse) -> None:
+    """A contest the package has already takes more stations (an e-voting table, a late region), on the same
+    ballot; a station that already has a protocol for it is refused, never overwritten."""
+    if not shared:
+        return
+    ballot = old["choices"].filter(pl.col("contest_id").is_in(shared)).select("contest_id", "choice_id")
+    strangers = new["choices"].filter(pl.col("contest_id").is_in(shared)).join(ballot, on=["contest_id", "choice_id"],
+                                                                              how="anti")
+    for contest_id, choice_id in strangers.select("contest_id", "choice_id").head(20).iter_rows():
+        refuse(f"choice {choice_id!r} is not on the ballot of contest {contest_id!r} in the package: give the "
+               "choices the package's ids (choices: id), or give the contest a new id", "choices", choice_id)
+    keys = ["contest_id", "unit_id", "source_id"]
+    twice = new["protocols"].select(keys).join(old["protocols"].select(keys), on=keys)
+    for contest_id, unit_id, source_id in twice.head(20).iter_rows():
+        refuse(f"station {unit_id!r} already has a protocol for contest {contest_id!r} from source {source_id!r}: "
+               "--append adds, it never overwrites (to change figures, import the package again)", "contest.id",
+               contest_id)
 
 
 def _check_units(old: pl.DataFrame, new: pl.DataFrame, refuse) -> None:

@@ -96,8 +96,11 @@ def _non_stations(mapping: Mapping, columns: Columns, table: Table, problems: li
     kind = pl.lit(None, dtype=pl.String)
     own = pl.lit(None, dtype=pl.String)
     for rule, position in reversed(list(zip(mapping.non_stations, columns.non_stations))):  # first rule wins
-        cell = pl.col(str(position)).str.strip_chars().fill_null("")
-        matches = (cell == "") if rule.empty else cell.str.contains(rule.pattern)
+        if rule.every_row:
+            matches = pl.lit(True)
+        else:
+            cell = pl.col(str(position)).str.strip_chars().fill_null("")
+            matches = (cell == "") if rule.empty else cell.str.contains(rule.pattern)
         kind = pl.when(matches).then(pl.lit(rule.kind)).otherwise(kind)
         own = pl.when(matches).then(pl.lit(rule.id)).otherwise(own)
     return table.frame.select(ROW, kind.alias(KIND), own.alias(OWN_ID))
@@ -145,9 +148,12 @@ def _hierarchy(mapping: Mapping, columns: Columns, table: Table, frame: pl.DataF
     last = len(mapping.levels) - 1
     special = frame[KIND].is_not_null()
     for index, (level, position) in enumerate(zip(mapping.levels, columns.levels)):
-        header = table.headers[position]
-        cell = pl.col(str(position)).str.strip_chars()
-        cell = pl.when(cell == "").then(None).otherwise(cell)
+        header = _header(table, position)
+        if position is None:  # no station column: every row is a non-station (every_row)
+            cell = pl.lit(None, dtype=pl.String)
+        else:
+            cell = pl.col(str(position)).str.strip_chars()
+            cell = pl.when(cell == "").then(None).otherwise(cell)
         if level.fill_down:
             cell = cell.forward_fill()
         values = table.frame.select(ROW, cell.alias("value"))
@@ -279,7 +285,7 @@ def _units(mapping: Mapping, columns: Columns, table: Table, frame: pl.DataFrame
     last = len(mapping.levels) - 1
     rule_names = _rule_names(mapping)
     for index, level in enumerate(mapping.levels):
-        header = table.headers[columns.levels[index]]
+        header = _header(table, columns.levels[index])
         name = pl.col(f"L{index}_name")
         if index == last and rule_names is not None:  # a non-station without a station cell: the rule's name
             name = pl.when(pl.col(f"L{index}_own")).then(name).otherwise(pl.col(KIND).replace_strict(
@@ -467,6 +473,10 @@ def _ballots(mapping: Mapping, columns: Columns, table: Table, frame: pl.DataFra
                                             f"{contest_id!r} (choices.per_contest): add it there, or fix the cell",
                                      row, table.headers[position], value, "choice-not-on-ballot"))
     return ballots
+
+
+def _header(table: Table, position: int | None) -> str:
+    return "(no station column)" if position is None else table.headers[position]
 
 
 def _id_column(index: int) -> str:

@@ -75,11 +75,12 @@ class NonStation:
     """Rows that are not polling stations (e-voting, abroad, special) but hold votes: stations of a kind."""
 
     kind: str  # electronic | abroad | special
-    column: str
+    column: str  # "" with every_row
     empty: bool  # the rule matches rows whose cell in ``column`` is empty
     pattern: str | None  # … or whose cell matches this regular expression
     id: str  # the station's id part when its station cell is empty: <parent id>.<id>
     names: dict[str, str]
+    every_row: bool = False  # the whole table is such units (it has no station column)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class Mapping:
 class Columns:
     """The mapping matched against a table header: column positions."""
 
-    levels: list[int]
+    levels: list[int | None]  # None: the station level of a table without a station column
     addresses: dict[int, int]  # level index → address column
     lines: dict[str, int]
     choices: list[tuple[int, Choice]]  # ballot order
@@ -284,6 +285,10 @@ def load_mapping(path: Path) -> Mapping:
     after, choices, choice_kind = _choices(check, choices_section)
     per_contest = _choices_per_contest(check, choices_section.get("per_contest"), per)
     non_stations = _non_stations(check, data.get("non_stations"))
+    if levels and levels[-1].level == "station" and not levels[-1].column and \
+            not any(rule.every_row for rule in non_stations):
+        check.problem(f"levels[{len(levels)}].column", "is required; a table without a station column must say what "
+                                                       "its rows are: a non_stations rule with every_row: true")
     ignore = data.get("ignore") or []
     if not isinstance(ignore, list) or not all(isinstance(c, (str, int)) for c in ignore):
         check.problem("ignore", "must be a list of column headers", ignore)
@@ -381,8 +386,11 @@ def _levels(check: _Checker, data) -> tuple[Level, ...]:
             check.problem(where, "must be a mapping (level: ..., column: ...)", item)
             continue
         check.keys(item, where, ("level", "column", "split", "split_fallback", "value", "id", "id_prefix",
-                                 "unique_within", "commission", "fill_down", "address"), required=("level", "column"))
+                                 "unique_within", "commission", "fill_down", "address"), required=("level",))
         is_last = index == len(data) - 1
+        if item.get("column") in (None, "") and not is_last:
+            check.problem(f"{where}.column", "is required (only the station level of a table of non-station units, "
+                                             "e.g. e-voting by region, may have none)")
         level = check.choice(item, "level", where, ("station",) if is_last else UPPER_LEVELS)
         split = check.text(item, "split", where)
         if split is not None:
@@ -536,14 +544,20 @@ def _non_stations(check: _Checker, data) -> tuple[NonStation, ...]:
         if not isinstance(item, dict):
             check.problem(where, "must be a mapping (kind: ..., column: ..., empty: true or pattern: ...)", item)
             continue
-        check.keys(item, where, ("kind", "column", "empty", "pattern", "id", "name"), required=("kind", "column"))
+        check.keys(item, where, ("kind", "column", "empty", "pattern", "every_row", "id", "name"), required=("kind",))
         kind = check.choice(item, "kind", where, STATION_KINDS)
         empty = item.get("empty", False)
         pattern = check.text(item, "pattern", where)
-        if not isinstance(empty, bool):
-            check.problem(f"{where}.empty", "must be true or false", empty)
-        if (empty is True) == (pattern is not None):
-            check.problem(where, "give either empty: true (rows whose cell is empty) or pattern: <regular expression>")
+        every_row = item.get("every_row", False)
+        for key, value in (("empty", empty), ("every_row", every_row)):
+            if not isinstance(value, bool):
+                check.problem(f"{where}.{key}", "must be true or false", value)
+        if every_row is True:
+            if empty is True or pattern is not None or item.get("column") is not None:
+                check.problem(where, "every_row: true takes no column, empty or pattern (every row is such a unit)")
+        elif (empty is True) == (pattern is not None) or item.get("column") in (None, ""):
+            check.problem(where, "give a column and either empty: true (rows whose cell is empty) or pattern: "
+                                 "<regular expression>; or every_row: true")
         if pattern is not None:
             try:
                 pl.Series([""]).str.contains(pattern)
@@ -552,7 +566,7 @@ def _non_stations(check: _Checker, data) -> tuple[NonStation, ...]:
         own_id = check.text(item, "id", where, default=kind) or "station"
         check.identifier(own_id, f"{where}.id")
         rules.append(NonStation(kind or "", check.text(item, "column", where) or "", empty is True, pattern,
-                                own_id, check.languages(item, "name", where)))
+                                own_id, check.languages(item, "name", where), every_row=every_row is True))
     return tuple(rules)
 
 
@@ -679,14 +693,15 @@ def resolve_columns(mapping: Mapping, headers: list[str], table_path: Path) -> C
                                     row=mapping.input.header_row, field=header, kind="column"))
         return index_of.get(key)
 
-    levels = [find(level.column, f"levels ({level.level})") for level in mapping.levels]
+    levels = [find(level.column, f"levels ({level.level})") if level.column else None for level in mapping.levels]
     addresses = {i: find(level.address, f"levels ({level.level}) address")
                  for i, level in enumerate(mapping.levels) if level.address}
     lines = {name: find(header, f"lines.{name}") for name, header in mapping.lines.items()}
     ignored = {find(header, "ignore") for header in mapping.ignore}
     per = mapping.per_constituency
     constituency = find(per.column, "contest.per") if per else None
-    non_stations = tuple(find(rule.column, f"non_stations ({rule.kind})") for rule in mapping.non_stations)
+    non_stations = tuple(find(rule.column, f"non_stations ({rule.kind})") if rule.column else None
+                         for rule in mapping.non_stations)
     claimed = {p for p in [*levels, *addresses.values(), *lines.values(), constituency, *non_stations]
                if p is not None}
     details = {normalise(choice.column): choice for choice in mapping.choices}
