@@ -140,7 +140,9 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("table", type=Path, help="the table: .csv, .xlsx, .xls or .ods")
     importer.add_argument("--mapping", type=Path, required=True, help="the mapping (YAML, see docs/import.md)")
     importer.add_argument("--out", type=Path, required=True, help="package folder, datasets/<election-id>")
-    importer.add_argument("--force", action="store_true", help="replace the package already in --out")
+    mode = importer.add_mutually_exclusive_group()
+    mode.add_argument("--force", action="store_true", help="replace the package already in --out (only its files)")
+    mode.add_argument("--append", action="store_true", help="add the table's contests to the package in --out")
     importer.set_defaults(run=_import)
     return parser
 
@@ -168,7 +170,7 @@ def _validate(args, progress: Progress) -> int:
 def _import(args, progress: Progress) -> int:
     from .importer import import_table
 
-    result = import_table(args.table, args.mapping, args.out, progress, replace=args.force)
+    result = import_table(args.table, args.mapping, args.out, progress, replace=args.force, append=args.append)
     progress.say(f"[ashyq] {result.stations} stations, {result.units} units, {result.choices} choices "
                  f"written to {result.out_dir}")
     return 0
