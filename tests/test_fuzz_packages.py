@@ -14,6 +14,8 @@ run by hand, with fresh random examples each time:
 
     HYPOTHESIS_PROFILE=long .venv/bin/python -m pytest tests/test_fuzz_packages.py -p no:cacheprovider \
         --hypothesis-show-statistics
+
+(3,000 examples, about an hour on 2 cores; ``HYPOTHESIS_EXAMPLES=500`` sets another number.)
 """
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ BASES = ["kz-2011-presidential", "kz-2019-presidential"]
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, suppress_health_check=_SLOW,
                           database=None, print_blob=True)
-settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=_SLOW, print_blob=True)
+settings.register_profile("long", max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 3000)), deadline=None,
+                          suppress_health_check=_SLOW, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Values at and past the limits of the contract's types and of the model's 64-bit integers.

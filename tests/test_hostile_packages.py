@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from ashyq import cli
-from ashyq.render.pages import station
-from hostile.packages import CASES, MARKERS, Case
+from hostile.packages import CASES, Case
 from hostile.rule import RAW_CONTROL, assert_complete_site, assert_refusal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,12 +83,6 @@ def test_real_command_line(name, tmp_path):
                             capture_output=True, text=True, env=env, timeout=120)
     assert_refusal(result.returncode, result.stderr, *case.refuse)
     assert not RAW_CONTROL.search(result.stdout)
-
-
-def test_markers_of_the_old_build_are_plain_text(tmp_path):
-    """The strings the station markers used to be are now ordinary titles (the build case above shows
-    them on the site); today's markers are fresh per process."""
-    assert not set(MARKERS) & {station.BODY_MARK, station.TITLE_MARK}
 
 
 CACHED_CASES = ["descriptor-lone-surrogate", "path-symlink-loop", "resource-is-fifo", "two-links-to-one-package",
