@@ -60,7 +60,8 @@ def test_the_corpus_covers_the_issue():
     names = [c.name for c in CASES]
     assert len(names) == len(set(names))
     assert len(CASES) >= 50
-    assert sum(c.accepted for c in CASES) >= 5 and sum(c.build for c in CASES) >= 4
+    assert sum(c.accepted for c in CASES) >= 5
+    assert all(c.build for c in CASES if c.accepted), "what validate accepts, the build must build: build it"
     issue = {"path-dot", "descriptor-nested-100000", "resource-name-list", "dialect-csv-string", "cr-only-line-ends",
              "cell-over-131072", "stray-quote-in-quoted-cell", "date-2011-02-30", "licenses-string", "sources-object",
              "crlf-first-lines-only", "int64-max-in-protocol", "choice-ids-differ-in-case", "title-is-body-marker",
