@@ -6,8 +6,9 @@ then a complete site (what validate accepts, the build builds: every accepted ca
 ``build`` case, and the fuzzer holds the two together too).
 
 A case is ``Case(name, make, refuse=(file, text))``: ``make`` edits the package folder, and the
-refusal must name ``file`` and contain ``text``; ``patch`` lowers a limit of ``ashyq.limits`` (as
-the module attribute named "module:NAME" under ``ashyq.validation``) so that a limit can be proven without writing a 5-million-row file.
+refusal must name ``file`` and contain ``text``; ``patch`` lowers a limit of ``ashyq.limits`` where a
+module of ``ashyq.validation`` uses it ("files:MAX_ROWS"), so that a limit is proven without writing
+a 5-million-row file.
 tests/test_hostile_packages.py runs them all.
 """
 from __future__ import annotations
