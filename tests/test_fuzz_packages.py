@@ -120,9 +120,13 @@ def mutate_line_ends(data, package: Path) -> str:
     lines = path.read_bytes().split(b"\n")
     if len(lines) < 2:
         return f"{file} has no line end to change"
-    ends = data.draw(st.one_of(
-        st.sampled_from([b"\r\n", b"\r", b"\n\n", b"\n\r"]).map(lambda e: [e] * (len(lines) - 1)),
-        st.lists(st.sampled_from([b"\n", b"\r\n", b"\r"]), min_size=len(lines) - 1, max_size=len(lines) - 1)))
+    everywhere = data.draw(st.sampled_from([None, b"\r\n", b"\r", b"\n\n", b"\n\r"]))
+    ends = [everywhere or b"\n"] * (len(lines) - 1)
+    if everywhere is None:  # a few lines only: the first ones (an editor's save), or any
+        for line, end in data.draw(st.lists(st.tuples(st.integers(0, len(ends) - 1),
+                                                       st.sampled_from([b"\r\n", b"\r", b"\n\r"])),
+                                            min_size=1, max_size=4)):
+            ends[line] = end
     path.write_bytes(b"".join(line + end for line, end in zip(lines, ends)) + lines[-1])
     return f"line ends of {file}: {sorted(set(ends))}"
 
