@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from ashyq import cli
-from ashyq.render.pages import station
-from hostile.packages import CASES, MARKERS, Case
+from hostile.packages import CASES, Case
 from hostile.rule import RAW_CONTROL, assert_complete_site, assert_refusal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +60,8 @@ def test_the_corpus_covers_the_issue():
     names = [c.name for c in CASES]
     assert len(names) == len(set(names))
     assert len(CASES) >= 50
-    assert sum(c.accepted for c in CASES) >= 5 and sum(c.build for c in CASES) >= 4
+    assert sum(c.accepted for c in CASES) >= 5
+    assert all(c.build for c in CASES if c.accepted), "what validate accepts, the build must build: build it"
     issue = {"path-dot", "descriptor-nested-100000", "resource-name-list", "dialect-csv-string", "cr-only-line-ends",
              "cell-over-131072", "stray-quote-in-quoted-cell", "date-2011-02-30", "licenses-string", "sources-object",
              "crlf-first-lines-only", "int64-max-in-protocol", "choice-ids-differ-in-case", "title-is-body-marker",
@@ -84,12 +84,6 @@ def test_real_command_line(name, tmp_path):
                             capture_output=True, text=True, env=env, timeout=120)
     assert_refusal(result.returncode, result.stderr, *case.refuse)
     assert not RAW_CONTROL.search(result.stdout)
-
-
-def test_markers_of_the_old_build_are_plain_text(tmp_path):
-    """The strings the station markers used to be are now ordinary titles (the build case above shows
-    them on the site); today's markers are fresh per process."""
-    assert not set(MARKERS) & {station.BODY_MARK, station.TITLE_MARK}
 
 
 CACHED_CASES = ["descriptor-lone-surrogate", "path-symlink-loop", "resource-is-fifo", "two-links-to-one-package",
