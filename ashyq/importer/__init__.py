@@ -63,7 +63,7 @@ def import_table(table_path: Path, mapping_path: Path, out_dir: Path, progress: 
     _check_collisions(out_dir, tables, replaced)
     with progress.stage("import: write"):
         _write_atomically(out_dir, metadata, tables, replaced, validate=existing is not None, progress=progress)
-    return ImportResult(out_dir, table.encoding, table.delimiter, stations=tables["protocols"].height,
+    return ImportResult(out_dir, table.encoding, table.delimiter, stations=tables["protocols"]["unit_id"].n_unique(),
                         units=tables["units"].height, choices=tables["choices"].height)
 
 
