@@ -61,3 +61,14 @@ def test_each_limit_is_enforced_with_its_message(limit, value, expect, tmp_path,
     err = capsys.readouterr().err
     assert expect in err and "Traceback" not in err
     assert not (tmp_path / "datasets").exists()
+
+
+def test_a_killed_imports_staging_folder_goes_with_the_next_import_even_a_refused_one(tmp_path, capsys):
+    case = next(case for case in CASES if case.name == "letters-in-a-figure")
+    argv = case.make(tmp_path)
+    stale = tmp_path / "datasets" / f".{NAME}.importing" / NAME
+    stale.mkdir(parents=True)
+    (stale / "votes.csv").write_text("half written by a killed import")
+    assert cli.main(["--quiet", "import", *argv]) == 1
+    assert "value '22O6'" in capsys.readouterr().err
+    assert list((tmp_path / "datasets").iterdir()) == []

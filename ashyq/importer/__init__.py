@@ -50,6 +50,7 @@ def import_table(table_path: Path, mapping_path: Path, out_dir: Path, progress: 
                                   "the package, --append adds contests to it", field="--out", kind="destination")])
     mapping = load_mapping(Path(mapping_path))
     replaced = _check_destination(mapping, out_dir, replace or append, append)
+    _remove_leftovers(out_dir)
     existing = read_existing(out_dir) if append else None
     with progress.stage("import: read"):
         table = read_table(Path(table_path), mapping.input)
@@ -62,7 +63,7 @@ def import_table(table_path: Path, mapping_path: Path, out_dir: Path, progress: 
     _check_collisions(out_dir, tables, replaced)
     with progress.stage("import: write"):
         _write_atomically(out_dir, metadata, tables, replaced, validate=existing is not None, progress=progress)
-    return ImportResult(out_dir, table.encoding, table.delimiter, stations=tables["protocols"].height,
+    return ImportResult(out_dir, table.encoding, table.delimiter, stations=tables["protocols"]["unit_id"].n_unique(),
                         units=tables["units"].height, choices=tables["choices"].height)
 
 
@@ -145,6 +146,13 @@ def _check_collisions(out_dir: Path, tables: dict, replaced: set[str]) -> None:
         raise InputError([Problem(*located(out_dir), f"the folder holds {', '.join(clashes)}, which the package there "
                                   "does not list: the import would overwrite it; move it away first",
                                   field="--out", kind="destination")])
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """A killed import's staging folders (``.ID.importing``, ``.ID.replaced``) go before anything else."""
+    for leftover in (out_dir.with_name(f".{out_dir.name}.importing"), out_dir.with_name(f".{out_dir.name}.replaced")):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _write_atomically(out_dir: Path, metadata: dict, tables: dict, replaced: set[str], validate: bool = False,
