@@ -126,8 +126,13 @@ def field_names(resource: str, extra: tuple[ProtocolLine, ...] = ()) -> list[str
     return [f["name"] for f in fields(resource, tuple(extra))]
 
 
-def table_schema(resource: str, extra: tuple[ProtocolLine, ...] = ()) -> dict:
-    """The Frictionless Table Schema of one resource (``extra``: a package's own protocol lines)."""
+def table_schema(resource: str, extra: tuple[ProtocolLine, ...] = (), present=None) -> dict:
+    """The Frictionless Table Schema of one resource (``extra``: a package's own protocol lines).
+
+    ``present``: the resources the package has. Foreign keys into optional resources it does not have
+    (a package without venues.csv) are then left out, so the package's own descriptor validates with
+    any Frictionless; a value in such a field is refused by the validate stage all the same.
+    """
     spec = resource_spec(resource)
     id_pattern = _contract()["id_pattern"]
     schema_fields = []
@@ -153,7 +158,9 @@ def table_schema(resource: str, extra: tuple[ProtocolLine, ...] = ()) -> dict:
         "missingValues": [""],
         "primaryKey": list(spec["primary_key"]),
     }
-    if spec.get("foreign_keys"):
+    keys = [fk for fk in spec.get("foreign_keys", [])
+            if present is None or fk["resource"] == resource or fk["resource"] in present]
+    if keys:
         schema["foreignKeys"] = [
             {
                 "fields": list(fk["fields"]),
@@ -162,6 +169,6 @@ def table_schema(resource: str, extra: tuple[ProtocolLine, ...] = ()) -> dict:
                     "fields": list(fk["reference"]),
                 },
             }
-            for fk in spec["foreign_keys"]
+            for fk in keys
         ]
     return schema

@@ -17,7 +17,7 @@ from render_helpers import number
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-SPB = "spb-2021-duma"
+SPB = "spb-2021"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
                                 reason="Debian Chromium not installed (make chromium)")

@@ -20,7 +20,7 @@ needs_shared = pytest.mark.skipif(not (SHARED / "realdata").is_dir(), reason=f"s
 WRITES = {
     "kz-press": ["kz-2019-presidential", "kz-2022-presidential", "kz-2023-majilis"],
     "kz-2011": ["kz-2011-presidential"],
-    "spb-2021": ["spb-2021-duma"],
+    "spb-2021": ["spb-2021"],
 }
 
 

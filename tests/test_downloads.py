@@ -285,14 +285,14 @@ def test_own_protocols_are_downloaded_as_published(real, datasets_dir):
 
 def test_spb_station_sums_equal_the_protocols(real, datasets_dir):
     _, packages, out, result = real
-    if "spb-2021-duma" not in {p.id for p in packages}:
-        pytest.skip("spb-2021-duma not in datasets/")
-    directory = datasets_dir / "spb-2021-duma"
+    if "spb-2021" not in {p.id for p in packages}:
+        pytest.skip("spb-2021 not in datasets/")
+    directory = datasets_dir / "spb-2021"
     stations = {u["unit_id"] for u in read_package_csv(directory / "units.csv") if u["level"] == "station"}
     protocols = pl.read_csv(directory / "protocols.csv", infer_schema_length=0).filter(
         pl.col("unit_id").is_in(list(stations)))
     station_csvs = [d for d in result
-                    if d.election_id == "spb-2021-duma" and d.level == "station" and d.format == "csv"]
+                    if d.election_id == "spb-2021" and d.level == "station" and d.format == "csv"]
     assert station_csvs
     for d in station_csvs:
         _, rows = read_download_csv(out / d.path)

@@ -19,7 +19,7 @@ from ashyq.render.pages import unit as unit_pages
 from render_helpers import number, tables
 
 ELECTIONS = ["kz-2011-presidential", "kz-2019-presidential", "kz-2022-presidential", "kz-2023-majilis",
-             "spb-2021-duma"]
+             "spb-2021"]
 MAX_PAGE_BYTES = 300_000
 
 
@@ -123,15 +123,15 @@ def test_2011_station_page_shows_both_sources_side_by_side(built_site, datasets_
 
 
 def test_district_rows_match_the_csv(built_site, datasets_dir, present):
-    if "spb-2021-duma" not in present:
-        pytest.skip("spb-2021-duma not bundled")
-    units = csv(datasets_dir, "spb-2021-duma", "units")
-    protocols = csv(datasets_dir, "spb-2021-duma", "protocols")
-    votes = csv(datasets_dir, "spb-2021-duma", "votes")
-    choices = csv(datasets_dir, "spb-2021-duma", "choices")
+    if "spb-2021" not in present:
+        pytest.skip("spb-2021 not bundled")
+    units = csv(datasets_dir, "spb-2021", "units")
+    protocols = csv(datasets_dir, "spb-2021", "protocols")
+    votes = csv(datasets_dir, "spb-2021", "votes")
+    choices = csv(datasets_dir, "spb-2021", "choices")
     district = units.filter(pl.col("level") == "district")["unit_id"].sort()[0]
     stations = units.filter(pl.col("parent_id") == district)["unit_id"].to_list()
-    table = next(t for t in tables(page(built_site, urls.unit("spb-2021-duma", district, "district")))
+    table = next(t for t in tables(page(built_site, urls.unit("spb-2021", district, "district")))
                  if "ashyq-stations" in t["class"])
     rows = {r["id"][2:]: r["cells"] for r in table["rows"] if r["id"]}
     assert sorted(rows) == sorted(stations)
@@ -155,10 +155,10 @@ def test_partial_sums_are_labelled(built_site):
 
 
 def test_long_station_tables_are_split_over_pages(datasets_dir, present, monkeypatch):
-    if "spb-2021-duma" not in present:
-        pytest.skip("spb-2021-duma not bundled")
-    db = model.build_model([load.load_package(datasets_dir / "spb-2021-duma")])
-    data = load_election(db, "spb-2021-duma")
+    if "spb-2021" not in present:
+        pytest.skip("spb-2021 not bundled")
+    db = model.build_model([load.load_package(datasets_dir / "spb-2021")])
+    data = load_election(db, "spb-2021")
     district = next(u for u, r in data.units.items() if r["level"] == "district" and r["children"] > 20)
     monkeypatch.setattr(unit_pages, "MAX_STATION_ROWS", 10)
     pages = unit_pages.unit_pages(data, district)
@@ -210,7 +210,7 @@ def test_plotly_loaded_only_on_pages_with_charts(built_site):
 def test_station_pages_stay_out_of_the_search_index(built_site):
     index = (built_site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "/stations/" not in index
-    assert "elections/spb-2021-duma/" in index
+    assert "elections/spb-2021/" in index
 
 
 def test_find_your_station_index_lists_every_station(built_site, datasets_dir, present):
@@ -319,16 +319,16 @@ def test_rendering_is_deterministic(hostile_site, tmp_path):
 
 
 def test_failed_checks_show_as_badges_on_station_rows(built_site, datasets_dir, present):
-    if "spb-2021-duma" not in present:
-        pytest.skip("spb-2021-duma not bundled")
-    db = model.build_model([load.load_package(datasets_dir / "spb-2021-duma")])
+    if "spb-2021" not in present:
+        pytest.skip("spb-2021 not bundled")
+    db = model.build_model([load.load_package(datasets_dir / "spb-2021")])
     checks.run_checks(db)
     failed = db.rows("SELECT f.unit_id, f.detail FROM findings f JOIN units u USING (election_id, unit_id) "
                      "WHERE f.status = 'failed' AND u.level = 'station' ORDER BY 1")
     assert failed, "the St Petersburg data has failed checks to show"
     station = failed[0]["unit_id"]
     district = station.rsplit(".", 1)[0]
-    html = page(built_site, urls.unit("spb-2021-duma", district, "district")).read_text(encoding="utf-8")
+    html = page(built_site, urls.unit("spb-2021", district, "district")).read_text(encoding="utf-8")
     row_html = re.search(rf'<tr id="s-{re.escape(station)}">.*?</tr>', html).group(0)
     expected = [f["detail"] for f in failed if f["unit_id"] == station]
     import html as html_lib
@@ -337,18 +337,18 @@ def test_failed_checks_show_as_badges_on_station_rows(built_site, datasets_dir, 
 
 
 def test_turnout_through_the_day_sums_the_station_reports(built_site, datasets_dir, present):
-    if "spb-2021-duma" not in present:
-        pytest.skip("spb-2021-duma not bundled")
-    turnout = csv(datasets_dir, "spb-2021-duma", "turnout").with_columns(
+    if "spb-2021" not in present:
+        pytest.skip("spb-2021 not bundled")
+    turnout = csv(datasets_dir, "spb-2021", "turnout").with_columns(
         pl.col("voters_received_ballot", "voters_on_list").cast(pl.Int64))
-    protocols = csv(datasets_dir, "spb-2021-duma", "protocols").select(
+    protocols = csv(datasets_dir, "spb-2021", "protocols").select(
         "unit_id", pl.col("voters_on_list").cast(pl.Int64).alias("protocol_list"))
     reports = (turnout.filter(pl.col("voters_received_ballot").is_not_null())
                .join(protocols, on="unit_id", how="left")
                .with_columns(pl.coalesce("voters_on_list", "protocol_list").alias("list"))
                .filter(pl.col("list").is_not_null())
                .group_by("label").agg(pl.len().alias("n"), pl.col("voters_received_ballot").sum(), pl.col("list").sum()))
-    table = next(t for t in tables(page(built_site, urls.election("spb-2021-duma")))
+    table = next(t for t in tables(page(built_site, urls.election("spb-2021")))
                  if t["head"][:3] == ["Reported at", "Source", "Stations reporting"])
     shown = {r["cells"][0]: r["cells"][2:5] for r in table["rows"]}
     assert len(shown) == reports.height

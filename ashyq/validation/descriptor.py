@@ -45,7 +45,8 @@ def descriptor_problems(package: ElectionPackage) -> list[Problem]:
         name = resource.get("name") if isinstance(resource, dict) else None
         if name not in contract.resource_names() or name not in package.resource_paths:
             continue
-        schema_problems = _schema_problems(name, resource.get("schema"), contract.extra_lines(package.descriptor))
+        schema_problems = _schema_problems(name, resource.get("schema"), contract.extra_lines(package.descriptor),
+                                           set(package.resource_paths))
         for message, field, value in [*_format_problems(resource), *schema_problems]:
             add(message, "schema", f"resources[{name}].{field}", value)
         path = package.resource_paths[name]
@@ -102,9 +103,9 @@ def _format_problems(resource: dict) -> list[tuple[str, str, object]]:
     return out
 
 
-def _schema_problems(name: str, schema: object, extra: tuple = ()) -> list[tuple[str, str, object]]:
-    """Differences from ``contract.table_schema(name, extra)``, each as (message, field path, value)."""
-    expected = contract.table_schema(name, extra)
+def _schema_problems(name: str, schema: object, extra: tuple = (), present=None) -> list[tuple[str, str, object]]:
+    """Differences from ``contract.table_schema(name, extra, present)``, each as (message, field path, value)."""
+    expected = contract.table_schema(name, extra, present)
     if not isinstance(schema, dict):
         return [("the schema must be written inline, as contract.table_schema() gives it "
                  "(package_writer.write_package does this)", "schema", schema)]
