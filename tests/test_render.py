@@ -81,9 +81,15 @@ def test_national_protocol_shows_each_line_or_not_published(built_site, datasets
         row = official.row(0, named=True)
         protocol = next(t for t in tables(page(built_site, urls.election(election)))
                         if t["head"] and t["head"][0] == "Line")
+        html = page(built_site, urls.election(election)).read_text(encoding="utf-8")
         for line in contract.protocol_lines():
             shown = next(r["cells"][1] for r in protocol["rows"] if r["cells"][0] == line.label())
             expected = "not published" if row[line.name] is None else number(row[line.name])
+            parts = model.DERIVED_TOTALS.get(line.name, ())
+            if row[line.name] is None and parts and any(row[p] is not None for p in parts):
+                # not published but derived from its parts, and marked so
+                expected = number(sum(int(row[p] or 0) for p in parts))
+                assert 'class="ashyq-derived">derived<' in html, election
             assert shown == expected, f"{election}: {line.name} shows {shown!r}, CSV has {row[line.name]!r}"
 
 
@@ -126,9 +132,10 @@ def test_district_rows_match_the_csv(built_site, datasets_dir, present):
     if "spb-2021" not in present:
         pytest.skip("spb-2021 not bundled")
     units = csv(datasets_dir, "spb-2021", "units")
-    protocols = csv(datasets_dir, "spb-2021", "protocols")
-    votes = csv(datasets_dir, "spb-2021", "votes")
-    choices = csv(datasets_dir, "spb-2021", "choices")
+    first = pl.col("contest_id") == "duma-list"  # the first table of a TIK's page: the State Duma's party list
+    protocols = csv(datasets_dir, "spb-2021", "protocols").filter(first)
+    votes = csv(datasets_dir, "spb-2021", "votes").filter(first)
+    choices = csv(datasets_dir, "spb-2021", "choices").filter(first)
     district = units.filter(pl.col("level") == "district")["unit_id"].sort()[0]
     stations = units.filter(pl.col("parent_id") == district)["unit_id"].to_list()
     table = next(t for t in tables(page(built_site, urls.unit("spb-2021", district, "district")))
@@ -162,10 +169,21 @@ def test_long_station_tables_are_split_over_pages(datasets_dir, present, monkeyp
     district = next(u for u, r in data.units.items() if r["level"] == "district" and r["children"] > 20)
     monkeypatch.setattr(unit_pages, "MAX_STATION_ROWS", 10)
     pages = unit_pages.unit_pages(data, district)
-    stations = data.children[district]
-    assert len(pages) == -(-len(stations) // 10)
-    listed = [sid for p in pages for sid in re.findall(r'<tr id="s-([^"]+)"', p.body)]
-    assert listed == stations  # every station once, in order, across the parts
+    # a table per party-list ballot the TIK's stations voted in, each split on its own part pages
+    ballots = [c["contest_id"] for c in data.contests
+               if any((c["contest_id"], s) in data.protocols for s in data.children[district])
+               and not unit_pages.is_constituency(c)]
+    assert sorted(ballots) == ["city-list", "duma-list"]
+    assert len(pages) == 1 + sum(-(-sum((cid, s) in data.protocols for s in data.children[district]) // 10) - 1
+                                 for cid in ballots)
+    ids = [sid for p in pages for sid in re.findall(r'<tr id="s-([^"]+)"', p.body)]
+    for cid in ballots:
+        stations = [s for s in data.children[district] if (cid, s) in data.protocols]
+        # the first table a station is in (the State Duma's, shown first) has the plain anchor its page
+        # links to; a further table's anchors name their contest, so no id is used twice on a page
+        mine = [x for x in ids if not x.startswith("city-list-")] if cid == "duma-list" else \
+            [x.removeprefix("city-list-") for x in ids if x.startswith("city-list-")]
+        assert mine == stations, cid  # every station once, in order, across the parts
 
 
 # ---- the site as a whole --------------------------------------------------------------------------
@@ -341,7 +359,7 @@ def test_turnout_through_the_day_sums_the_station_reports(built_site, datasets_d
         pytest.skip("spb-2021 not bundled")
     turnout = csv(datasets_dir, "spb-2021", "turnout").with_columns(
         pl.col("voters_received_ballot", "voters_on_list").cast(pl.Int64))
-    protocols = csv(datasets_dir, "spb-2021", "protocols").select(
+    protocols = csv(datasets_dir, "spb-2021", "protocols").filter(pl.col("contest_id") == "duma-list").select(
         "unit_id", pl.col("voters_on_list").cast(pl.Int64).alias("protocol_list"))
     reports = (turnout.filter(pl.col("voters_received_ballot").is_not_null())
                .join(protocols, on="unit_id", how="left")

@@ -60,6 +60,9 @@ def station_html(data: ElectionData, station_id: str) -> tuple[str, str]:
             parts.append(note(h(t("listed_not_published"))))
         if protocols:
             parts.append(protocol_sources_table(data, cid, station_id, protocols))
+        badges = finding_badges([f for f in data.findings.get(station_id, []) if f.get("contest_id") == cid])
+        if badges:  # the findings of this ballot, under its protocol
+            parts.append(f"<p>{h(t('findings'))} ({h(contest['name'])}): {badges}</p>")
         for p in protocols:
             used_sources[p["source_id"]] = data.sources[p["source_id"]]
         if reports:
@@ -69,9 +72,10 @@ def station_html(data: ElectionData, station_id: str) -> tuple[str, str]:
                 used_sources[r["source_id"]] = data.sources[r["source_id"]]
     if not used_sources:
         parts.append(note(h(t("no_data_here"))))
-    badges = finding_badges(data.findings.get(station_id, []))
-    if badges:
-        parts.append(f"<h2>{h(t('findings'))}</h2><p>{badges}</p>")
+    other = finding_badges([f for f in data.findings.get(station_id, [])
+                            if f.get("contest_id") not in {c["contest_id"] for _, c in ballots}])
+    if other:
+        parts.append(f"<h2>{h(t('findings'))}</h2><p>{other}</p>")
     if used_sources:
         parts.append(f"<h2>{h(t('sources'))}</h2>")
         parts.append(sources_list(list(used_sources.values())))

@@ -364,7 +364,10 @@ def station_table(data: ElectionData, cid: str, choices: list[dict], stations: l
     seen = set()
     for station_id, p in protocols:
         unit = data.units[station_id]
-        anchor = f"s-{station_id}" if station_id not in seen else f"s-{station_id}-{p['source_id']}"
+        # The first table a station is in (its station page links there) has the plain anchor; a
+        # further contest's table on the same or another page names its contest: no id is used twice.
+        base = f"s-{station_id}" if data.row_contests.setdefault(station_id, cid) == cid else f"s-{cid}-{station_id}"
+        anchor = base if station_id not in seen else f"{base}-{p['source_id']}"
         seen.add(station_id)
         source = data.sources[p["source_id"]]
         votes = data.votes.get((cid, station_id, p["source_id"]), {})
