@@ -21,7 +21,10 @@ class ProtocolLine:
     labels: dict[str, str]
 
     def label(self, lang: str = "en") -> str:
-        return self.labels.get(lang) or self.labels["en"]
+        return self.labels.get(lang) or self.labels.get("en") or self.name
+
+    def __hash__(self) -> int:  # a package's own lines key the cached schemas
+        return hash((self.name, tuple(sorted(self.labels.items()))))
 
 
 @cache

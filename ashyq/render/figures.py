@@ -36,8 +36,8 @@ class FigureSet:
         if not self.complete:
             return t("partial_package", n=self.stations_with_protocol)
         if self.listed_not_published:
-            return t("partial_listed", n=self.stations_with_protocol, total=self.stations_total,
-                     missing=self.listed_not_published)
+            return t("partial_listed", n=f"{self.stations_with_protocol:,}", total=f"{self.stations_total:,}",
+                     missing=f"{self.listed_not_published:,}")
         if self.stations_with_protocol < self.stations_total:
             return t("partial_sum", n=self.stations_with_protocol, total=self.stations_total)
         return ""
@@ -48,7 +48,7 @@ class FigureSet:
             return ""
         if not self.is_sum:
             return t("derived")
-        return t("derived_at", n=self.derived[name])
+        return t("derived_at", n=f"{self.derived[name]:,}")
 
     def _covered(self) -> int:
         """Stations a figure of this sum should cover: every station listed, or, when some protocols are
@@ -113,7 +113,7 @@ def sum_sets(data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSe
     for row in data.sums.get((contest_id, unit_id), []):
         source = data.sources[row["source_id"]]
         votes = data.vote_sums.get((contest_id, unit_id, row["source_id"]), {})
-        label = t("sum_of_stations", n=row["stations_with_protocol"], total=row["stations_total"])
+        label = t("sum_of_stations", n=f'{row["stations_with_protocol"]:,}', total=f'{row["stations_total"]:,}')
         out.append(FigureSet(
             key=f"sum:{source['source_id']}",
             label=f"{label} ({source_kind_label(source['kind'])})",

@@ -116,7 +116,9 @@ def _schema_problems(name: str, schema: object, extra: tuple = (), present=None)
     for missing in [n for n in want if n not in got]:
         out.append((f"field {missing!r} of the contract is missing", "schema.fields", missing))
     for extra in [n for n in got if n not in want]:
-        out.append((f"field {extra!r} is not in the contract", "schema.fields", extra))
+        hint = " (a line of the package's own protocol form: declare it in election.extra_lines)" \
+            if name == "protocols" else ""
+        out.append((f"field {extra!r} is not in the contract{hint}", "schema.fields", extra))
     if not out and got != want:
         out.append((f"fields are not in the contract's order: {', '.join(want)}", "schema.fields", ", ".join(got)))
     by_name = {f.get("name"): f for f in fields if isinstance(f, dict)}

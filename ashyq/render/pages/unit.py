@@ -67,10 +67,20 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list
             parts.append(f"{'###' if body is not None else '##'} {md(t('single_member_contests'))}\n\n")
             parts.append(html_block(constituency_table(data, constituencies, unit_id, url)))
             shown += 1
+    notes = [c for c in data.contests if c.get("note") and not _section_shown(data, c, unit_id, path_ids)]
+    if notes:  # a contest's note (e.g. what is not in the package yet) on every page of the election
+        parts.insert(4, html_block("".join(
+            f'<p class="ashyq-contest-note"><strong>{h(c["name"])}:</strong> {h(c["note"])}</p>' for c in notes)))
     if shown == 0:
         parts.append(html_block(note(h(t("no_data_here")))))
     parts.append(units_without_results(data, unit_id, url))
     return Page(url=url, title=title, body="".join(parts), charts=has_charts)
+
+
+def _section_shown(data: ElectionData, contest: dict, unit_id: str, path_ids: set) -> bool:
+    """Whether the unit's page has the contest's own section (which carries its note)."""
+    return (data.has_data(contest["contest_id"], unit_id) and not is_constituency(contest)
+            and contest["scope_unit_id"] in path_ids)
 
 
 def units_without_results(data: ElectionData, unit_id: str, url: str) -> str:
