@@ -193,6 +193,14 @@ def test_derived_totals_are_marked_and_listed_protocols_are_not_published(spb, b
     assert f"Sum of {duma['published']:,} of {duma['listed']:,} stations" in root
     assert f"{duma['listed'] - duma['published']} listed, not published" in root
     assert f"derived at {duma['published']:,} stations" in root
+    # the coverage table counts stations whose official protocols are all listed without figures apart
+    silent = db.rows("SELECT count(*) AS n FROM (SELECT unit_id FROM protocols p JOIN units u USING (election_id, unit_id) "
+                     "WHERE p.election_id = $e AND u.level = 'station' GROUP BY unit_id HAVING NOT bool_or(has_figures))",
+                     {"e": SPB})[0]["n"]
+    coverage = next(t for t in tables(built_site / urls.election(SPB) / "index.html") if "ashyq-coverage" in t["class"])
+    station_row = next(r["cells"] for r in coverage["rows"] if r["cells"][0] == "Polling station")
+    assert silent > 0 and station_row[3] == number(silent)
+    assert station_row[2] == f"{len(data.stations()) - silent:,} of {len(data.stations()):,}"
     empty = next(s for s in data.stations() if data.units[s]["code"] == "11")
     page = (built_site / urls.station(SPB, empty) / "index.html").read_text(encoding="utf-8")
     assert "listed, not published" in page
