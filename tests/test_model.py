@@ -139,3 +139,21 @@ def test_a_protocol_listed_without_any_figure_is_not_counted_as_published(tmp_pa
     published = db.named("election_lines_published", election_id="test-election")
     station = next(r for r in published if r["level"] == "station")
     assert (station["protocols"], station["protocols_listed_not_published"]) == (3, 1)
+
+
+def test_every_kind_of_station_counts_in_every_total(tmp_path):
+    """An electronic-voting unit attached to the region (not to a district) is a station: it is in
+    the region's and the country's sums like the others."""
+    tables = synthetic.tables()
+    tables["units"] = pl.concat([tables["units"], pl.DataFrame([dict(
+        unit_id="r1.evote", parent_id="r1", level="station", code="E1", name_en="Electronic voting",
+        kind="electronic")])], how="diagonal")
+    tables["protocols"] = pl.concat([tables["protocols"], pl.DataFrame([synthetic.station_protocol(
+        "r1.evote", voters_on_list=5000)])], how="diagonal")
+    from ashyq.package_writer import write_package
+
+    write_package(tmp_path / "test-election", synthetic.METADATA, tables)
+    db = model.build_model(load.load_packages(tmp_path))
+    sums = {r["unit_id"]: r for r in db.rows("SELECT unit_id, voters_on_list, stations_total FROM station_sums")}
+    assert sums["kz"] == {"unit_id": "kz", "voters_on_list": 4 * 1000 + 5000, "stations_total": 5}
+    assert sums["r1"]["stations_total"] == 5 and sums["r1.d1"]["stations_total"] == 2

@@ -29,7 +29,7 @@ def contest_pages(data: ElectionData, contest: dict) -> list[Page]:
     if contest.get("constituency"):
         facts.append(t("constituency_no", n=contest["constituency"]))
     if contest.get("seats") is not None:
-        facts.append(f"{contest['seats']} seat(s)")
+        facts.append(t("seats", n=contest["seats"]))
     if facts:
         parts.append(html_block(note(h(" · ".join(facts)))))
     if contest.get("note"):
