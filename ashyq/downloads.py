@@ -22,7 +22,7 @@ import polars as pl
 
 from . import contract
 from .load import DESCRIPTOR, ElectionPackage
-from .model import Model
+from .model import DERIVED_TOTALS, Model
 from .problems import InputError, Problem
 
 FORMATS = ("csv", "parquet", "json")
@@ -150,8 +150,17 @@ def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> l
                 for name in ("commission", "code", "name_kk", "name_ru", "name_en", "address")]
     columns.append(Column("source_id", "string", protocols["source_id"]["description"]))
     columns.append(Column("figures", "string", FIGURES_DESCRIPTION))
-    columns += [Column(line.name, "integer", f"{line.label('en')}. Empty: not published.")
+    columns += [Column(line.name, "integer", f"{line.label('en')}. Empty: not published."
+                       + (f" Where the protocol does not publish it but publishes all its parts, their sum "
+                          f"(see {line.name}_derived)." if line.name in DERIVED_TOTALS else ""))
                 for line in contract.protocol_lines()]
+    columns += [Column(f"{name}_derived", "integer",
+                       f"How many of the protocols in this row's {name} do not publish it: their figure is the sum "
+                       f"of its published parts, derived once by the model (0 or 1 for a unit's own protocol).")
+                for name in DERIVED_TOTALS]
+    columns += [Column(line["name"], "integer", f"{line['label_en'] or line['name']} (a line of this package's own "
+                                                "protocol form). Empty: not published, or a sum of stations.")
+                for line in _extra_lines(db, election_id)]
     columns.append(Column("turnout_percent", "number",
                           f"{protocols['turnout_percent']['description']} Empty for sums of stations."))
     choices = _choices(db, election_id, contest_id)
@@ -161,6 +170,10 @@ def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> l
     columns += [Column(f"percent_{c['choice_id']}", "number", f"{c['name']}: {votes['percent']['description']}")
                 for c in choices if c["has_percent"]]
     return columns
+
+
+def _extra_lines(db: Model, election_id: str) -> list[dict]:
+    return db.named("election_extra_lines", election_id=election_id)
 
 
 def columns_dictionary(db: Model, election_id: str, contest_id: str) -> list[dict]:
@@ -187,6 +200,12 @@ def results_table(db: Model, election_id: str, contest_id: str, level: str) -> p
     own_rank = _case("s.kind", OWN_PRIORITY, 9)
     sum_rank = _case("s.kind", SUM_PRIORITY, 9)
     line_sql = [f'CASE WHEN c.is_sum THEN ss."{n}" ELSE p."{n}" END AS "{n}"' for n in lines]
+    line_sql += [f'CASE WHEN c.is_sum THEN ss."{n}__derived" ELSE p."{n}_derived"::INTEGER END AS "{n}_derived"'
+                 for n in DERIVED_TOTALS]
+    line_sql += [f"(SELECT x.value FROM protocol_extra_values x WHERE NOT c.is_sum AND x.election_id = $e "
+                 f"AND x.contest_id = $c AND x.unit_id = c.unit_id AND x.source_id = c.source_id "
+                 f"AND x.line = {_literal(line['name'])}) AS \"{line['name']}\""
+                 for line in _extra_lines(db, election_id)]
     fewest_published = "least(" + ", ".join(f'nullif(ss."{n}__n", 0)' for n in lines) + ")"
     vote_sql = [f"max(votes) FILTER (WHERE choice_id = {_literal(ch['choice_id'])}) AS \"votes_{ch['choice_id']}\""
                 for ch in choices]

@@ -22,6 +22,15 @@ from . import contract
 from .load import ElectionPackage
 
 SQL_DIR = Path(__file__).with_name("sql")
+# Totals a protocol derives from its parts: when the total line is not published but every part is,
+# the model derives it ONCE (views.sql, table ``protocols``, with ``<line>_derived`` = true) and pages,
+# checks and downloads all read that one value. The package's CSV is never rewritten. "Every part":
+# a part the form does not have at all (no protocol of the contest publishes it, e.g. early voting on
+# a Kazakh form) counts as 0.
+DERIVED_TOTALS = {
+    "ballots_issued": ("ballots_issued_early", "ballots_issued_in_station", "ballots_issued_outside"),
+    "ballots_in_boxes": ("ballots_in_mobile_boxes", "ballots_in_stationary_boxes"),
+}
 # DuckDB caches up to 80% of RAM by default; the checks stage's tables of a national election (about
 # 600 MB for RU 2018) then stay resident next to the render stage's Python data. Capped, DuckDB spills
 # them to a temporary folder (its own, removed when the connection closes) at no measurable cost.
@@ -93,7 +102,14 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
         columns = ", ".join(
             f'"{f["name"]}" {DUCKDB_TYPES[f["type"]]}' for f in contract.fields(resource)
         )
-        con.execute(f'CREATE TABLE "{resource}" (election_id VARCHAR, {columns})')
+        # protocols as published; views.sql makes ``protocols`` from it with the derived totals
+        table = "protocols_published" if resource == "protocols" else resource
+        con.execute(f'CREATE TABLE "{table}" (election_id VARCHAR, {columns})')
+    # The lines a package adds to its protocol form (election.extra_lines), and their values, long.
+    con.execute("CREATE TABLE extra_lines (election_id VARCHAR, name VARCHAR, position INTEGER, "
+                "label_en VARCHAR, label_ru VARCHAR, label_kk VARCHAR)")
+    con.execute("CREATE TABLE protocol_extra_values (election_id VARCHAR, contest_id VARCHAR, unit_id VARCHAR, "
+                "source_id VARCHAR, line VARCHAR, value BIGINT)")
 
 
 def _load_package(con: duckdb.DuckDBPyConnection, package: ElectionPackage) -> None:
@@ -116,17 +132,29 @@ def _load_package(con: duckdb.DuckDBPyConnection, package: ElectionPackage) -> N
             json.dumps(package.descriptor.get("sources", []), ensure_ascii=False),
         ],
     )
+    extra = contract.extra_lines(package.descriptor)
+    for position, line in enumerate(extra):
+        con.execute("INSERT INTO extra_lines VALUES (?, ?, ?, ?, ?, ?)",
+                    [package.id, line.name, position, line.labels.get("en"), line.labels.get("ru"),
+                     line.labels.get("kk")])
     for resource in contract.resource_names():
         path = package.resource_paths.get(resource)
         if path is None:
             continue
-        columns = {f["name"]: DUCKDB_TYPES[f["type"]] for f in contract.fields(resource)}
-        con.execute(
-            f'INSERT INTO "{resource}" SELECT $election_id, * FROM read_csv($path, header = true, '
-            f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '', "
-            f"columns = {_struct_literal(columns)})",
-            {"election_id": package.id, "path": str(path)},
-        )
+        columns = {f["name"]: DUCKDB_TYPES[f["type"]] for f in contract.fields(resource, extra)}
+        read = (f"read_csv($path, header = true, auto_detect = false, delim = ',', quote = '\"', "
+                f"escape = '\"', nullstr = '', columns = {_struct_literal(columns)})")
+        params = {"election_id": package.id, "path": str(path)}
+        if resource != "protocols":
+            con.execute(f'INSERT INTO "{resource}" SELECT $election_id, * FROM {read}', params)
+            continue
+        standard = ", ".join(f'"{f["name"]}"' for f in contract.fields("protocols"))
+        con.execute(f"INSERT INTO protocols_published SELECT $election_id, {standard} FROM {read}", params)
+        if extra:
+            names = ", ".join(f'"{line.name}"' for line in extra)
+            con.execute(f"INSERT INTO protocol_extra_values SELECT $election_id, contest_id, unit_id, source_id, "
+                        f"line, value FROM (UNPIVOT (SELECT contest_id, unit_id, source_id, {names} FROM {read}) "
+                        f"ON {names} INTO NAME line VALUE value)", params)
 
 
 def _struct_literal(columns: dict[str, str]) -> str:
@@ -137,9 +165,31 @@ def views_sql() -> str:
     """``sql/views.sql`` with the protocol lines of the contract filled in."""
     lines = contract.line_names()
     return (SQL_DIR / "views.sql").read_text(encoding="utf-8").format(
+        derived_lines=",\n       ".join(_derived_sql(total, parts) for total, parts in DERIVED_TOTALS.items()),
+        derived_flags=",\n       ".join(f'"{total}" IS NULL AND ({_parts_sql(parts)}) IS NOT NULL AS "{total}_derived"'
+                                         for total, parts in DERIVED_TOTALS.items()),
+        any_figure=" OR ".join(f'p."{n}" IS NOT NULL' for n in lines),
         line_sums=",\n       ".join(f'sum(p."{n}")::BIGINT AS "{n}", count(p."{n}") AS "{n}__n"' for n in lines),
-        line_counts=", ".join(f'count(p."{n}") AS "{n}"' for n in lines),
+        derived_counts=",\n       ".join(f'count(*) FILTER (WHERE p."{n}_derived") AS "{n}__derived"'
+                                          for n in DERIVED_TOTALS),
+        line_counts=", ".join(f'count(p."{n}") FILTER (WHERE NOT p."{n}_derived") AS "{n}"' if n in DERIVED_TOTALS
+                              else f'count(p."{n}") AS "{n}"' for n in lines),
     )
+
+
+def _parts_sql(parts: tuple[str, ...]) -> str:
+    """The sum of the parts; a part no protocol of the contest publishes (not on the form) counts as 0."""
+    on_form = " OR ".join(f"form_has_{n}" for n in parts)
+    total = " + ".join(f'CASE WHEN form_has_{n} THEN "{n}" ELSE 0 END' for n in parts)
+    return f"CASE WHEN {on_form} THEN {total} END"
+
+
+def _derived_sql(total: str, parts: tuple[str, ...]) -> str:
+    return f'coalesce("{total}", {_parts_sql(parts)}) AS "{total}"'
+
+
+def derived_parts() -> set[str]:
+    return {part for parts in DERIVED_TOTALS.values() for part in parts}
 
 
 @cache

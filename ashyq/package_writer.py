@@ -20,7 +20,6 @@ def write_package(out_dir: Path, metadata: dict, tables: dict[str, pl.DataFrame]
     package's own protocol lines, ``extra_lines``), licenses, sources, version. Columns missing from a
     table are written empty ("not published").
     """
-    extra = [line["name"] for line in (metadata.get("election") or {}).get("extra_lines") or []]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     missing = [r for r in contract.required_resources() if r not in tables]
@@ -34,7 +33,7 @@ def write_package(out_dir: Path, metadata: dict, tables: dict[str, pl.DataFrame]
     for name in contract.resource_names():
         if name not in tables:
             continue
-        frame = _conform(name, tables[name], extra if name == "protocols" else [])
+        frame = _conform(name, tables[name], contract.extra_lines(metadata))
         path = out_dir / f"{name}.csv"
         frame.write_csv(path, line_terminator="\n", null_value="")
         resources.append(
@@ -46,7 +45,7 @@ def write_package(out_dir: Path, metadata: dict, tables: dict[str, pl.DataFrame]
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "schema": _schema(name, metadata if name == "protocols" else {}),
+                "schema": contract.table_schema(name, contract.extra_lines(metadata), present=set(tables)),
             }
         )
     descriptor = {**metadata, "resources": resources}
@@ -56,28 +55,10 @@ def write_package(out_dir: Path, metadata: dict, tables: dict[str, pl.DataFrame]
     return out_dir
 
 
-def _schema(resource: str, metadata: dict) -> dict:
-    """The contract's Table Schema; for protocols, with the package's own lines right after the standard
-    ones (integers ≥ 0, described by their English label)."""
-    schema = contract.table_schema(resource)
-    lines = (metadata.get("election") or {}).get("extra_lines") or []
-    if lines:
-        at = _after_standard_lines([f["name"] for f in schema["fields"]])
-        schema["fields"][at:at] = [{"name": line["name"], "type": "integer", "description": line.get("en") or
-                                    line["name"], "constraints": {"minimum": 0}} for line in lines]
-    return schema
-
-
-def _after_standard_lines(names: list[str]) -> int:
-    return max(names.index(line) for line in contract.line_names()) + 1
-
-
-def _conform(resource: str, frame: pl.DataFrame, extra: list[str] = ()) -> pl.DataFrame:
-    """Columns in contract order (absent ones empty), rows sorted by primary key."""
-    names = contract.field_names(resource)
-    if extra:
-        at = _after_standard_lines(names)
-        names = names[:at] + list(extra) + names[at:]
+def _conform(resource: str, frame: pl.DataFrame, extra: tuple = ()) -> pl.DataFrame:
+    """Columns in contract order (absent ones empty; ``extra``: the package's own protocol lines,
+    declared in ``metadata["election"]["extra_lines"]``), rows sorted by primary key."""
+    names = contract.field_names(resource, extra)
     extra = [c for c in frame.columns if c not in names]
     if extra:
         raise ValueError(f"resource {resource}: columns not in the contract: {extra}")

@@ -102,13 +102,14 @@ def check_fast(package: ElectionPackage) -> FastResult:
     result.files = {name: path.relative_to(package.directory).as_posix()
                     for name, path in package.resource_paths.items()}
     tables: dict[str, files.Table] = {}
+    extra = contract.extra_lines(package.descriptor)  # the package's own protocol lines
     for name in _contract_order(package.resource_paths):
         table = files.read_table(package.id, result.files[name], package.resource_paths[name],
-                                 contract.field_names(name))
+                                 contract.field_names(name, extra))
         tables[name] = table
     own: dict[str, list[Problem]] = {}
     for name, table in tables.items():
-        schema = contract.table_schema(name)
+        schema = contract.table_schema(name, extra)
         found = list(table.problems)
         if table.readable:
             found += fast.cell_problems(package.id, table, schema)

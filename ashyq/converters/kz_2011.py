@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import kz_regions
+from . import kz_announced, kz_regions
 from .tables import SourceError, digits, read_csv, write
 
 FOLDER = "realdata/kz-2011-odihr-annex"
@@ -191,7 +191,11 @@ def convert(shared: Path, out: Path) -> list[Path]:
     candidates = _candidates(shared / FOLDER / "README.md")
     _check_sums(national, regional, candidates)
     _check_quotes(shared / REPORT_FILE)
-    return [write(out, METADATA, package_rows(national, regional, candidates))]
+    rows = package_rows(national, regional, candidates)
+    sources, counts = kz_announced.announced(shared, METADATA["name"], CONTEST_ID)
+    rows["sources"] = [*rows["sources"], *sources]
+    rows["announced"] = counts
+    return [write(out, METADATA, rows)]
 
 
 def package_rows(national: dict, regional: list[dict], candidates: list[tuple[str, str, str]]) -> dict:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import kz_regions
+from . import kz_announced, kz_regions
 from .tables import SourceError, join_urls, read_csv, slug, write
 
 FOLDER = "realdata/kz-cec-press"
@@ -115,6 +115,9 @@ ELECTIONS = (
             "name_kk": "Мәжіліс, жалпыұлттық сайлау округі (партиялық тізімдер)",
             "seats": 69,  # ODIHR 2023 statement: 69 of 98 seats by closed lists nationwide
             "threshold_percent": 5,
+            "note": "The other 29 seats of the Majilis were filled in 29 single-member constituencies the same "
+                    "day. Their results are not in this package yet: the CEC's constituency results were not "
+                    "found with a source that can be cited.",
         },
         # The 2022 map (Abai, Zhetysu, Ulytau created June 2022) was unchanged in March 2023.
         regions_from="2022-11-20 presidential (early)",
@@ -152,6 +155,9 @@ def convert(shared: Path, out: Path) -> list[Path]:
         if not national:
             raise SourceError(f"{folder}/kz_national_results.csv: no rows for {election.label!r}")
         rows = package_rows(election, national, reports, [r for r in turnout if r["election"] == election.regions_from])
+        sources, counts = kz_announced.announced(shared, election.name, election.contest["contest_id"])
+        rows["sources"] += sources
+        rows["announced"] = counts
         written.append(write(out, metadata(election, national, reports), rows))
     return written
 

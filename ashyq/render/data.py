@@ -25,7 +25,14 @@ class ElectionData:
     turnout_sums: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # station reports summed
     findings: dict[str, list[dict]] = field(default_factory=dict)  # unit → findings
     row_pages: dict[str, str] = field(default_factory=dict)  # station → URL of the table listing it
+    row_contests: dict[str, str] = field(default_factory=dict)  # station → contest of that table
     coverage: list[dict] = field(default_factory=list)
+    bodies: dict[str, dict] = field(default_factory=dict)  # body_id → body, largest first
+    venues: dict[str, dict] = field(default_factory=dict)
+    contest_results: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # (contest, source) → choices by place
+    extra_lines: list[dict] = field(default_factory=list)  # the package's own protocol lines, in order
+    extra_values: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)  # (contest, unit, source) → line → value
+    announced: list[dict] = field(default_factory=list)
 
     @property
     def roots(self) -> list[str]:
@@ -45,6 +52,28 @@ class ElectionData:
 
     def stations(self) -> list[str]:
         return [u for u, row in self.units.items() if row["level"] == "station"]
+
+    def constituency_stations(self, contest_id: str) -> list[str]:
+        """The stations with a protocol for the contest, in the order of the station list."""
+        return [u for u in self.stations() if (contest_id, u) in self.protocols]
+
+    def contests_by_body(self) -> list[tuple[dict | None, list[dict]]]:
+        """(body or None, its contests): the bodies in order, then contests of no body."""
+        groups = [(body, [c for c in self.contests if c.get("body_id") == body_id])
+                  for body_id, body in self.bodies.items()]
+        rest = [c for c in self.contests if c.get("body_id") not in self.bodies]
+        return [(b, cs) for b, cs in groups if cs] + ([(None, rest)] if rest else [])
+
+    def winner(self, contest_id: str) -> tuple[dict | None, list[dict]]:
+        """(the winning choice's result row or None when no winner can be read, all result rows by
+        place) from the most official source of the contest."""
+        keys = sorted((k for k in self.contest_results if k[0] == contest_id),
+                      key=lambda k: (self.sources[k[1]]["kind"] != "official", k[1]))
+        if not keys:
+            return None, []
+        rows = self.contest_results[keys[0]]
+        first = rows[0] if rows else None
+        return (first if first and first["leads"] and first["winner_readable"] else None), rows
 
     def has_data(self, contest_id: str, unit_id: str) -> bool:
         key = (contest_id, unit_id)
@@ -75,7 +104,21 @@ def load_election(db, election_id: str) -> ElectionData:
         turnout_sums=_group(db.named("election_turnout_sums", election_id=election_id), ("contest_id", "unit_id")),
         findings=_findings(db, election_id),
         coverage=db.named("election_coverage", election_id=election_id),
+        bodies={row["body_id"]: row for row in db.named("election_bodies", election_id=election_id)},
+        venues={row["venue_id"]: row for row in db.named("election_venues", election_id=election_id)},
+        contest_results=_group(db.named("election_contest_results", election_id=election_id),
+                               ("contest_id", "source_id")),
+        extra_lines=db.named("election_extra_lines", election_id=election_id),
+        extra_values=_extra_values(db.named("election_extra_values", election_id=election_id)),
+        announced=db.named("election_announced", election_id=election_id),
     )
+
+
+def _extra_values(rows: list[dict]) -> dict:
+    out: dict = defaultdict(dict)
+    for row in rows:
+        out[(row["contest_id"], row["unit_id"], row["source_id"])][row["line"]] = row["value"]
+    return dict(out)
 
 
 def _group(rows: list[dict], keys: tuple[str, ...]) -> dict:

@@ -2,9 +2,10 @@
 and the sum of its stations per source, with what is needed to say whether a sum is partial."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import contract
+from ..model import DERIVED_TOTALS
 from .data import ElectionData
 from .text import source_kind_label, t
 
@@ -24,6 +25,9 @@ class FigureSet:
     stations_with_protocol: int = 0
     complete: bool = True
     turnout_percent: float | None = None
+    derived: dict = field(default_factory=dict)  # line → derived from its parts (own: True; sums: at how many stations)
+    listed_not_published: int = 0  # sums only: stations listed with a protocol that has no figure
+    extra: dict = field(default_factory=dict)  # the package's own lines (own protocols only): name → value
 
     def partial_note(self) -> str:
         """Empty when the sum covers every station of the unit; otherwise says how partial it is."""
@@ -31,21 +35,37 @@ class FigureSet:
             return ""
         if not self.complete:
             return t("partial_package", n=self.stations_with_protocol)
+        if self.listed_not_published:
+            return t("partial_listed", n=f"{self.stations_with_protocol:,}", total=f"{self.stations_total:,}",
+                     missing=f"{self.listed_not_published:,}")
         if self.stations_with_protocol < self.stations_total:
             return t("partial_sum", n=self.stations_with_protocol, total=self.stations_total)
         return ""
+
+    def derived_note(self, name: str) -> str:
+        """"derived" (or "derived at N stations") when the model derived this total from its parts."""
+        if self.lines.get(name) is None or not self.derived.get(name):
+            return ""
+        if not self.is_sum:
+            return t("derived")
+        return t("derived_at", n=f"{self.derived[name]:,}")
+
+    def _covered(self) -> int:
+        """Stations a figure of this sum should cover: every station listed, or, when some protocols are
+        listed without any figure (said once, in the heading), those that publish figures."""
+        return self.stations_with_protocol if self.listed_not_published else self.stations_total
 
     def line_partial(self, name: str) -> str:
         if not self.is_sum or self.lines.get(name) is None:
             return ""
         n = self.line_counts.get(name, 0)
-        return t("partial_sum", n=n, total=self.stations_total) if n < self.stations_total else ""
+        return t("partial_sum", n=n, total=self.stations_total) if n < self._covered() else ""
 
     def vote_partial(self, choice_id: str) -> str:
         if not self.is_sum or self.votes.get(choice_id) is None:
             return ""
         n = self.vote_counts.get(choice_id, 0)
-        return t("partial_sum", n=n, total=self.stations_total) if n < self.stations_total else ""
+        return t("partial_sum", n=n, total=self.stations_total) if n < self._covered() else ""
 
     def has_votes(self) -> bool:
         return any(v is not None for v in self.votes.values())
@@ -82,6 +102,8 @@ def own_sets(data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSe
             published_percent={c: r["percent"] for c, r in votes.items()},
             line_counts={}, vote_counts={},
             turnout_percent=protocol.get("turnout_percent"),
+            derived={n: bool(protocol.get(f"{n}_derived")) for n in DERIVED_TOTALS},
+            extra=data.extra_values.get((contest_id, unit_id, protocol["source_id"]), {}),
         ))
     return out
 
@@ -91,7 +113,7 @@ def sum_sets(data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSe
     for row in data.sums.get((contest_id, unit_id), []):
         source = data.sources[row["source_id"]]
         votes = data.vote_sums.get((contest_id, unit_id, row["source_id"]), {})
-        label = t("sum_of_stations", n=row["stations_with_protocol"], total=row["stations_total"])
+        label = t("sum_of_stations", n=f'{row["stations_with_protocol"]:,}', total=f'{row["stations_total"]:,}')
         out.append(FigureSet(
             key=f"sum:{source['source_id']}",
             label=f"{label} ({source_kind_label(source['kind'])})",
@@ -104,6 +126,8 @@ def sum_sets(data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSe
             stations_total=row["stations_total"],
             stations_with_protocol=row["stations_with_protocol"],
             complete=bool(row["complete"]),
+            derived={n: row.get(f"{n}__derived") or 0 for n in DERIVED_TOTALS},
+            listed_not_published=row.get("stations_listed_not_published") or 0,
         ))
     return out
 

@@ -90,7 +90,10 @@ def integrity_page(db, data: ElectionData) -> Page:
     increments = increments_chart(db, data)
     parts.append("## Turnout through the day\n\n" + html_block(increments + turnout_flags_table(db, data, url)))
     has_charts = bool(increments)
+    parts.append("## By contest\n\n" + html_block(contest_counts_table(db, data, url)))
     for contest in data.contests:
+        if contest.get("kind") == "single_member" and contest.get("constituency"):
+            continue  # a constituency's few hundred stations: the distributions are drawn for the lists
         block = distribution_block(db, data, contest)
         if block:
             has_charts = True
@@ -118,6 +121,23 @@ def counts_table(db, url: str, election_id: str) -> str:
                          num_cell(c.get("cannot_check", 0))]))
     return table([h("Check"), h("Formula"), h("Kind"), h("Checked"), h("Passed"), h("Failed / flagged"),
                   h("Cannot be checked")], rows)
+
+
+def contest_counts_table(db, data: ElectionData, url: str) -> str:
+    """Checks run per contest: protocols checked, failed or flagged, and not checkable, per contest."""
+    counts = {r["contest_id"]: r for r in db.rows(
+        "SELECT contest_id, sum(checked)::BIGINT AS checked, sum(failed)::BIGINT AS failed, "
+        "sum(cannot_check)::BIGINT AS cannot_check FROM check_counts WHERE election_id = $e GROUP BY contest_id",
+        {"e": data.election_id})}
+    rows = []
+    for contest in data.contests:
+        c = counts.get(contest["contest_id"], {})
+        name = h(contest["name"])
+        if contest.get("kind") == "single_member" and contest.get("constituency"):
+            name = link(url, urls.contest(data.election_id, contest["contest_id"]), name)
+        rows.append(row([text_cell(name), num_cell(c.get("checked", 0)), num_cell(c.get("failed", 0)),
+                         num_cell(c.get("cannot_check", 0))]))
+    return table([h("Contest"), h("Checked"), h("Failed / flagged"), h("Cannot be checked")], rows, numeric_from=1)
 
 
 def region_table(db, data: ElectionData, url: str) -> str:
@@ -185,6 +205,9 @@ def findings_table(db, data: ElectionData, url: str) -> str:
                 cells.append(text_cell(_unit_link(data, url, value)))
             elif c == "check_id":
                 cells.append(text_cell(link(url, f"{urls.page('methodology')}#{check_anchor(value)}", h(value))))
+            elif c == "contest_id":  # findings name their contest
+                contest = next((x for x in data.contests if x["contest_id"] == value), None)
+                cells.append(text_cell(h(contest["name"] if contest else value), attrs=f' title="{h(value)}"'))
             elif c == "status":
                 label = BY_ID[r["check_id"]].badge if value == "failed" else STATUS_LABELS.get(value, value)
                 cells.append(text_cell(h(label)))

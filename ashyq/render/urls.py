@@ -27,6 +27,11 @@ def unit(election_id: str, unit_id: str, level: str, is_root: bool = False) -> s
     return f"{election(election_id)}units/{unit_id}/"
 
 
+def contest(election_id: str, contest_id: str) -> str:
+    """The page of one contest that is not the election's main result: a single-member constituency."""
+    return f"{election(election_id)}contests/{contest_id}/"
+
+
 def station(election_id: str, unit_id: str) -> str:
     return f"{election(election_id)}stations/{unit_id}/"
 

@@ -3,8 +3,10 @@
 -- separated; {line_counts}: their "<line>__n" count columns) and from the registry.
 
 -- name: protocol_figures
--- Each protocol with the figures the checks compare: totals taken from the total line where
--- published, otherwise from their parts; votes_total only when every choice's vote is published.
+-- Each protocol with the figures the checks compare: the totals (ballots issued, ballots in the
+-- boxes) as the model gives them, the published total line or else the total derived once from its
+-- parts (views.sql, <line>_derived), so pages and checks read the same figure; votes_total only when
+-- every choice's vote is published.
 CREATE OR REPLACE VIEW protocol_figures AS
 WITH vote_totals AS (
     SELECT election_id, contest_id, unit_id, source_id,
@@ -14,9 +16,9 @@ WITH vote_totals AS (
     SELECT election_id, contest_id, count(*) AS choices_n FROM choices GROUP BY ALL
 )
 SELECT p.*, u.level,
-       coalesce(p.ballots_issued,
-                coalesce(p.ballots_issued_early, 0) + p.ballots_issued_in_station + p.ballots_issued_outside) AS issued_total,
-       coalesce(p.ballots_in_boxes, p.ballots_in_mobile_boxes + p.ballots_in_stationary_boxes) AS boxes_total,
+       p.ballots_issued AS issued_total,
+       p.ballots_in_boxes AS boxes_total,
+       CASE WHEN NOT p.ballots_issued_derived THEN p.ballots_issued END AS issued_published,
        CASE WHEN vt.votes_n = cc.choices_n THEN vt.votes_sum END AS votes_total
 FROM protocols p
 JOIN units u USING (election_id, unit_id)
@@ -71,10 +73,13 @@ WITH series AS (
     FROM protocol_figures f JOIN sources s USING (election_id, source_id)
     GROUP BY ALL
 ), without_reports AS (
+    -- units without reports in a contest that has turnout reports elsewhere (a contest with none at
+    -- all, e.g. a single-member ballot voted alongside a list whose turnout is reported, is not checked)
     SELECT election_id, contest_id, unit_id, min(source_id) AS source_id, any_value(level) AS level
     FROM protocol_figures f
     WHERE NOT EXISTS (SELECT 1 FROM turnout t WHERE t.election_id = f.election_id
                       AND t.contest_id = f.contest_id AND t.unit_id = f.unit_id)
+      AND EXISTS (SELECT 1 FROM turnout t WHERE t.election_id = f.election_id AND t.contest_id = f.contest_id)
     GROUP BY ALL
 )
 SELECT election_id, contest_id, unit_id, source_id, level, 'turnout_never_decreases' AS check_id,
@@ -134,10 +139,11 @@ FROM check_outcomes GROUP BY ALL ORDER BY ALL;
 
 -- name: figures_long
 -- Every published figure of every protocol, one row each: the lines, then "votes:<choice_id>".
--- UNPIVOT drops empty cells, so "not published" is never compared.
+-- UNPIVOT drops empty cells, so "not published" is never compared; totals the model derived are not
+-- figures of the source and are not compared between sources either.
 CREATE OR REPLACE VIEW figures_long AS
 SELECT election_id, contest_id, unit_id, source_id, field, value::BIGINT AS value
-FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {lines} FROM protocols)
+FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {lines} FROM protocols_published)
       ON {lines} INTO NAME field VALUE value)
 UNION ALL
 SELECT election_id, contest_id, unit_id, source_id, 'votes:' || choice_id, votes

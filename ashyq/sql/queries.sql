@@ -25,7 +25,7 @@ SELECT * FROM elections WHERE election_id = $election_id;
 
 -- name: election_units
 SELECT unit_id, parent_id, level, commission, code, name, name_en, name_ru, name_kk, address,
-       complete, depth, children
+       complete, kind, venue_id, depth, children
 FROM unit_tree WHERE election_id = $election_id
 ORDER BY depth, parent_id NULLS FIRST, try_cast(regexp_extract(code, '^\d+') AS BIGINT) NULLS LAST,
          code, name, unit_id;
@@ -115,3 +115,35 @@ JOIN units u ON u.election_id = m.election_id AND u.unit_id = m.unit_id
 WHERE u.level <> 'station' AND r.voters_on_list IS NOT NULL
 GROUP BY ALL
 ORDER BY contest_id, unit_id, source_id, reported_at;
+
+-- name: election_contest_results
+-- Each contest's result over all its stations, per source and choice, with the leader and whether
+-- the winner can be read (views.sql, contest_results).
+SELECT * EXCLUDE (election_id) FROM contest_results WHERE election_id = $election_id
+ORDER BY contest_id, source_id, place, ballot_order;
+
+-- name: election_bodies
+SELECT b.*, coalesce(b.name_en, b.name_ru, b.name_kk, b.body_id) AS name
+FROM bodies b WHERE election_id = $election_id ORDER BY seats DESC NULLS LAST, body_id;
+
+-- name: election_venues
+SELECT * EXCLUDE (election_id) FROM venues WHERE election_id = $election_id ORDER BY venue_id;
+
+-- name: election_extra_lines
+-- The lines the package adds to the protocol form (election.extra_lines), in declared order.
+SELECT name, label_en, label_ru, label_kk FROM extra_lines WHERE election_id = $election_id ORDER BY position;
+
+-- name: election_extra_values
+SELECT contest_id, unit_id, source_id, line, value FROM protocol_extra_values
+WHERE election_id = $election_id AND value IS NOT NULL ORDER BY contest_id, unit_id, source_id, line;
+
+-- name: election_announced
+-- What the commission announced (stations, voters), beside the stations with a published protocol
+-- in the package for the same contest.
+SELECT a.contest_id, a.unit_id, a.source_id, a.stations, a.voters, a.note, s.title AS source_title, s.url AS source_url,
+       (SELECT count(DISTINCT p.unit_id) FROM protocols p JOIN units u USING (election_id, unit_id)
+        WHERE p.election_id = a.election_id AND p.contest_id = a.contest_id AND u.level = 'station'
+          AND p.has_figures) AS stations_published
+FROM announced a JOIN sources s USING (election_id, source_id)
+WHERE a.election_id = $election_id
+ORDER BY a.contest_id, a.unit_id, a.source_id;

@@ -1,6 +1,36 @@
 -- The query layer: every page and download reads these, never the raw tables directly.
 -- Placeholders in braces are filled from the contract by model.py (line_sums: one sum and one
--- count of published values per protocol line, in protocol order).
+-- count of published values per protocol line, in protocol order; derived_lines / derived_flags:
+-- model.DERIVED_TOTALS).
+
+-- Every protocol as published, with the totals the protocol derives from its parts filled in ONCE
+-- here, where the total is not published and every part is (<line>_derived = true). A part that no
+-- protocol of the contest publishes is not on that form and counts as 0. has_figures: the protocol
+-- publishes at least one figure (a line or a vote); a listed protocol without any is "listed, not
+-- published" and counts as published nowhere.
+CREATE TABLE protocols AS
+WITH forms AS (
+    SELECT election_id, contest_id,
+           count(ballots_issued_early) > 0 AS form_has_ballots_issued_early,
+           count(ballots_issued_in_station) > 0 AS form_has_ballots_issued_in_station,
+           count(ballots_issued_outside) > 0 AS form_has_ballots_issued_outside,
+           count(ballots_in_mobile_boxes) > 0 AS form_has_ballots_in_mobile_boxes,
+           count(ballots_in_stationary_boxes) > 0 AS form_has_ballots_in_stationary_boxes
+    FROM protocols_published GROUP BY ALL
+), flagged AS (
+    SELECT p.*, f.* EXCLUDE (election_id, contest_id),
+       {derived_flags}
+    FROM protocols_published p JOIN forms f USING (election_id, contest_id)
+), voted AS (
+    SELECT DISTINCT election_id, contest_id, unit_id, source_id FROM votes WHERE votes IS NOT NULL
+)
+SELECT p.* EXCLUDE (ballots_issued, ballots_in_boxes, form_has_ballots_issued_early,
+                    form_has_ballots_issued_in_station, form_has_ballots_issued_outside,
+                    form_has_ballots_in_mobile_boxes, form_has_ballots_in_stationary_boxes),
+       {derived_lines},
+       ({any_figure} OR v.unit_id IS NOT NULL) AS has_figures
+FROM flagged p
+LEFT JOIN voted v USING (election_id, contest_id, unit_id, source_id);
 
 -- Every unit with each of its ancestors (itself at distance 0).
 CREATE TABLE unit_ancestors AS
@@ -43,18 +73,22 @@ SELECT p.*, s.kind AS source_kind, s.title AS source_title
 FROM protocols p JOIN sources s USING (election_id, source_id);
 
 -- Station protocols summed up every level of the hierarchy, per contest and per source.
--- stations_total counts the unit's stations that have any protocol in the contest; <line>__n counts
--- those where the line is published. A sum is partial when the unit is not marked complete or
--- when <line>__n < stations_total.
+-- stations_total counts the unit's stations listed with a protocol in the contest (every kind of
+-- station: electronic, abroad, special count like the others); stations_with_protocol those whose
+-- protocol of this source has at least one figure (a listed protocol without any is "listed, not
+-- published"); <line>__n those where the line is published (or derived: <line>__derived of them).
+-- A sum is partial when the unit is not marked complete or when <line>__n < stations_total.
 CREATE TABLE station_sums AS
 WITH in_contest AS (
     SELECT DISTINCT election_id, contest_id, unit_id AS station_id FROM protocols
 )
 SELECT m.election_id, c.contest_id, m.unit_id, p.source_id,
        any_value(t.stations_total) AS stations_total,
-       count(*) AS stations_with_protocol,
+       count(*) FILTER (WHERE p.has_figures) AS stations_with_protocol,
+       count(*) FILTER (WHERE NOT p.has_figures) AS stations_listed_not_published,
        (any_value(u.level) = 'station' OR coalesce(any_value(u.complete), false)) AS complete,
-       {line_sums}
+       {line_sums},
+       {derived_counts}
 FROM station_members m
 JOIN in_contest c ON c.election_id = m.election_id AND c.station_id = m.station_id
 JOIN protocols p ON p.election_id = m.election_id AND p.contest_id = c.contest_id AND p.unit_id = m.station_id
@@ -111,11 +145,17 @@ FROM turnout t
 WINDOW series AS (PARTITION BY t.election_id, t.contest_id, t.unit_id, t.source_id ORDER BY t.reported_at);
 
 -- What is published at each level of each election: units, official protocols, lines, votes, turnout.
+-- A unit "has an official protocol" when one of its official protocols has at least one figure; a
+-- unit whose official protocols are all listed without any figure is counted apart ("listed, not
+-- published").
 CREATE VIEW coverage AS
 SELECT u.election_id, u.level,
        count(DISTINCT u.unit_id) AS units,
-       count(DISTINCT CASE WHEN p.source_kind = 'official' THEN u.unit_id END) AS units_with_official_protocol,
-       count(DISTINCT CASE WHEN p.source_kind <> 'official' THEN u.unit_id END) AS units_with_other_sources,
+       count(DISTINCT CASE WHEN p.source_kind = 'official' AND p.has_figures THEN u.unit_id END) AS units_with_official_protocol,
+       count(DISTINCT CASE WHEN p.source_kind = 'official' THEN u.unit_id END)
+         - count(DISTINCT CASE WHEN p.source_kind = 'official' AND p.has_figures THEN u.unit_id END)
+         AS units_listed_not_published,
+       count(DISTINCT CASE WHEN p.source_kind <> 'official' AND p.has_figures THEN u.unit_id END) AS units_with_other_sources,
        count(DISTINCT v.unit_id) AS units_with_votes,
        count(DISTINCT t.unit_id) AS units_with_turnout_reports
 FROM units u
@@ -129,6 +169,45 @@ GROUP BY ALL;
 -- Which protocol lines are published, per election, level and source kind: for each line, the
 -- number of protocols in which it has a value.
 CREATE VIEW lines_published AS
-SELECT p.election_id, u.level, p.source_kind, count(*) AS protocols, {line_counts}
+SELECT p.election_id, u.level, p.source_kind, count(*) FILTER (WHERE p.has_figures) AS protocols,
+       count(*) FILTER (WHERE NOT p.has_figures) AS protocols_listed_not_published, {line_counts},
+       {derived_counts}
 FROM protocols_sourced p JOIN units u USING (election_id, unit_id)
 GROUP BY ALL;
+
+-- Each contest's result over its whole scope, per source and choice: the votes summed over the
+-- stations with a protocol for the contest (whatever commission they belong to: a constituency is
+-- the set of its stations), and the stations listed, published and not published. The winner of a
+-- single-member contest is the choice with the most votes, and can be read only when every listed
+-- protocol publishes every choice's votes and no other choice has as many.
+CREATE TABLE contest_results AS
+WITH listed AS (
+    SELECT p.election_id, p.contest_id, p.source_id,
+           count(*) AS stations_listed,
+           count(*) FILTER (WHERE p.has_figures) AS stations_published
+    FROM protocols p JOIN units u USING (election_id, unit_id)
+    WHERE u.level = 'station'
+    GROUP BY ALL
+), summed AS (
+    SELECT v.election_id, v.contest_id, v.source_id, v.choice_id,
+           sum(v.votes)::BIGINT AS votes, count(v.votes) AS stations_with_votes
+    FROM votes v JOIN units u USING (election_id, unit_id)
+    WHERE u.level = 'station'
+    GROUP BY ALL
+), ranked AS (
+    SELECT l.*, ch.choice_id, ch.ballot_order, s.votes, coalesce(s.stations_with_votes, 0) AS stations_with_votes,
+           rank() OVER (PARTITION BY l.election_id, l.contest_id, l.source_id ORDER BY s.votes DESC NULLS LAST) AS place,
+           count(*) FILTER (WHERE coalesce(s.stations_with_votes, 0) < l.stations_listed)
+               OVER (PARTITION BY l.election_id, l.contest_id, l.source_id) AS choices_incomplete
+    FROM listed l
+    JOIN choices ch ON ch.election_id = l.election_id AND ch.contest_id = l.contest_id
+    LEFT JOIN summed s ON s.election_id = l.election_id AND s.contest_id = l.contest_id
+         AND s.source_id = l.source_id AND s.choice_id = ch.choice_id
+)
+SELECT r.* EXCLUDE (choices_incomplete),
+       sum(r.votes) OVER (PARTITION BY r.election_id, r.contest_id, r.source_id) AS votes_total,
+       r.place = 1 AS leads,
+       (r.choices_incomplete = 0 AND r.stations_published = r.stations_listed
+        AND count(*) FILTER (WHERE r.place = 1) OVER (PARTITION BY r.election_id, r.contest_id, r.source_id) = 1)
+           AS winner_readable
+FROM ranked r;

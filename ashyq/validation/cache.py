@@ -83,7 +83,7 @@ def _file_hash(path: Path) -> bytes:
 def _code_fingerprint() -> str:
     digest = hashlib.sha256()
     sources = [PACKAGE_DIR / "validate.py", PACKAGE_DIR / "load.py", PACKAGE_DIR / "limits.py",
-               PACKAGE_DIR / "contract.yml",
+               PACKAGE_DIR / "contract.yml", PACKAGE_DIR / "contract.py",
                *sorted((PACKAGE_DIR / "validation").glob("*.py"))]
     for source in sources:
         digest.update(source.read_bytes())

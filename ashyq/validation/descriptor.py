@@ -53,7 +53,9 @@ def descriptor_problems(package: ElectionPackage) -> list[Problem]:
         name = resource.get("name") if isinstance(resource, dict) else None
         if name not in contract.resource_names() or name not in package.resource_paths:
             continue
-        for message, field, value in [*_format_problems(resource), *_schema_problems(name, resource.get("schema"))]:
+        schema_problems = _schema_problems(name, resource.get("schema"), contract.extra_lines(package.descriptor),
+                                           set(package.resource_paths))
+        for message, field, value in [*_format_problems(resource), *schema_problems]:
             add(message, "schema", f"resources[{name}].{field}", value)
         path = package.resource_paths[name]
         if not path.is_file():
@@ -80,6 +82,8 @@ def _metadata_problems(package: ElectionPackage) -> list[Problem]:
     for key in ("country", "type"):
         if not isinstance(election.get(key), str) or not election[key].strip():
             add(f"election.{key}", election.get(key), "required value is empty")
+    for field, value, message in contract.extra_line_problems(descriptor):
+        add(field, value, message)
     title = election.get("title")
     if not isinstance(title, dict) or not isinstance(title.get("en"), str) or not title["en"].strip():
         add("election.title.en", None, "required: the election's title in English (ru and kk if published)")
@@ -157,9 +161,9 @@ def _format_problems(resource: dict) -> list[tuple[str, str, object]]:
     return out
 
 
-def _schema_problems(name: str, schema: object) -> list[tuple[str, str, object]]:
-    """Differences from ``contract.table_schema(name)``, each as (message, field path, value)."""
-    expected = contract.table_schema(name)
+def _schema_problems(name: str, schema: object, extra: tuple = (), present=None) -> list[tuple[str, str, object]]:
+    """Differences from ``contract.table_schema(name, extra, present)``, each as (message, field path, value)."""
+    expected = contract.table_schema(name, extra, present)
     if not isinstance(schema, dict):
         return [("the schema must be written inline, as contract.table_schema() gives it "
                  "(package_writer.write_package does this)", "schema", schema)]
@@ -170,7 +174,9 @@ def _schema_problems(name: str, schema: object) -> list[tuple[str, str, object]]
     for missing in [n for n in want if n not in got]:
         out.append((f"field {missing!r} of the contract is missing", "schema.fields", missing))
     for extra in [n for n in got if n not in want]:
-        out.append((f"field {extra!r} is not in the contract", "schema.fields", extra))
+        hint = " (a line of the package's own protocol form: declare it in election.extra_lines)" \
+            if name == "protocols" else ""
+        out.append((f"field {extra!r} is not in the contract{hint}", "schema.fields", extra))
     if not out and got != want:
         out.append((f"fields are not in the contract's order: {', '.join(want)}", "schema.fields", ", ".join(got)))
     by_name = {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}

@@ -169,13 +169,20 @@ def foreign_key_problems(package_id: str, table: Table, schema: dict, resource: 
         ref_name = fk["reference"]["resource"] or resource
         ref_fields = list(fk["reference"]["fields"])
         reference = tables.get(ref_name)
-        if reference is None or not reference.readable:
+        candidates = frame.filter(~pl.all_horizontal([pl.col(f).is_null() for f in fields]))
+        if reference is None:
+            # An optional resource the package does not have (venues, bodies): any key refers to nothing.
+            message = messages.foreign_key(fields, f"{ref_name}.csv (not in this package)", ref_fields)
+            for row, *cells in candidates.sort(ROW).select(ROW, *fields).iter_rows():
+                out.append(Problem(package_id, table.file, message, row=row, field=", ".join(fields),
+                                   value=_joined(cells), kind="foreign-key"))
+            continue
+        if not reference.readable:
             continue
         keys = (reference.frame.filter(~pl.col(BLANK))
                 .select([pl.col(r).alias(f) for r, f in zip(ref_fields, fields)])
                 .filter(~pl.all_horizontal([pl.col(f).is_null() for f in fields]))
                 .unique())
-        candidates = frame.filter(~pl.all_horizontal([pl.col(f).is_null() for f in fields]))
         missing = candidates.join(keys, on=fields, how="anti", nulls_equal=True).sort(ROW)
         message = messages.foreign_key(fields, reference.file, ref_fields)
         for row, *cells in missing.select(ROW, *fields).iter_rows():

@@ -10,7 +10,10 @@ worker process.
 """
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+
 from . import messages
 from .. import contract
 from ..problems import Problem
@@ -25,23 +28,26 @@ SIMPLE_KINDS = {"type-error": "type-error", "missing-cell": "missing-cell", "ext
                 "encoding-error": "encoding"}
 
 
-def package_descriptor(files: dict[str, str]) -> dict:
-    """The descriptor Frictionless validates: the package's files under the contract's schemas."""
+def package_descriptor(files: dict[str, str], extra: tuple = ()) -> dict:
+    """The descriptor Frictionless validates: the package's files under the contract's schemas
+    (``extra``: the protocol lines the package declares for its own form)."""
     return {
         "resources": [
             {"name": name, "path": file, "type": "table", "format": "csv", "encoding": "utf-8",
              "dialect": {"csv": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True}, "header": True},
-             "schema": contract.table_schema(name)}
+             "schema": contract.table_schema(name, extra, present=set(files))}
             for name, file in files.items()
         ]
     }
+
 
 
 def validate_resource(package_id: str, directory: str, files: dict[str, str], name: str) -> list[Problem]:
     """Every error Frictionless finds in resource ``name`` (``files``: resource → path in ``directory``)."""
     from frictionless import Package
 
-    package = Package(package_descriptor(files), basepath=directory)
+    extra = _extra_lines(directory)
+    package = Package(package_descriptor(files, extra), basepath=directory)
     report = package.get_resource(name).validate(limit_errors=LIMIT_ERRORS)
     errors = [error for task in report.tasks for error in task.errors] + list(report.errors)
     blank_rows = {e.row_number for e in errors if e.type == "blank-row"}
@@ -49,13 +55,20 @@ def validate_resource(package_id: str, directory: str, files: dict[str, str], na
     for error in errors:
         if error.type == "primary-key" and error.row_number in blank_rows:
             continue  # Frictionless also calls a blank row's empty key a key error; one report is enough
-        problems.append(to_problem(package_id, name, files, error))
+        problems.append(to_problem(package_id, name, files, error, extra))
     return problems
 
 
-def to_problem(package_id: str, name: str, files: dict[str, str], error) -> Problem:
+def _extra_lines(directory: str) -> tuple:
+    try:
+        return contract.extra_lines(json.loads((Path(directory) / "datapackage.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return ()
+
+
+def to_problem(package_id: str, name: str, files: dict[str, str], error, extra: tuple = ()) -> Problem:
     """One Frictionless error as a Problem worded by ``messages``, like the fast path's."""
-    schema = contract.table_schema(name)
+    schema = contract.table_schema(name, extra)
     fields = {f["name"]: f for f in schema["fields"]}
     kind = SIMPLE_KINDS.get(error.type) or LABEL_KINDS.get(error.type)
     row = getattr(error, "row_number", None)

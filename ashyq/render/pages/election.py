@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from .. import urls
 from ..data import ElectionData
-from ..escape import h, md, script_json
+from ..escape import h, md, safe_url, script_json
 from ..fragments import html_block, link
 from ..naming import unit_name
 from ..page import Page
 from ..text import t
 from .home import coverage_table, lines_table
-from .unit import unit_pages
+from .contest import contest_pages
+from .unit import is_constituency, unit_pages
 
 
 def election_pages(data: ElectionData, lines_published: list[dict],
@@ -20,6 +21,8 @@ def election_pages(data: ElectionData, lines_published: list[dict],
     url = urls.election(data.election_id)
     targets = [(urls.downloads(data.election_id), t("downloads_link"))] + list(links or [])
     top = [html_block("<p>" + " · ".join(link(url, target, h(title)) for target, title in targets) + "</p>")]
+    if data.announced:
+        top.insert(0, html_block(announced_lines(data)))
     if data.stations():
         top.append(html_block(find_station_box(data, url)))
     pages = []
@@ -32,7 +35,35 @@ def election_pages(data: ElectionData, lines_published: list[dict],
     for unit_id, unit in data.units.items():
         if unit["parent_id"] is not None and unit["level"] != "station":
             pages.extend(unit_pages(data, unit_id))
+    for contest in data.contests:
+        if is_constituency(contest):
+            pages.extend(contest_pages(data, contest))
     return pages
+
+
+def announced_lines(data: ElectionData) -> str:
+    """"Results of N of M polling stations published here", per contest, from what the commission
+    announced (each figure with the page it was read from; pages that differ are all cited)."""
+    out = []
+    by_contest: dict[str, list[dict]] = {}
+    for row in data.announced:
+        by_contest.setdefault(row["contest_id"], []).append(row)
+    for rows in by_contest.values():
+        stations = next((r for r in rows if r["stations"] is not None), None)
+        if stations is None:
+            continue
+        voters_row = next((r for r in rows if r["voters"] is not None), None)
+        voters = t("announced_voters", voters=f"{voters_row['voters']:,}") if voters_row else ""
+        text = t("announced_coverage", n=f"{stations['stations_published']:,}", total=f"{stations['stations']:,}",
+                 voters=voters)
+        cites = []
+        for r in rows:
+            url = safe_url(r.get("source_url"))
+            label = h(r["note"] or r["source_title"])
+            cites.append(f'<a href="{h(url)}" rel="nofollow noopener">{label}</a>' if url else label)
+        out.append(f'<p class="ashyq-announced"><strong>{h(text)}</strong><br>'
+                   f'<small>{h(t("announced_source"))}: {"; ".join(cites)}</small></p>')
+    return "".join(out)
 
 
 def find_station_box(data: ElectionData, url: str) -> str:

@@ -28,15 +28,19 @@ def home_page(elections: list[ElectionData]) -> Page:
 
 
 def coverage_table(data: ElectionData) -> str:
-    """Per level: units in the package and how many have official protocols, other sources, votes, turnout."""
-    headers = [h(t("level")), h(t("units")), h(t("official_protocols")), h(t("other_sources")),
-               h(t("votes_by_choice")), h(t("turnout_reports"))]
+    """Per level: units in the package and how many have official protocols with figures, official
+    protocols listed without any ("listed, not published"), other sources, votes, turnout."""
+    headers = [h(t("level")), h(t("units")), h(t("official_protocols")), h(t("listed_not_published")),
+               h(t("other_sources")), h(t("votes_by_choice")), h(t("turnout_reports"))]
     rows = []
     for c in sorted(data.coverage, key=lambda c: LEVEL_ORDER.index(c["level"])):
         total = c["units"]
         cells = [text_cell(h(level_label(c["level"]))), text_cell(f"{total:,}", attrs=' class="num"')]
-        for key in ("units_with_official_protocol", "units_with_other_sources", "units_with_votes",
-                    "units_with_turnout_reports"):
+        for key in ("units_with_official_protocol", "units_listed_not_published", "units_with_other_sources",
+                    "units_with_votes", "units_with_turnout_reports"):
+            if key == "units_listed_not_published":  # official protocols listed without any figure
+                cells.append(text_cell(f"{c[key]:,}" if c[key] else "–", attrs=' class="num"'))
+                continue
             n = c[key]
             if n:
                 cells.append(text_cell(h(t("of_units", n=f"{n:,}", total=f"{total:,}")), attrs=' class="num"'))

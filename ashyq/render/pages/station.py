@@ -35,22 +35,39 @@ def station_html(data: ElectionData, station_id: str) -> tuple[str, str]:
     title = unit_name(unit)
     parts = [breadcrumbs(url, trail(data, station_id))]
     facts = [x for x in (unit.get("commission"), unit.get("code")) if x]
+    if unit.get("kind") and unit["kind"] != "polling_station":
+        facts.append(t(f"station_kind_{unit['kind']}"))
     if unit.get("address"):
         facts.append(f"{t('address')}: {unit['address']}")
     table_url = data.row_pages.get(station_id)
     row_link = (" · " + link(url, f"{table_url}#s-{station_id}", h(t("row_in_table")))) if table_url else ""
     if facts or row_link:
         parts.append(note(h(" · ".join(str(x) for x in facts)) + row_link))
+    venue = data.venues.get(unit.get("venue_id") or "")
+    if venue:
+        parts.append(venue_note(venue))
     used_sources: dict[str, dict] = {}
-    for contest in data.contests:
+    ballots = [(body, contest) for body, contests in data.contests_by_body() for contest in contests
+               if data.protocols.get((contest["contest_id"], station_id)) or data.turnout.get((contest["contest_id"], station_id))]
+    if len(ballots) > 1:
+        parts.append(f"<p>{h(t('ballots_here'))}: {len(ballots)}</p>")
+    for body, contest in ballots:
         cid = contest["contest_id"]
         protocols = data.protocols.get((cid, station_id), [])
         reports = data.turnout.get((cid, station_id), [])
-        if not protocols and not reports:
-            continue
-        parts.append(f"<h2>{h(contest['name'])}</h2>")
+        heading = h(contest["name"])
+        if contest.get("kind") == "single_member" and contest.get("constituency"):
+            heading = link(url, urls.contest(data.election_id, cid), heading)
+        parts.append(f'<h2 id="{h(cid)}">{heading}</h2>')
+        if body is not None and len(data.bodies) > 1:
+            parts.append(note(h(f"{t('body')}: {body['name']}")))
+        if protocols and not any(p.get("has_figures", True) for p in protocols):
+            parts.append(note(h(t("listed_not_published"))))
         if protocols:
             parts.append(protocol_sources_table(data, cid, station_id, protocols))
+        badges = finding_badges([f for f in data.findings.get(station_id, []) if f.get("contest_id") == cid])
+        if badges:  # the findings of this ballot, under its protocol
+            parts.append(f"<p>{h(t('findings'))} ({h(contest['name'])}): {badges}</p>")
         for p in protocols:
             used_sources[p["source_id"]] = data.sources[p["source_id"]]
         if reports:
@@ -60,9 +77,10 @@ def station_html(data: ElectionData, station_id: str) -> tuple[str, str]:
                 used_sources[r["source_id"]] = data.sources[r["source_id"]]
     if not used_sources:
         parts.append(note(h(t("no_data_here"))))
-    badges = finding_badges(data.findings.get(station_id, []))
-    if badges:
-        parts.append(f"<h2>{h(t('findings'))}</h2><p>{badges}</p>")
+    other = finding_badges([f for f in data.findings.get(station_id, [])
+                            if f.get("contest_id") not in {c["contest_id"] for _, c in ballots}])
+    if other:
+        parts.append(f"<h2>{h(t('findings'))}</h2><p>{other}</p>")
     if used_sources:
         parts.append(f"<h2>{h(t('sources'))}</h2>")
         parts.append(sources_list(list(used_sources.values())))
@@ -84,8 +102,9 @@ def protocol_sources_table(data: ElectionData, cid: str, station_id: str, protoc
                                               f"{h(source_kind_label(columns[1][0]['kind']))}</small>")
     rows = []
 
-    def add(label: str, values: list):
-        cells = [text_cell(label)] + [num_cell(v) for v in values]
+    def add(label: str, values: list, marks: list[str] | None = None):
+        cells = [text_cell(label)] + [num_cell(v, f'<br><small class="ashyq-derived">{h(m)}</small>' if m else "")
+                                      for v, m in zip(values, marks or [""] * len(values))]
         if compare:
             a, b = values[0], values[1]
             diff = a - b if a is not None and b is not None else None
@@ -93,8 +112,14 @@ def protocol_sources_table(data: ElectionData, cid: str, station_id: str, protoc
         attrs = ' class="ashyq-differs"' if compare and values[0] is not None and values[1] is not None and values[0] != values[1] else ""
         rows.append(row(cells, attrs))
 
+    derived = False
     for name in contract.line_names():
-        add(h(line_label(name)), [p[name] for _, p, _ in columns])
+        marks = [t("derived") if p.get(f"{name}_derived") and p[name] is not None else "" for _, p, _ in columns]
+        derived |= any(marks)
+        add(h(line_label(name)), [p[name] for _, p, _ in columns], marks)
+    for line in data.extra_lines:
+        values = [data.extra_values.get((cid, station_id, p["source_id"]), {}).get(line["name"]) for _, p, _ in columns]
+        add(h(line["label_en"] or line["name"]), values)
     for choice in data.choices.get(cid, []):
         label = h(choice["name"]) + (f' <small>({h(choice["affiliation"])})</small>' if choice.get("affiliation") else "")
         add(label, [votes[choice["choice_id"]]["votes"] if choice["choice_id"] in votes else None
@@ -105,7 +130,18 @@ def protocol_sources_table(data: ElectionData, cid: str, station_id: str, protoc
     rows.append(row(turnout))
     notes = [f"{h(source_kind_label(s['kind']))}: {h(p['note'])}" for s, p, _ in columns if p.get("note")]
     out = table(headers, rows, sortable=False, css="ashyq-protocol")
+    if derived:
+        notes.append(h(t("derived_note")))
     return out + "".join(note(n) for n in notes)
+
+
+def venue_note(venue: dict) -> str:
+    """Where the station sits: the venue's name, kind, address and coordinates, as published."""
+    bits = [x for x in (venue.get("name_en") or venue.get("name_ru") or venue.get("name_kk"), venue.get("kind"),
+                        venue.get("address"), venue.get("municipality")) if x]
+    if venue.get("latitude") is not None and venue.get("longitude") is not None:
+        bits.append(f"{t('coordinates')}: {venue['latitude']:.6f}, {venue['longitude']:.6f}")
+    return note(f"<strong>{h(t('venue'))}</strong>: " + h(" · ".join(str(b) for b in bits)))
 
 
 def turnout_table(data: ElectionData, reports: list[dict]) -> str:

@@ -40,24 +40,47 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list
     has_charts = False
     shown = 0
     path_ids = {u["unit_id"] for u in data.path(unit_id)}
-    for contest in data.contests:
-        if not data.has_data(contest["contest_id"], unit_id):
-            continue
-        if contest["scope_unit_id"] not in path_ids:
-            # Contest decided below this unit (e.g. a single-member district): link to its page.
-            scope = contest["scope_unit_id"]
-            if scope in data.units:
-                parts.append(html_block(note(
-                    f"{h(contest['name'])}: {link(url, unit_url(data, scope), h(unit_name(data.units[scope])))}")))
-            continue
-        section, drew = contest_section(data, contest, unit_id, url, extra if extra is not None else [])
-        parts.append(section)
-        has_charts |= drew
-        shown += 1
+    grouped = len(data.bodies) > 1 or any(is_constituency(c) for c in data.contests)
+    for body, contests in data.contests_by_body():
+        if grouped and body is not None and any(data.has_data(c["contest_id"], unit_id) for c in contests):
+            parts.append(f"## {md(body['name'])}\n\n")
+        constituencies = []
+        for contest in contests:
+            if not data.has_data(contest["contest_id"], unit_id):
+                continue
+            if is_constituency(contest):
+                constituencies.append(contest)  # each has its own page: listed below
+                continue
+            if contest["scope_unit_id"] not in path_ids:
+                # Contest decided below this unit (e.g. a single-member district): link to its page.
+                scope = contest["scope_unit_id"]
+                if scope in data.units:
+                    parts.append(html_block(note(
+                        f"{h(contest['name'])}: {link(url, unit_url(data, scope), h(unit_name(data.units[scope])))}")))
+                continue
+            section, drew = contest_section(data, contest, unit_id, url, extra if extra is not None else [],
+                                            depth=3 if grouped and body is not None else 2)
+            parts.append(section)
+            has_charts |= drew
+            shown += 1
+        if constituencies:
+            parts.append(f"{'###' if body is not None else '##'} {md(t('single_member_contests'))}\n\n")
+            parts.append(html_block(constituency_table(data, constituencies, unit_id, url)))
+            shown += 1
+    notes = [c for c in data.contests if c.get("note") and not _section_shown(data, c, unit_id, path_ids)]
+    if notes:  # a contest's note (e.g. what is not in the package yet) on every page of the election
+        parts.insert(4, html_block("".join(
+            f'<p class="ashyq-contest-note"><strong>{h(c["name"])}:</strong> {h(c["note"])}</p>' for c in notes)))
     if shown == 0:
         parts.append(html_block(note(h(t("no_data_here")))))
     parts.append(units_without_results(data, unit_id, url))
     return Page(url=url, title=title, body="".join(parts), charts=has_charts)
+
+
+def _section_shown(data: ElectionData, contest: dict, unit_id: str, path_ids: set) -> bool:
+    """Whether the unit's page has the contest's own section (which carries its note)."""
+    return (data.has_data(contest["contest_id"], unit_id) and not is_constituency(contest)
+            and contest["scope_unit_id"] in path_ids)
 
 
 def units_without_results(data: ElectionData, unit_id: str, url: str) -> str:
@@ -73,19 +96,81 @@ def units_without_results(data: ElectionData, unit_id: str, url: str) -> str:
             + html_block(table([h(t("name")), h(t("level")), h(t("result"))], rows, searchable=False)))
 
 
-def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, extra: list) -> tuple[str, bool]:
+def is_constituency(contest: dict) -> bool:
+    """A single-member contest with a constituency number: it has a page of its own."""
+    return contest.get("kind") == "single_member" and bool(contest.get("constituency"))
+
+
+def constituency_table(data: ElectionData, contests: list[dict], unit_id: str, url: str) -> str:
+    """One row per constituency: its stations (here, and in all), its winner or why none can be read."""
+    is_root = data.units[unit_id]["parent_id"] is None
+    headers = [h(t("constituency")), h(t("stations"))] + ([] if is_root else [h(t("stations")) + " (" + h(t("here")) + ")"])
+    headers += [h(t("winner")), h(t("votes")), h(t("share"))]
+    rows = []
+    for contest in contests:
+        cid = contest["contest_id"]
+        winner, results = data.winner(cid)
+        first = results[0] if results else {}
+        listed, published = first.get("stations_listed", 0), first.get("stations_published", 0)
+        cells = [text_cell(link(url, urls.contest(data.election_id, cid), h(contest["name"])),
+                           attrs=f' data-sort="{h(_sort_key(contest.get("constituency")))}"'),
+                 text_cell(h(t("stations_published_of", n=f"{published:,}", total=f"{listed:,}")),
+                           attrs=f' class="num" data-sort="{listed}"')]
+        if not is_root:
+            here = sum(1 for s in data.constituency_stations(cid) if unit_id in {u["unit_id"] for u in data.path(s)})
+            cells.append(num_cell(here))
+        if winner is not None:
+            cells += [text_cell(h(_choice_name(data, cid, winner["choice_id"]))), num_cell(winner["votes"]),
+                      pct_cell(_share(winner), approximate=True)]
+        else:
+            cells += [text_cell(h(winner_text(data, contest)), attrs=' class="np"'), num_cell(None), pct_cell(None)]
+        rows.append(row(cells))
+    return table(headers, rows, numeric_from=1, text_after=len(headers) - 3) + note(h(t("constituency_note")))
+
+
+def winner_text(data: ElectionData, contest: dict) -> str:
+    """The sentence under a constituency's result: its winner, or why no winner can be read."""
+    winner, results = data.winner(contest["contest_id"])
+    if not results:
+        return not_published()
+    if winner is not None:
+        return t("winner_is", name=_choice_name(data, contest["contest_id"], winner["choice_id"]),
+                 votes=number(winner["votes"]), share=percent(_share(winner), True))
+    first = results[0]
+    if first["stations_published"] < first["stations_listed"]:
+        return t("no_winner", missing=first["stations_listed"] - first["stations_published"],
+                 total=first["stations_listed"], name=_choice_name(data, contest["contest_id"], first["choice_id"]),
+                 votes=number(first["votes"]))
+    if sum(1 for r in results if r["place"] == 1) > 1:
+        return t("no_winner_tie")
+    return t("no_winner_votes")
+
+
+def _share(result: dict) -> float | None:
+    return 100.0 * result["votes"] / result["votes_total"] if result["votes"] is not None and result["votes_total"] else None
+
+
+def _choice_name(data: ElectionData, contest_id: str, choice_id: str) -> str:
+    return next((c["name"] for c in data.choices.get(contest_id, []) if c["choice_id"] == choice_id), choice_id)
+
+
+def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, extra: list,
+                    depth: int = 2) -> tuple[str, bool]:
     cid = contest["contest_id"]
     choices = data.choices.get(cid, [])
     sets = all_sets(data, cid, unit_id)
-    parts = [f"## {md(contest['name'])}\n\n"]
+    hx, sub = "#" * depth, "#" * (depth + 1)
+    parts = [f"{hx} {md(contest['name'])}\n\n"]
+    if contest.get("note"):
+        parts.append(html_block(f'<p class="ashyq-contest-note"><strong>{h(t("contest_note"))}:</strong> {h(contest["note"])}</p>'))
     drew = False
     main = primary(sets)
     if main is not None and main.has_votes():
-        parts.append(f"### {md(t('result'))}\n\n")
+        parts.append(f"{sub} {md(t('result'))}\n\n")
         parts.append(html_block(result_block(choices, sets, main)))
         drew = True
-    parts.append(f"### {md(t('protocol'))}\n\n")
-    parts.append(html_block(protocol_table(sets)))
+    parts.append(f"{sub} {md(t('protocol'))}\n\n")
+    parts.append(html_block(protocol_table(sets, data.extra_lines)))
     own_findings = finding_badges(_findings_for(data, unit_id, cid, None))
     if own_findings:
         parts.append(html_block(f"<p>{h(t('findings'))}: {own_findings}</p>"))
@@ -94,22 +179,22 @@ def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, e
     stations = [c for c in kids if data.units[c]["level"] == "station"]
     if above:
         level = level_label(data.units[above[0]]["level"])
-        parts.append(f"### {md(t('children_results', level=level))}\n\n")
+        parts.append(f"{sub} {md(t('children_results', level=level))}\n\n")
         block = children_block(data, cid, choices, above, url)
         parts.append(html_block(block))
         drew |= 'class="ashyq-chart"' in block
     if stations:
-        parts.append(f"### {md(t('stations'))}\n\n")
+        parts.append(f"{sub} {md(t('stations'))}\n\n")
         parts.append(html_block(note(h(t("station_table_note")))))
         parts.append(html_block(station_tables(data, contest, choices, stations, unit_id, url, extra)))
     reports = data.turnout.get((cid, unit_id), [])
     if reports:
-        parts.append(f"### {md(t('turnout_through_day'))}\n\n")
+        parts.append(f"{sub} {md(t('turnout_through_day'))}\n\n")
         block = turnout_block(data, reports)
         parts.append(html_block(block))
         drew |= 'class="ashyq-chart"' in block
     elif data.turnout_sums.get((cid, unit_id)):
-        parts.append(f"### {md(t('turnout_through_day'))}\n\n")
+        parts.append(f"{sub} {md(t('turnout_through_day'))}\n\n")
         block = turnout_sum_block(data, data.turnout_sums[(cid, unit_id)])
         parts.append(html_block(block))
         drew |= 'class="ashyq-chart"' in block
@@ -150,19 +235,30 @@ def result_table(choices: list[dict], sets: list[FigureSet]) -> str:
     return table(headers, rows, numeric_from=1) + sources_note(voting) + note(h(t("share_note")))
 
 
-def protocol_table(sets: list[FigureSet]) -> str:
+def protocol_table(sets: list[FigureSet], extra_lines: list[dict] | None = None) -> str:
     headers = [h(t("line"))] + [f"{h(s.label)}{_partial_mark(s.partial_note())}" for s in sets]
     diff = _difference_pair(sets)
     if diff:
         headers.append(h(t("difference")))
     rows = []
+    any_derived = False
     for name in contract.line_names():
         cells = [text_cell(h(line_label(name)))]
         for s in sets:
-            cells.append(num_cell(s.lines.get(name), _partial_mark(s.line_partial(name))))
+            derived = s.derived_note(name)
+            any_derived |= bool(derived)
+            cells.append(num_cell(s.lines.get(name), _partial_mark(s.line_partial(name)) + derived_mark(derived)))
         if diff:
             a, b = diff[0].lines.get(name), diff[1].lines.get(name)
             cells.append(num_cell(a - b if a is not None and b is not None else None))
+        rows.append(row(cells))
+    for line in extra_lines or []:
+        if not any(line["name"] in s.extra for s in sets):
+            continue
+        cells = [text_cell(h(line["label_en"] or line["name"]))]
+        cells += [num_cell(s.extra.get(line["name"])) if not s.is_sum else text_cell("") for s in sets]
+        if diff:
+            cells.append(text_cell(""))
         rows.append(row(cells))
     turnout = [text_cell(h(t("turnout_percent")))]
     for s in sets:
@@ -173,7 +269,13 @@ def protocol_table(sets: list[FigureSet]) -> str:
     rows.append(row(turnout))
     if not sets:
         return note(h(not_published()))
-    return table(headers, rows, sortable=False) + sources_note(sets)
+    return (table(headers, rows, sortable=False) + sources_note(sets)
+            + (note(h(t("derived_note"))) if any_derived else ""))
+
+
+def derived_mark(text: str) -> str:
+    """The "derived" mark beside a total the model derived from its parts."""
+    return f'<br><small class="ashyq-derived">{h(text)}</small>' if text else ""
 
 
 def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list[str], url: str) -> str:
@@ -196,7 +298,7 @@ def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list
             continue
         cells.append(text_cell(h(main.label) + _partial_mark(main.partial_note())))
         for line in ("voters_on_list", "ballots_issued"):
-            cells.append(num_cell(main.lines.get(line)))
+            cells.append(num_cell(main.lines.get(line), derived_mark(main.derived_note(line))))
         cells.append(pct_cell(main.turnout_percent if main.turnout_percent is not None else main.computed_turnout(),
                               approximate=main.turnout_percent is None))
         cells.append(pct_cell(last_report))
@@ -221,8 +323,10 @@ def children_block(data: ElectionData, cid: str, choices: list[dict], kids: list
 
 
 def station_tables(data: ElectionData, contest: dict, choices: list[dict], stations: list[str], unit_id: str,
-                   url: str, extra: list) -> str:
-    """The station table; past MAX_STATION_ROWS, split into numbered parts on pages of their own."""
+                   url: str, extra: list, page_title: str | None = None,
+                   page_trail: list[tuple[str, str]] | None = None) -> str:
+    """The station table; past MAX_STATION_ROWS, split into numbered parts on pages of their own
+    (under ``url``; titled after the unit, or ``page_title`` with ``page_trail`` for a constituency)."""
     cid = contest["contest_id"]
     chunks, current, rows = [], [], 0
     for station_id in stations:
@@ -238,7 +342,9 @@ def station_tables(data: ElectionData, contest: dict, choices: list[dict], stati
             data.row_pages.setdefault(station_id, url)
         return station_table(data, cid, choices, stations, url)
     unit = data.units[unit_id]
-    part_urls = [url] + [f"{unit_url(data, unit_id)}{cid}-part-{i + 1}/" for i in range(1, len(chunks))]
+    part_urls = [url] + [f"{url}{cid}-part-{i + 1}/" for i in range(1, len(chunks))]
+    base_title = page_title or unit_name(unit)
+    base_trail = page_trail or trail(data, unit_id)
     labels = [f"{data.units[c[0]].get('code') or c[0]}–{data.units[c[-1]].get('code') or c[-1]}" for c in chunks]
 
     def parts_nav(here: str) -> str:
@@ -250,8 +356,8 @@ def station_tables(data: ElectionData, contest: dict, choices: list[dict], stati
             data.row_pages.setdefault(station_id, part_url)
     for i in range(1, len(chunks)):
         part_url = part_urls[i]
-        title = f"{unit_name(unit)} — {t('stations')} {labels[i]}"
-        body = (f"# {md(title)}\n\n" + html_block(breadcrumbs(part_url, trail(data, unit_id) + [(part_url, labels[i])]))
+        title = f"{base_title} — {t('stations')} {labels[i]}"
+        body = (f"# {md(title)}\n\n" + html_block(breadcrumbs(part_url, base_trail + [(part_url, labels[i])]))
                 + f"## {md(contest['name'])}\n\n" + html_block(parts_nav(part_url))
                 + html_block(station_table(data, cid, choices, chunks[i], part_url)))
         extra.append(Page(url=part_url, title=title, body=body))
@@ -268,7 +374,10 @@ def station_table(data: ElectionData, cid: str, choices: list[dict], stations: l
     seen = set()
     for station_id, p in protocols:
         unit = data.units[station_id]
-        anchor = f"s-{station_id}" if station_id not in seen else f"s-{station_id}-{p['source_id']}"
+        # The first table a station is in (its station page links there) has the plain anchor; a
+        # further contest's table on the same or another page names its contest: no id is used twice.
+        base = f"s-{station_id}" if data.row_contests.setdefault(station_id, cid) == cid else f"s-{cid}-{station_id}"
+        anchor = base if station_id not in seen else f"{base}-{p['source_id']}"
         seen.add(station_id)
         source = data.sources[p["source_id"]]
         votes = data.votes.get((cid, station_id, p["source_id"]), {})
@@ -276,11 +385,15 @@ def station_table(data: ElectionData, cid: str, choices: list[dict], stations: l
                  text_cell(h(unit.get("code") or ""), attrs=f' data-sort="{h(_sort_key(unit.get("code")))}"'),
                  text_cell(link(url, urls.station(data.election_id, station_id), h(unit_name(unit)))),
                  text_cell(h(source_kind_label(source["kind"])))]
-        cells += [num_cell(p[n]) for n in lines]
+        cells += [num_cell(p[n], derived_mark(t("derived") if p.get(f"{n}_derived") and p[n] is not None else ""))
+                  for n in lines]
         cells += [num_cell(votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in choices]
         cells.append(text_cell(finding_badges(_findings_for(data, station_id, cid, p["source_id"]))))
         rows.append(row(cells, attrs=f' id="{h(anchor)}"'))
     out = table(headers, rows, css="ashyq-stations", searchable=False, numeric_from=4, text_after=len(headers) - 1)
+    listed = sum(1 for _, p in protocols if not p.get("has_figures", True))
+    if listed:
+        out += note(h(f"{t('protocols_listed_not_published')}: {listed:,}"))
     if missing:
         out += note(h(f"{not_published()}: " + "; ".join(line_label(n) for n in missing)))
     return out
