@@ -92,6 +92,12 @@ def aspect(division_id: str) -> float:
     return round(1 / math.cos(math.radians((south + north) / 2)), 4)
 
 
+def height_ratio(division_id: str) -> float:
+    """The drawn map's height over its width."""
+    west, south, east, north = _bounds(division_id)
+    return round((north - south) * aspect(division_id) / (east - west), 3)
+
+
 def _bounds(division_id: str) -> tuple[float, float, float, float]:
     from shapely import total_bounds
 
@@ -100,40 +106,36 @@ def _bounds(division_id: str) -> tuple[float, float, float, float]:
 
 @cache
 def drawing(division_id: str) -> dict[str, list[list]]:
-    """code → [xs, ys] with None between rings: each region's outline without holes (a polygon with
-    a hole, e.g. Akmola around Astana, is cut into pieces that have none, so hovering the city inside
-    finds the city, not the region around it)."""
+    """code → [xs, ys] with None between rings: each polygon's outline, then its holes wound the
+    other way (e.g. Akmola around Astana): the page fills the outline but not the hole, and Plotly's
+    hover counts the rings (even-odd), so a point in the hole is not in the region around it."""
+    from shapely.geometry.polygon import orient
+
     out = {}
     for code, region in regions(division_id).items():
         xs: list = []
         ys: list = []
-        for polygon in _without_holes(region.geometry):
-            if xs:
-                xs.append(None)
-                ys.append(None)
-            for x, y in polygon.exterior.coords:
-                xs.append(round(x, DIGITS))
-                ys.append(round(y, DIGITS))
+        for polygon in getattr(region.geometry, "geoms", [region.geometry]):
+            polygon = orient(polygon, sign=1.0)  # outline counter-clockwise, holes clockwise
+            for ring in [polygon.exterior, *polygon.interiors]:
+                if xs:
+                    xs.append(None)
+                    ys.append(None)
+                for x, y in ring.coords:
+                    xs.append(round(x, DIGITS))
+                    ys.append(round(y, DIGITS))
         out[code] = [xs, ys]
     return out
 
 
-def _without_holes(geometry) -> list:
-    from shapely.geometry import LineString
-    from shapely.ops import split
+SMALL_AREA = 0.5  # square degrees: a region this small (a city) also gets a dot, to be seen and hovered
 
-    pending = list(getattr(geometry, "geoms", [geometry]))
-    done = []
-    while pending:
-        polygon = pending.pop(0)
-        if not polygon.interiors:
-            done.append(polygon)
-            continue
-        x = polygon.interiors[0].centroid.x
-        south, north = polygon.bounds[1] - 1, polygon.bounds[3] + 1
-        pieces = [g for g in split(polygon, LineString([(x, south), (x, north)])).geoms if g.area > 0]
-        pending[:0] = sorted(pieces, key=lambda g: g.bounds)
-    return done
+
+def dots(division_id: str) -> dict[str, list[float]]:
+    """code → [x, y] of a point inside each small region (cities), where the map draws a dot."""
+    return {code: [round(p.x, DIGITS), round(p.y, DIGITS)]
+            for code, region in regions(division_id).items() if region.geometry.area < SMALL_AREA
+            for p in [region.geometry.representative_point()]}
 
 
 def drawing_script(division_id: str) -> str:
@@ -149,3 +151,8 @@ def attribution() -> str:
         if line.startswith("Attribution: "):
             return line.removeprefix("Attribution: ").strip()
     raise RuntimeError(f"{ATTRIBUTION_FILE}: no 'Attribution: ' line")
+
+
+def credit() -> str:
+    """The attribution after its "Boundaries: " (pages write that word in their own language)."""
+    return attribution().removeprefix("Boundaries: ")
