@@ -36,15 +36,20 @@ def division_problems(package: ElectionPackage, units: Table | None) -> list[Pro
                    f"{known} (ISO 3166-2 as the boundaries write it), or name another division",
                    row=row_of[unit_id], field="code", value=code or "", kind="division")
            for unit_id, code in without]
-    codes = [code for _, _, code in rows if code]
-    out += [Problem(package.id, units.file,
-                    f"code {code!r} is carried by {codes.count(code)} {level} units of map division {division!r}: "
-                    "each polygon stands for exactly one unit", field="code", value=code, kind="division")
-            for code in sorted({c for c in codes if codes.count(c) > 1})]
-    region = geo.regions(division)
-    out += [Problem(package.id, units.file,
-                    f"map division {division!r} has a polygon {code!r} ({region[code].names['en']}) that no "
-                    f"{level} unit carries in its code: add the code to that unit, or name the division "
-                    f"that matches the package's {level}s", field="code", value=code, kind="division")
-            for code in unused]
+    seen: dict[str, int] = {}
+    for row, unit_id, code in rows:
+        if code and code in seen:
+            out.append(Problem(package.id, units.file,
+                               f"{level} {unit_id!r} carries code {code!r} like the unit in row {seen[code]}: "
+                               f"each polygon of map division {division!r} stands for exactly one unit",
+                               row=row, field="code", value=code, kind="division"))
+        elif code:
+            seen[code] = row
+    if unused:  # one problem (reports are keyed by row and field; these have no row)
+        region = geo.regions(division)
+        listed = ", ".join(f"{code!r} ({region[code].names['en']})" for code in unused)
+        out.append(Problem(package.id, units.file,
+                           f"map division {division!r} has polygon(s) {listed} that no {level} unit carries in its "
+                           f"code: add the code to that unit, or name the division that matches the package's "
+                           f"{level}s", field="code", value=", ".join(unused), kind="division"))
     return out
