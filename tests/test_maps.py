@@ -233,3 +233,65 @@ def test_only_pages_with_a_map_load_the_map_code(built_site):
 def test_the_about_page_credits_the_boundaries(built_site):
     about = (built_site / "about" / "index.html").read_text(encoding="utf-8")
     assert geo.attribution() in unescape(about)
+
+
+# --- polling venues (coded against CONTRACT-11: venues.csv and units.kind / units.venue_id) ---------
+
+@pytest.fixture()
+def venue_election(tmp_path):
+    """The synthetic package (4 stations) with venues as the contract's ``venues`` resource gives
+    them: stations 1 and 2 share a school, station 3 has a venue without coordinates, station 4 is
+    abroad; station 2 published no ballots_issued."""
+    import synthetic
+    from ashyq import model
+    from ashyq.render.data import load_election
+
+    synthetic.write(tmp_path, protocol_overrides={"r1.d1.2": {"voters_on_list": 3000},
+                                                  "r1.d1.1": {"voters_on_list": 1000, "ballots_issued": 600}})
+    db = model.build_model(load.load_packages(tmp_path))
+    data = load_election(db, "test-election")
+    for station, kind, venue in [("r1.d1.1", None, "v1"), ("r1.d1.2", None, "v1"), ("r1.d2.3", None, "v2"),
+                                 ("r1.d2.4", "abroad", None)]:
+        data.units[station].update(kind=kind, venue_id=venue)
+    venues = {
+        "v1": {"venue_id": "v1", "name_ru": "Школа № 1", "name_en": "School <1>", "address": "Nevsky 1",
+               "latitude": 59.93, "longitude": 30.31, "kind": "school"},
+        "v2": {"venue_id": "v2", "name_en": "Library", "address": "Sadovaya 2", "latitude": None, "longitude": None},
+    }
+    return data, venues
+
+
+def test_venue_map_places_venues_sizes_by_voters_and_lists_the_rest_apart(venue_election):
+    data, venues = venue_election
+    contest = data.contests[0]
+    drawn = maps.venue_map(data, contest, maps.stations_below(data, "kz"), "elections/test-election/", venues)
+    html, (script,) = drawn.html, drawn.files.items()
+    assert script[0] == "elections/test-election/venues-pres.js" and 'src="venues-pres.js"' in html
+    payload = json.loads(script[1].split("]=", 1)[1].rstrip().rstrip(";"))
+    (school,) = payload["venues"]  # v2 has no coordinates, station 4 is abroad
+    assert (school["x"], school["y"]) == (30.31, 59.93)
+    assert school["url"] == "stations/r1.d1.1/"
+    measures = [m["label"] for m in payload["measures"]]
+    turnout = measures.index("Turnout")
+    # ballots issued only where published: station 1 alone, 600 of its 1,000 voters
+    assert school["texts"][turnout] == "≈60.00%"
+    assert school["head"] == "<b>School &lt;1&gt;</b><br>Nevsky 1<br>Stations: 1, 2"
+    assert "<1>" not in script[1]
+    share = measures.index("Share: Candidate A")
+    assert school["texts"][share] == f"≈{100 * 800 / 1180:.2f}%"  # both stations' votes over their valid ballots
+    abroad = html[html.index("Stations abroad"):]
+    assert 'href="stations/r1.d2.4/"' in abroad
+    unplaced = html[html.index("Stations without coordinates"):]
+    assert 'href="stations/r1.d2.3/"' in unplaced
+    table = html[html.index('<details class="ashyq-map-table">'):]
+    assert "4,000" in table  # voters of the venue: 1,000 + 3,000
+
+
+def test_venue_map_draws_nothing_without_placed_venues(venue_election):
+    data, venues = venue_election
+    assert maps.venue_map(data, data.contests[0], maps.stations_below(data, "kz"), "x/", {}).html == ""
+
+
+def test_a_package_without_a_division_has_no_region_map(venue_election):
+    data, _ = venue_election
+    assert maps.region_map(data, data.contests[0], ["r1"], "elections/test-election/") == ""

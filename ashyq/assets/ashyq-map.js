@@ -52,7 +52,9 @@
       return {
         type: "scatter", mode: "markers", x: indexes.map(function (i) { return data.venues[i].x; }),
         y: indexes.map(function (i) { return data.venues[i].y; }),
-        text: indexes.map(function (i) { return data.venues[i].hover[m]; }), hoverinfo: "text",
+        text: indexes.map(function (i) {
+          return data.venues[i].head + "<br>" + measure.label + ": " + data.venues[i].texts[m];
+        }), hoverinfo: "text",
         customdata: indexes, name: "",
         marker: {size: indexes.map(function (i) { return data.venues[i].size; }), color: colours(indexes),
                  line: {color: "#333333", width: 0.5}, opacity: 0.9}
@@ -89,7 +91,9 @@
 
   function draw(block) {
     if (block.dataset.drawn || typeof Plotly === "undefined") return;
-    var data = JSON.parse(block.querySelector(".ashyq-map-data").textContent);
+    var inline = block.querySelector(".ashyq-map-data");
+    var data = inline ? JSON.parse(inline.textContent) : (window.ashyqMapData || {})[block.dataset.map];
+    if (!data) return;
     var isVenues = !!data.venues;
     var shapes = isVenues ? null : (window.ashyqBoundaries || {})[data.division];
     if (!isVenues && !shapes) return;

@@ -283,3 +283,229 @@ def map_table(data: ElectionData, units: list[str], measures: list[Measure], url
         rows.append(row(cells))
     return (f'<details class="ashyq-map-table"><summary>{h(t("map_table", lang))}</summary>'
             + table(headers, rows, searchable=False, numeric_from=1) + "</details>")
+
+
+# --- polling venues (St Petersburg): points where the stations stand -------------------------------
+
+VENUE_CHOICES = 5  # the venue map offers the shares of this many choices (most votes first)
+MAX_VENUE_ROWS = 300  # above this, the page lists no venue table (its districts' pages do)
+ABROAD = "abroad"
+
+
+@dataclass
+class Venue:
+    venue_id: str
+    row: dict  # the venues.csv row (name_*, address, latitude, longitude)
+    stations: list[str]
+    voters: int | None = None  # voters on the list, summed over its stations where published
+
+
+def stations_below(data: ElectionData, unit_id: str) -> list[str]:
+    """Every station under ``unit_id`` (itself when it is one), in the order of the unit list."""
+    if data.units[unit_id]["level"] == "station":
+        return [unit_id]
+    out, pending = [], list(data.children.get(unit_id, []))
+    while pending:
+        current = pending.pop(0)
+        if data.units[current]["level"] == "station":
+            out.append(current)
+        else:
+            pending[:0] = data.children.get(current, [])
+    return out
+
+
+@dataclass
+class VenueMap:
+    html: str  # the block for the page ("" when there is nothing to draw)
+    files: dict[str, str] = field(default_factory=dict)  # site-relative path → text: the points' script
+
+
+def venue_map(data: ElectionData, contest: dict, station_ids: list[str], url: str, venues: dict[str, dict],
+              lang: str = LANGUAGE) -> VenueMap:
+    """The stations of a page as points where they stand (their venues), coloured by turnout or a
+    choice's share and sized by voters; stations abroad and stations without coordinates listed
+    apart. ``venues``: venue_id → venues.csv row. The points (a thousand venues for a city) go to a
+    script beside the page, loaded by the block, so the page's HTML stays small; write ``files``."""
+    cid = contest["contest_id"]
+    stations = [s for s in station_ids if data.has_data(cid, s)]
+    abroad = [s for s in stations if data.units[s].get("kind") == ABROAD]
+    placed: dict[str, Venue] = {}
+    unplaced = []
+    for s in stations:
+        if s in abroad:
+            continue
+        venue = venues.get(data.units[s].get("venue_id") or "")
+        if venue is None or venue.get("latitude") is None or venue.get("longitude") is None:
+            unplaced.append(s)
+            continue
+        placed.setdefault(venue["venue_id"], Venue(venue["venue_id"], venue, [])).stations.append(s)
+    if not placed:
+        return VenueMap("")
+    items = sorted(placed.values(), key=lambda v: v.venue_id)
+    measures = venue_measures(data, contest, items, lang)
+    measures = [m for m in measures if m.published()]
+    if not measures:
+        return VenueMap("")
+    return venue_block(data, contest, items, measures, abroad, unplaced, url, lang)
+
+
+def venue_measures(data: ElectionData, contest: dict, venues: list[Venue], lang: str) -> list[Measure]:
+    """Turnout, the leader's share and the largest choices' shares of each venue: its stations'
+    protocols added up (computed here, so shown with ≈), over the stations that published them."""
+    cid = contest["contest_id"]
+    choices = data.choices.get(cid, [])
+    totals: dict[str, dict] = {}
+    overall: dict[str, int] = {}
+    for venue in venues:
+        listed = issued = valid = 0
+        votes: dict[str, int] = {}
+        has_turnout = has_votes = False
+        for s in venue.stations:
+            main = primary(all_sets(data, cid, s))
+            if main is None:
+                continue
+            if main.lines.get("voters_on_list") is not None:
+                venue.voters = (venue.voters or 0) + main.lines["voters_on_list"]
+            if main.lines.get("voters_on_list") and main.lines.get("ballots_issued") is not None:
+                listed += main.lines["voters_on_list"]
+                issued += main.lines["ballots_issued"]
+                has_turnout = True
+            station_votes = {c["choice_id"]: main.votes.get(c["choice_id"]) for c in choices}
+            if choices and all(v is not None for v in station_votes.values()):
+                for choice_id, v in station_votes.items():
+                    votes[choice_id] = votes.get(choice_id, 0) + v
+                    overall[choice_id] = overall.get(choice_id, 0) + v
+                base = main.lines.get("ballots_valid")
+                valid += base if base is not None else sum(station_votes.values())
+                has_votes = True
+        totals[venue.venue_id] = {"turnout": 100.0 * issued / listed if has_turnout else None,
+                                  "votes": votes if has_votes and valid else None, "valid": valid}
+    shown = sorted(choices, key=lambda c: -overall.get(c["choice_id"], 0))[:VENUE_CHOICES]
+    turnout = Measure("turnout", t("turnout", lang))
+    leader = Measure("leader", t("map_leader_share", lang))
+    shares = [Measure(f"choice:{c['choice_id']}", t("map_choice_share", lang, choice=local_name(c, lang)))
+              for c in shown]
+    by_id = {c["choice_id"]: c for c in choices}
+    for venue in venues:
+        total = totals[venue.venue_id]
+        _put(turnout, venue.venue_id, total["turnout"], True, lang)
+        votes = total["votes"]
+        for choice, measure in zip(shown, shares):
+            share = 100.0 * votes[choice["choice_id"]] / total["valid"] if votes else None
+            _put(measure, venue.venue_id, share, True, lang)
+        if votes:
+            best = max(votes, key=lambda c: (votes[c], c))
+            leader.values[venue.venue_id] = 100.0 * votes[best] / total["valid"]
+            leader.approximate.add(venue.venue_id)
+            leader.texts[venue.venue_id] = f"{local_name(by_id[best], lang)}: {percent(leader.values[venue.venue_id], True)}"
+        else:
+            _put(leader, venue.venue_id, None, False, lang)
+    return [turnout, leader, *shares]
+
+
+def venue_block(data: ElectionData, contest: dict, venues: list[Venue], measures: list[Measure],
+                abroad: list[str], unplaced: list[str], url: str, lang: str) -> VenueMap:
+    lats = [float(v.row["latitude"]) for v in venues]
+    lons = [float(v.row["longitude"]) for v in venues]
+    aspect = round(1 / math.cos(math.radians((min(lats) + max(lats)) / 2)), 4)
+    width = max(max(lons) - min(lons), 1e-3)
+    largest = max((v.voters or 0) for v in venues) or 1
+    default = max(range(len(measures)), key=lambda i: (len(measures[i].published()), _preference(measures[i], i)))
+    names = {v.venue_id: local_name(v.row, lang) or v.row.get("address") or v.venue_id for v in venues}
+    prepared = []
+    for measure in measures:
+        bands = classes([measure.values[v] for v in measure.published()])
+        prepared.append({
+            "label": _safe(measure.label),
+            "title": measure.label,
+            "summary": t("map_venues_summary", lang, n=len(venues), stations=sum(len(v.stations) for v in venues),
+                         measure=measure.label,
+                         low=percent(min(measure.values[v] for v in measure.published()), True),
+                         high=percent(max(measure.values[v] for v in measure.published()), True),
+                         np=len(venues) - len(measure.published())),
+            "legend": [[colour(low, bands), f"{percent(low)} – {percent(high)}" if high > low else percent(low)]
+                       for low, high in bands],
+            "fill": [colour(measure.values[v.venue_id], bands) for v in venues],
+        })
+    station_word = t("map_venue_stations", lang)
+    key = f"{url}#venues-{contest['contest_id']}"
+    script = f"venues-{contest['contest_id']}.js"  # beside the page
+    payload = {
+        "aspect": aspect,
+        "height": round(min(1.2, max(0.4, (max(lats) - min(lats)) * aspect / width)), 3),
+        "default": default,
+        "measures": prepared,
+        "venues": [{
+            "x": round(float(v.row["longitude"]), 5), "y": round(float(v.row["latitude"]), 5),
+            "size": round(5 + 10 * math.sqrt((v.voters or 0) / largest), 1),
+            "url": urls.relative(url, unit_url(data, v.stations[0])),
+            "head": _venue_head(data, v, names[v.venue_id], station_word),
+            "texts": [m.texts[v.venue_id] for m in measures],
+        } for v in venues],
+        "notPublished": {"fill": NOT_PUBLISHED_FILL, "hatch": NOT_PUBLISHED_HATCH},
+    }
+    select_id = f"venues-{contest['contest_id']}"
+    options = "".join(f'<option value="{i}"{" selected" if i == default else ""}>{h(m.label)}</option>'
+                      for i, m in enumerate(measures))
+    summary = prepared[default]["summary"]
+    legend = "".join(f'<li><span class="ashyq-map-swatch" style="background:{c}"></span>{h(label)}</li>'
+                     for c, label in prepared[default]["legend"])
+    legend += (f'<li class="ashyq-map-np"><span class="ashyq-map-swatch" style="background:{NOT_PUBLISHED_FILL}">'
+               f'</span>{h(not_published(lang))}</li>')
+    if len(venues) <= MAX_VENUE_ROWS:
+        listing = venue_table(data, venues, measures, names, url, lang)
+    else:  # a city's thousand venues: each district's page has the table of its own
+        listing = note(h(t("map_venues_table_below", lang, n=len(venues))))
+    html = (f'<figure class="ashyq-map-block ashyq-venue-map" data-map="{h(key)}">'
+            f'<div class="ashyq-map-controls"><label for="{h(select_id)}">{h(t("map_shade_by", lang))}</label> '
+            f'<select id="{h(select_id)}">{options}</select></div>'
+            f'<div class="ashyq-map" role="img" aria-label="{h(summary)}"></div>'
+            f'<figcaption>{h(summary)}</figcaption>'
+            f'<ul class="ashyq-map-legend" aria-label="{h(t("map_legend", lang))}">{legend}</ul>'
+            f'</figure><script src="{h(script)}"></script>'
+            f'<script src="{h(urls.relative(url, urls.asset(MAP_SCRIPT)))}"></script>'
+            + listing
+            + _station_list(data, abroad, t("map_abroad", lang), url)
+            + _station_list(data, unplaced, t("map_no_venue", lang), url))
+    text = f"(window.ashyqMapData=window.ashyqMapData||{{}})[{script_json(key)}]={script_json(payload)};\n"
+    return VenueMap(html, {url + script: text})
+
+
+def _venue_head(data: ElectionData, venue: Venue, name: str, station_word: str) -> str:
+    """The first lines of a venue's hover text (Plotly's limited HTML, data escaped); the script adds
+    the shown figure."""
+    codes = ", ".join(str(data.units[s].get("code") or s) for s in venue.stations)
+    lines = [f"<b>{_safe(name)}</b>"]
+    if venue.row.get("address"):
+        lines.append(_safe(venue.row["address"]))
+    lines.append(f"{_safe(station_word)}: {_safe(codes)}")
+    return "<br>".join(lines)
+
+
+def venue_table(data: ElectionData, venues: list[Venue], measures: list[Measure], names: dict[str, str],
+                url: str, lang: str) -> str:
+    headers = [h(t("map_venue", lang)), h(t("map_venue_stations", lang)), h(t("map_voters", lang))]
+    headers += [h(m.label) for m in measures]
+    rows = []
+    for v in venues:
+        address = f'<br><small>{h(v.row["address"])}</small>' if v.row.get("address") else ""
+        links = ", ".join(link(url, unit_url(data, s), h(data.units[s].get("code") or s)) for s in v.stations)
+        cells = [text_cell(h(names[v.venue_id]) + address), text_cell(links)]
+        cells.append(f'<td class="num">{h(f"{v.voters:,}")}</td>' if v.voters is not None
+                     else f'<td class="np">{h(not_published(lang))}</td>')
+        for m in measures:
+            value = m.values[v.venue_id]
+            cells.append(f'<td class="np">{h(m.texts[v.venue_id])}</td>' if value is None
+                         else f'<td class="num" data-sort="{value:.4f}">{h(m.texts[v.venue_id])}</td>')
+        rows.append(row(cells))
+    return (f'<details class="ashyq-map-table"><summary>{h(t("map_table", lang))}</summary>'
+            + table(headers, rows, searchable=False, numeric_from=2) + "</details>")
+
+
+def _station_list(data: ElectionData, stations: list[str], title: str, url: str) -> str:
+    if not stations:
+        return ""
+    from .naming import unit_name
+
+    items = "".join(f"<li>{link(url, unit_url(data, s), h(unit_name(data.units[s])))}</li>" for s in stations)
+    return f'<p class="ashyq-note">{h(title)}</p><ul class="ashyq-map-apart">{items}</ul>'
