@@ -262,35 +262,45 @@ def venue_election(tmp_path):
     return data, venues
 
 
-def test_venue_map_places_venues_sizes_by_voters_and_lists_the_rest_apart(venue_election):
+def test_venue_map_places_venues_sizes_by_voters_and_lists_the_rest_apart(venue_election, tmp_path):
     data, venues = venue_election
     contest = data.contests[0]
-    drawn = maps.venue_map(data, contest, maps.stations_below(data, "kz"), "elections/test-election/", venues)
-    html, (script,) = drawn.html, drawn.files.items()
-    assert script[0] == "elections/test-election/venues-pres.js" and 'src="venues-pres.js"' in html
-    payload = json.loads(script[1].split("]=", 1)[1].rstrip().rstrip(";"))
-    (school,) = payload["venues"]  # v2 has no coordinates, station 4 is abroad
+    maps.write_venue_scripts(tmp_path, data, venues)
+    script = (tmp_path / "elections" / "test-election" / "venues-pres.js").read_text(encoding="utf-8")
+    points = json.loads(script.split("]=", 1)[1].rstrip().rstrip(";"))
+    (school,) = points["venues"]  # v2 has no coordinates, station 4 is abroad
     assert (school["x"], school["y"]) == (30.31, 59.93)
-    assert school["url"] == "stations/r1.d1.1/"
-    measures = [m["label"] for m in payload["measures"]]
+    assert school["url"] == "stations/r1.d1.1/"  # relative to the election's folder
+    measures = [m["label"] for m in points["measures"]]
     turnout = measures.index("Turnout")
     # ballots issued only where published: station 1 alone, 600 of its 1,000 voters
     assert school["texts"][turnout] == "≈60.00%"
     assert school["head"] == "<b>School &lt;1&gt;</b><br>Nevsky 1<br>Stations: 1, 2"
-    assert "<1>" not in script[1]
+    assert "<1>" not in script
     share = measures.index("Share: Candidate A")
     assert school["texts"][share] == f"≈{100 * 800 / 1180:.2f}%"  # both stations' votes over their valid ballots
+
+    url = "elections/test-election/units/r1.d1/"  # a district page: its own stations only
+    html = maps.venue_map(data, contest, maps.stations_below(data, "r1.d1"), url, venues)
+    page = json.loads(MAP_DATA.search(html).group(1))
+    assert page["show"] == [0] and page["base"] == "../../" and page["set"] == "test-election/pres"
+    assert '<script src="../../venues-pres.js"></script>' in html
+    assert page["summaries"][turnout].startswith("1 polling venues of 2 stations, coloured by Turnout")
+    table = html[html.index('<details class="ashyq-map-table">'):]
+    assert "4,000" in table  # voters of the venue: 1,000 + 3,000
+    assert 'href="../../stations/r1.d1.2/"' in table
+
+    html = maps.venue_map(data, contest, maps.stations_below(data, "kz"), "elections/test-election/", venues)
     abroad = html[html.index("Stations abroad"):]
     assert 'href="stations/r1.d2.4/"' in abroad
     unplaced = html[html.index("Stations without coordinates"):]
     assert 'href="stations/r1.d2.3/"' in unplaced
-    table = html[html.index('<details class="ashyq-map-table">'):]
-    assert "4,000" in table  # voters of the venue: 1,000 + 3,000
+    assert maps.venue_map(data, contest, maps.stations_below(data, "r1.d2"), url, venues) == ""  # none placed
 
 
 def test_venue_map_draws_nothing_without_placed_venues(venue_election):
     data, venues = venue_election
-    assert maps.venue_map(data, data.contests[0], maps.stations_below(data, "kz"), "x/", {}).html == ""
+    assert maps.venue_map(data, data.contests[0], maps.stations_below(data, "kz"), "x/", {}) == ""
 
 
 def test_a_package_without_a_division_has_no_region_map(venue_election):

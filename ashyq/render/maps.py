@@ -286,9 +286,13 @@ def map_table(data: ElectionData, units: list[str], measures: list[Measure], url
 
 
 # --- polling venues (St Petersburg): points where the stations stand -------------------------------
+#
+# One points script per election and contest (``elections/<id>/venues-<contest>.js``, every placed
+# venue with its figures and the colour classes of the whole election, so a colour means the same on
+# every page); each page's block names the venues of its own stations and lists them in a table.
 
 VENUE_CHOICES = 5  # the venue map offers the shares of this many choices (most votes first)
-MAX_VENUE_ROWS = 300  # above this, the page lists no venue table (its districts' pages do)
+MAX_VENUE_ROWS = 300  # above this, a page lists no venue table (the pages of its districts do)
 ABROAD = "abroad"
 
 
@@ -298,6 +302,20 @@ class Venue:
     row: dict  # the venues.csv row (name_*, address, latitude, longitude)
     stations: list[str]
     voters: int | None = None  # voters on the list, summed over its stations where published
+
+
+@dataclass
+class VenueSet:
+    """Every placed venue of an election's contest, with its measures and their classes."""
+    key: str  # the name the points script registers itself under
+    script: str  # site-relative URL of the points script
+    venues: list[Venue]
+    measures: list[Measure]
+    bands: list[list[tuple[float, float]]]  # per measure
+    station_venue: dict[str, int]  # station → index in ``venues``
+
+
+_SETS: dict[tuple[str, str, str], tuple[object, VenueSet | None]] = {}
 
 
 def stations_below(data: ElectionData, unit_id: str) -> list[str]:
@@ -314,39 +332,127 @@ def stations_below(data: ElectionData, unit_id: str) -> list[str]:
     return out
 
 
-@dataclass
-class VenueMap:
-    html: str  # the block for the page ("" when there is nothing to draw)
-    files: dict[str, str] = field(default_factory=dict)  # site-relative path → text: the points' script
+def venue_set(data: ElectionData, contest: dict, venues: dict[str, dict], lang: str = LANGUAGE) -> VenueSet | None:
+    """The election's placed venues in ``contest`` (None when no station has a venue with
+    coordinates, or nothing was published for them). Computed once per election, contest and language."""
+    cache_key = (data.election_id, contest["contest_id"], lang)
+    cached = _SETS.get(cache_key)
+    if cached is not None and cached[0] is data:
+        return cached[1]
+    cid = contest["contest_id"]
+    placed: dict[str, Venue] = {}
+    for s in data.stations():
+        unit = data.units[s]
+        venue = venues.get(unit.get("venue_id") or "")
+        if unit.get("kind") == ABROAD or not data.has_data(cid, s) or venue is None \
+                or venue.get("latitude") is None or venue.get("longitude") is None:
+            continue
+        placed.setdefault(venue["venue_id"], Venue(venue["venue_id"], venue, [])).stations.append(s)
+    items = sorted(placed.values(), key=lambda v: v.venue_id)
+    measures = [m for m in venue_measures(data, contest, items, lang) if m.published()]
+    result = None
+    if items and measures:
+        result = VenueSet(
+            key=f"{data.election_id}/{cid}",
+            script=urls.election(data.election_id) + f"venues-{cid}.js",
+            venues=items, measures=measures,
+            bands=[classes([m.values[v] for v in m.published()]) for m in measures],
+            station_venue={s: i for i, v in enumerate(items) for s in v.stations},
+        )
+    _SETS[cache_key] = (data, result)
+    return result
+
+
+def write_venue_scripts(docs_dir: Path, data: ElectionData, venues: dict[str, dict], lang: str = LANGUAGE) -> None:
+    """The points script of every contest of the election that has placed venues."""
+    for contest in data.contests:
+        found = venue_set(data, contest, venues, lang)
+        if found is None:
+            continue
+        path = Path(docs_dir) / found.script
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(venue_script(data, found, lang), encoding="utf-8")
+
+
+def venue_script(data: ElectionData, found: VenueSet, lang: str = LANGUAGE) -> str:
+    """``(window.ashyqMapData ||= {})[key] = {venues, measures}``: a script, so it also loads from
+    file:// in the offline copy. Station links are relative to the election's folder."""
+    lats = [float(v.row["latitude"]) for v in found.venues]
+    largest = max((v.voters or 0) for v in found.venues) or 1
+    station_word = t("map_venue_stations", lang)
+    base = urls.election(data.election_id)
+    payload = {
+        "aspect": round(1 / math.cos(math.radians((min(lats) + max(lats)) / 2)), 4),
+        "measures": [{"label": _safe(m.label),
+                      "legend": [[colour(low, bands), f"{percent(low)} – {percent(high)}" if high > low else percent(low)]
+                                 for low, high in bands],
+                      "fill": [colour(m.values[v.venue_id], bands) for v in found.venues]}
+                     for m, bands in zip(found.measures, found.bands)],
+        "venues": [{
+            "x": round(float(v.row["longitude"]), 5), "y": round(float(v.row["latitude"]), 5),
+            "size": round(5 + 10 * math.sqrt((v.voters or 0) / largest), 1),
+            "url": urls.relative(base, unit_url(data, v.stations[0])),
+            "head": _venue_head(data, v, local_name(v.row, lang) or v.row.get("address") or v.venue_id, station_word),
+            "texts": [m.texts[v.venue_id] for m in found.measures],
+        } for v in found.venues],
+        "notPublished": {"fill": NOT_PUBLISHED_FILL, "hatch": NOT_PUBLISHED_HATCH},
+    }
+    return f"(window.ashyqMapData=window.ashyqMapData||{{}})[{script_json(found.key)}]={script_json(payload)};\n"
 
 
 def venue_map(data: ElectionData, contest: dict, station_ids: list[str], url: str, venues: dict[str, dict],
-              lang: str = LANGUAGE) -> VenueMap:
-    """The stations of a page as points where they stand (their venues), coloured by turnout or a
-    choice's share and sized by voters; stations abroad and stations without coordinates listed
-    apart. ``venues``: venue_id → venues.csv row. The points (a thousand venues for a city) go to a
-    script beside the page, loaded by the block, so the page's HTML stays small; write ``files``."""
+              lang: str = LANGUAGE) -> str:
+    """The stations of a page (``station_ids``, e.g. ``stations_below(data, unit_id)``) as points
+    where they stand, coloured by turnout or a choice's share and sized by voters; stations abroad and
+    stations without coordinates listed apart. "" when none of them has a placed venue. Needs the
+    election's points script (``write_venue_scripts``)."""
+    found = venue_set(data, contest, venues, lang)
+    if found is None:
+        return ""
     cid = contest["contest_id"]
     stations = [s for s in station_ids if data.has_data(cid, s)]
+    shown = sorted({found.station_venue[s] for s in stations if s in found.station_venue})
+    if not shown:
+        return ""
     abroad = [s for s in stations if data.units[s].get("kind") == ABROAD]
-    placed: dict[str, Venue] = {}
-    unplaced = []
-    for s in stations:
-        if s in abroad:
-            continue
-        venue = venues.get(data.units[s].get("venue_id") or "")
-        if venue is None or venue.get("latitude") is None or venue.get("longitude") is None:
-            unplaced.append(s)
-            continue
-        placed.setdefault(venue["venue_id"], Venue(venue["venue_id"], venue, [])).stations.append(s)
-    if not placed:
-        return VenueMap("")
-    items = sorted(placed.values(), key=lambda v: v.venue_id)
-    measures = venue_measures(data, contest, items, lang)
-    measures = [m for m in measures if m.published()]
-    if not measures:
-        return VenueMap("")
-    return venue_block(data, contest, items, measures, abroad, unplaced, url, lang)
+    unplaced = [s for s in stations if s not in found.station_venue and s not in abroad]
+    items = [found.venues[i] for i in shown]
+    measures = found.measures
+    on_page = [[m.values[v.venue_id] for v in items if m.values[v.venue_id] is not None] for m in measures]
+    default = max(range(len(measures)), key=lambda i: (len(on_page[i]), _preference(measures[i], i)))
+    summaries = [t("map_venues_summary", lang, n=len(items), stations=sum(len(v.stations) for v in items),
+                   measure=m.label, low=percent(min(values), True) if values else not_published(lang),
+                   high=percent(max(values), True) if values else not_published(lang),
+                   np=len(items) - len(values))
+                 for m, values in zip(measures, on_page)]
+    page = {"set": found.key, "show": shown, "default": default, "summaries": summaries,
+            "base": urls.relative(url, urls.election(data.election_id))}
+    select_id = f"venues-{cid}"
+    options = "".join(f'<option value="{i}"{" selected" if i == default else ""}>{h(m.label)}</option>'
+                      for i, m in enumerate(measures))
+    legend = "".join(f'<li><span class="ashyq-map-swatch" style="background:{colour(low, found.bands[default])}"></span>'
+                     f'{h(f"{percent(low)} – {percent(high)}" if high > low else percent(low))}</li>'
+                     for low, high in found.bands[default])
+    legend += (f'<li class="ashyq-map-np"><span class="ashyq-map-swatch" style="background:{NOT_PUBLISHED_FILL}">'
+               f'</span>{h(not_published(lang))}</li>')
+    names = {v.venue_id: local_name(v.row, lang) or v.row.get("address") or v.venue_id for v in items}
+    if len(items) <= MAX_VENUE_ROWS:
+        listing = venue_table(data, items, measures, names, url, lang)
+    else:  # a city's thousand venues: each district's page has the table of its own
+        listing = note(h(t("map_venues_table_below", lang, n=len(items))))
+    scripts = "".join(f'<script src="{h(urls.relative(url, src))}"></script>'
+                      for src in (found.script, urls.asset(MAP_SCRIPT)))
+    return (f'<figure class="ashyq-map-block ashyq-venue-map">'
+            f'<div class="ashyq-map-controls"><label for="{h(select_id)}">{h(t("map_shade_by", lang))}</label> '
+            f'<select id="{h(select_id)}">{options}</select></div>'
+            f'<div class="ashyq-map" role="img" aria-label="{h(summaries[default])}"></div>'
+            f'<script type="application/json" class="ashyq-map-data">{script_json(page)}</script>'
+            f'<figcaption>{h(summaries[default])}</figcaption>'
+            f'<ul class="ashyq-map-legend" aria-label="{h(t("map_legend", lang))}">{legend}</ul>'
+            f'</figure>{scripts}'
+            + listing
+            + _station_list(data, abroad, t("map_abroad", lang), url)
+            + _station_list(data, unplaced, t("map_no_venue", lang), url))
 
 
 def venue_measures(data: ElectionData, contest: dict, venues: list[Venue], lang: str) -> list[Measure]:
@@ -401,74 +507,6 @@ def venue_measures(data: ElectionData, contest: dict, venues: list[Venue], lang:
         else:
             _put(leader, venue.venue_id, None, False, lang)
     return [turnout, leader, *shares]
-
-
-def venue_block(data: ElectionData, contest: dict, venues: list[Venue], measures: list[Measure],
-                abroad: list[str], unplaced: list[str], url: str, lang: str) -> VenueMap:
-    lats = [float(v.row["latitude"]) for v in venues]
-    lons = [float(v.row["longitude"]) for v in venues]
-    aspect = round(1 / math.cos(math.radians((min(lats) + max(lats)) / 2)), 4)
-    width = max(max(lons) - min(lons), 1e-3)
-    largest = max((v.voters or 0) for v in venues) or 1
-    default = max(range(len(measures)), key=lambda i: (len(measures[i].published()), _preference(measures[i], i)))
-    names = {v.venue_id: local_name(v.row, lang) or v.row.get("address") or v.venue_id for v in venues}
-    prepared = []
-    for measure in measures:
-        bands = classes([measure.values[v] for v in measure.published()])
-        prepared.append({
-            "label": _safe(measure.label),
-            "title": measure.label,
-            "summary": t("map_venues_summary", lang, n=len(venues), stations=sum(len(v.stations) for v in venues),
-                         measure=measure.label,
-                         low=percent(min(measure.values[v] for v in measure.published()), True),
-                         high=percent(max(measure.values[v] for v in measure.published()), True),
-                         np=len(venues) - len(measure.published())),
-            "legend": [[colour(low, bands), f"{percent(low)} – {percent(high)}" if high > low else percent(low)]
-                       for low, high in bands],
-            "fill": [colour(measure.values[v.venue_id], bands) for v in venues],
-        })
-    station_word = t("map_venue_stations", lang)
-    key = f"{url}#venues-{contest['contest_id']}"
-    script = f"venues-{contest['contest_id']}.js"  # beside the page
-    payload = {
-        "aspect": aspect,
-        "height": round(min(1.2, max(0.4, (max(lats) - min(lats)) * aspect / width)), 3),
-        "default": default,
-        "measures": prepared,
-        "venues": [{
-            "x": round(float(v.row["longitude"]), 5), "y": round(float(v.row["latitude"]), 5),
-            "size": round(5 + 10 * math.sqrt((v.voters or 0) / largest), 1),
-            "url": urls.relative(url, unit_url(data, v.stations[0])),
-            "head": _venue_head(data, v, names[v.venue_id], station_word),
-            "texts": [m.texts[v.venue_id] for m in measures],
-        } for v in venues],
-        "notPublished": {"fill": NOT_PUBLISHED_FILL, "hatch": NOT_PUBLISHED_HATCH},
-    }
-    select_id = f"venues-{contest['contest_id']}"
-    options = "".join(f'<option value="{i}"{" selected" if i == default else ""}>{h(m.label)}</option>'
-                      for i, m in enumerate(measures))
-    summary = prepared[default]["summary"]
-    legend = "".join(f'<li><span class="ashyq-map-swatch" style="background:{c}"></span>{h(label)}</li>'
-                     for c, label in prepared[default]["legend"])
-    legend += (f'<li class="ashyq-map-np"><span class="ashyq-map-swatch" style="background:{NOT_PUBLISHED_FILL}">'
-               f'</span>{h(not_published(lang))}</li>')
-    if len(venues) <= MAX_VENUE_ROWS:
-        listing = venue_table(data, venues, measures, names, url, lang)
-    else:  # a city's thousand venues: each district's page has the table of its own
-        listing = note(h(t("map_venues_table_below", lang, n=len(venues))))
-    html = (f'<figure class="ashyq-map-block ashyq-venue-map" data-map="{h(key)}">'
-            f'<div class="ashyq-map-controls"><label for="{h(select_id)}">{h(t("map_shade_by", lang))}</label> '
-            f'<select id="{h(select_id)}">{options}</select></div>'
-            f'<div class="ashyq-map" role="img" aria-label="{h(summary)}"></div>'
-            f'<figcaption>{h(summary)}</figcaption>'
-            f'<ul class="ashyq-map-legend" aria-label="{h(t("map_legend", lang))}">{legend}</ul>'
-            f'</figure><script src="{h(script)}"></script>'
-            f'<script src="{h(urls.relative(url, urls.asset(MAP_SCRIPT)))}"></script>'
-            + listing
-            + _station_list(data, abroad, t("map_abroad", lang), url)
-            + _station_list(data, unplaced, t("map_no_venue", lang), url))
-    text = f"(window.ashyqMapData=window.ashyqMapData||{{}})[{script_json(key)}]={script_json(payload)};\n"
-    return VenueMap(html, {url + script: text})
 
 
 def _venue_head(data: ElectionData, venue: Venue, name: str, station_word: str) -> str:
