@@ -60,3 +60,14 @@ def test_hover_a_region_read_its_turnout_and_click_through(page, server, dataset
     page.mouse.up()
     page.wait_for_url(f"**/elections/{ELECTION}/units/{unit_id}/")
     assert page.locator("h1").inner_text().strip().rstrip("¶") == region["name"]
+
+
+def test_the_map_fits_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True)
+    tab = context.new_page()
+    tab.goto(f"{server}elections/{ELECTION}/")
+    tab.wait_for_selector(".ashyq-map .main-svg")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+    box = tab.locator(".ashyq-map .main-svg").first.bounding_box()
+    assert 250 <= box["width"] <= 375 and box["height"] >= 150
+    context.close()

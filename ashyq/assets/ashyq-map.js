@@ -111,7 +111,7 @@
     var div = block.querySelector(".ashyq-map");
     var select = block.querySelector("select");
     var m = map["default"];
-    var height = Math.max(260, Math.min(560, Math.round(div.clientWidth * heightRatio(map))));
+    var height = Math.max(180, Math.min(560, Math.round(div.clientWidth * heightRatio(map))));
     var traces = function () { return map.venues ? venueTraces(map, m) : regionTraces(map, m); };
     Plotly.newPlot(div, traces(), layout(map, height), CONFIG);
     div.on("plotly_click", function (event) {
