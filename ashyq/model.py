@@ -96,7 +96,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE TABLE elections (election_id VARCHAR PRIMARY KEY, name VARCHAR, title VARCHAR, "
         "title_en VARCHAR, title_ru VARCHAR, title_kk VARCHAR, date DATE, country VARCHAR, type VARCHAR, "
-        "version VARCHAR, licenses VARCHAR, sources VARCHAR)"
+        "version VARCHAR, licenses VARCHAR, sources VARCHAR, division VARCHAR)"
     )
     for resource in contract.resource_names():
         columns = ", ".join(
@@ -116,7 +116,7 @@ def _load_package(con: duckdb.DuckDBPyConnection, package: ElectionPackage) -> N
     election = package.election
     titles = election.get("title", {})
     con.execute(
-        "INSERT INTO elections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO elections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             package.id,
             package.descriptor.get("name"),
@@ -130,6 +130,7 @@ def _load_package(con: duckdb.DuckDBPyConnection, package: ElectionPackage) -> N
             package.descriptor.get("version"),
             json.dumps(package.descriptor.get("licenses", []), ensure_ascii=False),
             json.dumps(package.descriptor.get("sources", []), ensure_ascii=False),
+            election.get("division"),  # the regions' map (ashyq/geo), joined by units.code
         ],
     )
     extra = contract.extra_lines(package.descriptor)

@@ -46,7 +46,7 @@ from .load import DESCRIPTOR, ElectionPackage
 from .problems import InputError, Problem
 from .processes import die_with_parent
 from .progress import Progress
-from .validation import cache, descriptor, fast, files, frictionless_run, integrity
+from .validation import cache, descriptor, divisions, fast, files, frictionless_run, integrity
 
 # Below this many bytes in all, Frictionless runs in this process: starting workers would cost more.
 PARALLEL_MIN_BYTES = 1_000_000
@@ -122,6 +122,8 @@ def check_fast(package: ElectionPackage) -> FastResult:
                 found += integrity.hierarchy_problems(package.id, table)
         own[name] = found
         result.problems.extend(found)
+    if "units" in tables and not own["units"]:
+        result.problems.extend(divisions.division_problems(package, tables["units"]))  # the map joins
     for name, table in tables.items():
         references = {fk["reference"]["resource"] or name for fk in contract.table_schema(name).get("foreignKeys", [])}
         if not own[name] and all(tables[r].readable for r in references if r in tables):

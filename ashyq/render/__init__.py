@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import integrity, site, slots, stamp, urls
+from . import integrity, maps, site, slots, stamp, urls
 from .data import load_election
 from .naming import election_title
 from .pages import election as election_pages
@@ -32,6 +32,7 @@ def _render_site(db, packages, staging, progress) -> None:
 
     reference_pages = site.copy_hand_written(docs_dir, {"packages": packages})
     site.copy_assets(docs_dir)
+    maps.write_boundaries(docs_dir, {p.election["division"] for p in packages if p.election.get("division")})
 
     # Downloads first: their tables are freed before the elections' page data is held in memory.
     downloads = _write_downloads(db, packages, docs_dir / "downloads")

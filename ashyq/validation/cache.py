@@ -84,7 +84,8 @@ def _code_fingerprint() -> str:
     digest = hashlib.sha256()
     sources = [PACKAGE_DIR / "validate.py", PACKAGE_DIR / "load.py", PACKAGE_DIR / "limits.py",
                PACKAGE_DIR / "contract.yml", PACKAGE_DIR / "contract.py",
-               *sorted((PACKAGE_DIR / "validation").glob("*.py"))]
+               *sorted((PACKAGE_DIR / "validation").glob("*.py")),
+               *sorted(p for p in (PACKAGE_DIR / "geo").rglob("*") if p.is_file() and "__pycache__" not in p.parts)]
     for source in sources:
         digest.update(source.read_bytes())
     for dependency in ("frictionless", "polars"):

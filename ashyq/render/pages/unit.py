@@ -5,7 +5,7 @@ through the day. Works for a hierarchy of any depth."""
 from __future__ import annotations
 
 from ... import contract
-from .. import charts, urls
+from .. import charts, maps, urls
 from ..data import ElectionData
 from ..escape import h, md
 from ..figures import FigureSet, all_sets, primary
@@ -179,6 +179,10 @@ def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, e
     stations = [c for c in kids if data.units[c]["level"] == "station"]
     if above:
         level = level_label(data.units[above[0]]["level"])
+        region_map = maps.region_map(data, contest, above, url)  # "" when the units are not on a map
+        if region_map:
+            parts.append(f"{sub} {md(t('map'))}\n\n" + html_block(region_map))
+            drew = True
         parts.append(f"{sub} {md(t('children_results', level=level))}\n\n")
         block = children_block(data, cid, choices, above, url)
         parts.append(html_block(block))
