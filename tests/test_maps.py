@@ -227,8 +227,54 @@ def test_map_page_carries_summary_legend_credit_and_table(built_site):
 def test_only_pages_with_a_map_load_the_map_code(built_site):
     loads = re.compile(r'<script src="[^"]*assets/ashyq-map\.js">')
     with_map = [p for p in built_site.rglob("index.html") if loads.search(p.read_text(encoding="utf-8"))]
-    assert sorted(p.parent.name for p in with_map) == ["kz-2011-presidential", "kz-2019-presidential",
-                                                       "kz-2022-presidential"]
+    region_maps = sorted(p.parent.name for p in with_map if p.parent.name.startswith("kz-"))
+    assert region_maps == ["kz-2011-presidential", "kz-2019-presidential", "kz-2022-presidential"]
+    # the others are St Petersburg's pages, each showing where its stations stand
+    others = [p for p in with_map if not p.parent.name.startswith("kz-")]
+    assert others and all("spb-2021" in p.parts and "ashyq-venue-map" in p.read_text(encoding="utf-8")
+                          for p in others)
+
+
+def _placed_venues(datasets_dir: Path, contest_id: str, below: str | None = None) -> set[str]:
+    """Venues with coordinates of the stations in Russia listing a protocol for ``contest_id`` (under
+    the unit ``below``), straight from the package's CSVs. A listed protocol without figures is drawn
+    too, as "not published"; stations abroad are listed apart, not placed."""
+    folder = datasets_dir / "spb-2021"
+    units = pl.read_csv(folder / "units.csv", infer_schema_length=0)
+    placed = set(pl.read_csv(folder / "venues.csv", infer_schema_length=0)
+                 .filter(pl.col("latitude").is_not_null())["venue_id"])
+    protocols = pl.read_csv(folder / "protocols.csv", infer_schema_length=0).filter(pl.col("contest_id") == contest_id)
+    listed = set(protocols["unit_id"])
+    parent = dict(zip(units["unit_id"], units["parent_id"]))
+
+    def under(unit: str) -> bool:
+        while unit is not None and unit != below:
+            unit = parent.get(unit)
+        return unit == below
+    stations = units.filter(pl.col("unit_id").is_in(list(listed)) & (pl.col("kind") != "abroad"))
+    return {v for u, v in zip(stations["unit_id"], stations["venue_id"])
+            if v in placed and (below is None or under(u))}
+
+
+@needs_shared
+def test_st_petersburg_pages_place_the_venues_of_their_own_stations(built_site, datasets_dir):
+    units = pl.read_csv(datasets_dir / "spb-2021" / "units.csv", infer_schema_length=0)
+    venue_of = dict(zip(units["unit_id"], units["venue_id"]))
+
+    def shown(page: Path) -> set[str]:
+        """The venues a page's map shows, each known by the station its point links to."""
+        (data,) = [d for d in map(json.loads, MAP_DATA.findall(page.read_text(encoding="utf-8")))
+                   if d.get("set") == "spb-2021/duma-list"]
+        script = (built_site / "elections" / "spb-2021" / f"venues-{data['set'].split('/')[1]}.js").read_text(encoding="utf-8")
+        payload = json.loads(script.split("]=", 1)[1].rstrip().rstrip(";"))
+        links = [payload["venues"][i]["url"] for i in data["show"]]
+        assert all(link.startswith("stations/") for link in links)
+        return {venue_of[link.split("/")[1]] for link in links}
+
+    city = built_site / "elections" / "spb-2021" / "index.html"
+    assert shown(city) == _placed_venues(datasets_dir, "duma-list")
+    district = built_site / "elections" / "spb-2021" / "units" / "spb.kalininsky" / "index.html"
+    assert shown(district) == _placed_venues(datasets_dir, "duma-list", below="spb.kalininsky")
 
 
 def test_the_about_page_credits_the_boundaries(built_site):

@@ -41,6 +41,7 @@ def _render_site(db, packages, staging, progress) -> None:
     elections = []
     for package in packages:
         data = load_election(db, package.id)
+        maps.write_venue_scripts(docs_dir, data, data.venues)
         lines_published = db.named("election_lines_published", election_id=package.id)
         integrity_page = integrity.write_integrity(db, data, docs_dir)  # checks stage: Integrity page + CSVs
         links = [(integrity_page.url, integrity_page.title.split(" — ")[0])] if integrity_page else []

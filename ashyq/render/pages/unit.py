@@ -177,12 +177,18 @@ def contest_section(data: ElectionData, contest: dict, unit_id: str, url: str, e
     kids = [c for c in data.children.get(unit_id, []) if data.has_data(cid, c)]
     above = [c for c in kids if data.units[c]["level"] != "station"]
     stations = [c for c in kids if data.units[c]["level"] == "station"]
+    # A map of the units below where they have polygons (regions), else of the polling venues.
+    region_map = maps.region_map(data, contest, above, url) if above else ""
+    if region_map:
+        parts.append(f"{sub} {md(t('map'))}\n\n" + html_block(region_map))
+        drew = True
+    else:
+        venue_map = maps.venue_map(data, contest, maps.stations_below(data, unit_id), url, data.venues)
+        if venue_map:
+            parts.append(f"{sub} {md(t('map_venues'))}\n\n" + html_block(venue_map))
+            drew = True
     if above:
         level = level_label(data.units[above[0]]["level"])
-        region_map = maps.region_map(data, contest, above, url)  # "" when the units are not on a map
-        if region_map:
-            parts.append(f"{sub} {md(t('map'))}\n\n" + html_block(region_map))
-            drew = True
         parts.append(f"{sub} {md(t('children_results', level=level))}\n\n")
         block = children_block(data, cid, choices, above, url)
         parts.append(html_block(block))
