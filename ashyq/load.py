@@ -43,7 +43,12 @@ def load_packages(datasets_dir: Path) -> list[ElectionPackage]:
         raise InputError([Problem(str(datasets_dir), "", "datasets directory not found", kind="missing-directory")])
     packages, problems = [], []
     seen: dict[str, Path] = {}  # package id, lower-cased → the folder that holds it
-    for directory in sorted(p for p in datasets_dir.iterdir() if (p / DESCRIPTOR).is_file()):
+    try:
+        folders = sorted(p for p in datasets_dir.iterdir() if (p / DESCRIPTOR).is_file())
+    except OSError as error:
+        raise InputError([Problem(str(datasets_dir), "", f"the datasets directory cannot be read "
+                                  f"({error.strerror or error})", kind="missing-directory")]) from None
+    for directory in folders:
         same = seen.get(directory.resolve().name.lower())
         if same is not None:
             problems.append(Problem(directory.name, DESCRIPTOR, f"{directory.name!r} is the same package as "
