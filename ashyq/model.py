@@ -166,6 +166,8 @@ def views_sql() -> str:
     """``sql/views.sql`` with the protocol lines of the contract filled in."""
     lines = contract.line_names()
     return (SQL_DIR / "views.sql").read_text(encoding="utf-8").format(
+        form_has=",\n           ".join(f'count("{n}") > 0 AS form_has_{n}' for n in _parts()),
+        derived_exclude=", ".join([*DERIVED_TOTALS, *(f"form_has_{n}" for n in _parts())]),
         derived_lines=",\n       ".join(_derived_sql(total, parts) for total, parts in DERIVED_TOTALS.items()),
         derived_flags=",\n       ".join(f'"{total}" IS NULL AND ({_parts_sql(parts)}) IS NOT NULL AS "{total}_derived"'
                                          for total, parts in DERIVED_TOTALS.items()),
@@ -189,8 +191,8 @@ def _derived_sql(total: str, parts: tuple[str, ...]) -> str:
     return f'coalesce("{total}", {_parts_sql(parts)}) AS "{total}"'
 
 
-def derived_parts() -> set[str]:
-    return {part for parts in DERIVED_TOTALS.values() for part in parts}
+def _parts() -> list[str]:
+    return [part for parts in DERIVED_TOTALS.values() for part in parts]
 
 
 @cache
