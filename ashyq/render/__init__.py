@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import integrity, site, slots, stamp, urls
+from . import finder, integrity, site, slots, stamp, urls
 from .data import load_election
 from .naming import election_title
 from .pages import election as election_pages
@@ -51,10 +51,6 @@ def _render_site(db, packages, staging, progress) -> None:
             page.write(docs_dir)
         if data.stations():
             station.shell_page(package.id).write(docs_dir)
-            for key, text in election_pages.station_indexes(data).items():
-                index = docs_dir / urls.station_index(package.id, key)
-                index.parent.mkdir(parents=True, exist_ok=True)
-                index.write_text(text, encoding="utf-8")
         progress.say(f"[ashyq]   {package.id}: {len(pages)} unit pages, {len(data.stations())} stations")
         elections.append(data)
 
@@ -69,6 +65,8 @@ def _render_site(db, packages, staging, progress) -> None:
     start = time.perf_counter()
     site.run_mkdocs(config)
     progress.say(f"[ashyq]   mkdocs build: {time.perf_counter() - start:.1f} s")
+    files = finder.write_index(site_dir, elections, finder.hand_written_pages(docs_dir, reference_pages))
+    progress.say(f"[ashyq]   finder and search index: {files} files")
     filled = slots.fill(docs_dir, site_dir)
     progress.say(f"[ashyq]   tables and charts filled into {filled} pages")
     for data in elections:
