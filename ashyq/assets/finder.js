@@ -195,8 +195,8 @@
     var name = pick(r[3], lang);
     if (r[0] === "s") {
       var head = (r[4] || texts.station) + " " + r[5];
-      return {text: name.text && name.text !== r[5] && name.text !== r[2] ? head + " — " + name.text : head,
-              lang: name.text ? name.lang : null};
+      var named = name.text && name.text !== r[2] && tokens(name.text).indexOf(r[5]) < 0;  // not "Station 410" again
+      return {text: named ? head + " — " + name.text : head, lang: named ? name.lang : null};
     }
     return name.text ? name : {text: r[2], lang: null};
   }
@@ -272,10 +272,15 @@
     });
     input.addEventListener("focus", function () { loadManifest(s).catch(function () {}); }, {once: true});
     if (input.value) run();
-    // The magnifier: Material's header button ticks #__search; the reader types at once.
+    // The magnifier sits in Material's search dialog, opened by ticking #__search (the header's button
+    // on a phone, the field itself on a wide screen); Escape closes it.
     var toggle = document.getElementById("__search");
     if (d.mode === "search" && toggle) {
       toggle.addEventListener("change", function () { if (toggle.checked) setTimeout(function () { input.focus(); }, 50); });
+      input.addEventListener("focus", function () { toggle.checked = true; });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Escape") { toggle.checked = false; input.blur(); }
+      });
     }
   }
 

@@ -25,6 +25,7 @@ works over http and from the offline copy opened via file://, where fetch() is b
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,8 +84,8 @@ class Index:
 def finder_box(lang: str, page_url: str, election_id: str | None = None) -> str:
     """The "find your polling station" box (safe HTML). ``election_id``: matches of that election first."""
     index = urls.relative(page_url, INDEX_DIR)
-    root = urls.relative(page_url, urls.language_root(lang)).removesuffix(".").removesuffix("/") + "/"
-    root = "" if root == "/" else root
+    root = posixpath.relpath("/" + urls.language_root(lang), "/" + page_url)  # "../.." or "."
+    root = "" if root == "." else root + "/"
     asset = urls.relative(page_url, urls.asset("finder.js"))
     first = f' data-election="{h(election_id)}"' if election_id else ""
     return (f'<form class="ashyq-find ashyq-finder" role="search" onsubmit="return false" data-index="{h(index)}" '
@@ -138,7 +139,9 @@ def build_index(elections: list[ElectionData], pages: list[dict]) -> Index:
     common = sorted(w for w, ids in words.items() if len(ids) > COMMON_POSTINGS)
     for word in common:
         del words[word]
-    sizes = {w: _entry_bytes(w, ids, records) for w, ids in words.items()}
+    record_bytes = [_record_bytes(r) for r in records]
+    sizes = {w: len(w.encode("utf-8")) + 4 + sum(len(str(i)) + 1 + record_bytes[i] for i in ids)
+             for w, ids in words.items()}  # bytes a word adds to a chunk: itself, its ids, its records
     chunks = _split("", sorted(words), sizes)
     files, keys = _pack(chunks, words, records, sizes)
     manifest = {"version": 1, "elections": meta, "keys": keys, "common": common, "files": len(files)}
@@ -154,11 +157,6 @@ def _add(records: list[list], words: dict[str, set[int]], record: list, text: st
 
 def _record_bytes(record: list) -> int:
     return len(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")) + 8
-
-
-def _entry_bytes(word: str, ids: set[int], records: list[list]) -> int:
-    """Bytes a word adds to a chunk: itself, its ids and (at most) its records."""
-    return len(word.encode("utf-8")) + 4 + sum(len(str(i)) + 1 + _record_bytes(records[i]) for i in ids)
 
 
 def _split(prefix: str, words: list[str], sizes: dict[str, int]) -> list[tuple[str, list[str]]]:
