@@ -433,8 +433,8 @@ def test_offline_copy_of_built_site_finds_a_region_from_file_url(browser, real_o
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto((real_offline / "index.html").as_uri())
-    page.locator('label.md-header__button[for="__search"]').click()
     box = page.locator(".md-search.ashyq-finder input")
+    box.click()  # the header's field on a wide screen
     box.press_sequentially(region, delay=30)
     result = page.locator(".md-search.ashyq-finder .ashyq-find-results a", has_text=region).first
     result.wait_for(timeout=15_000)

@@ -213,22 +213,6 @@ def test_station_pages_stay_out_of_the_search_index(built_site):
     assert "elections/spb-2021-duma/" in index
 
 
-def test_find_your_station_index_lists_every_station(built_site, datasets_dir, present):
-    import json
-    for election in present:
-        units = csv(datasets_dir, election, "units").filter(pl.col("level") == "station")
-        folder = built_site / urls.station_index(election)
-        if units.is_empty():
-            assert not folder.exists()
-            continue
-        listed = []
-        for path in folder.glob("*.json"):
-            rows = json.loads(path.read_text(encoding="utf-8"))
-            assert all((r[0][:1].lower() or "_") == path.stem for r in rows), path.name  # the right file
-            listed += [r[2] for r in rows]
-        assert sorted(listed) == sorted(units["unit_id"].to_list())
-
-
 def test_add_an_election_field_tables_come_from_the_contract(built_site):
     doc = page(built_site, urls.page("add-an-election"))
     field_tables = [t for t in tables(doc) if "ashyq-fields" in t["class"]]
