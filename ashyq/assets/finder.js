@@ -116,7 +116,7 @@
 
   // Score of a record for the query words (lower is better; a station's own number first), or null
   // when a word is not in it.
-  function score(words, recWords, code) {
+  function score(words, recWords, code, isPage) {
     var total = 0;
     for (var i = 0; i < words.length; i++) {
       var w = words[i], best = -1;
@@ -126,7 +126,8 @@
         else if (x.indexOf(w) === 0) best = best === -1 || best > 1 ? 1 : best;
         else if (best === -1 && x.indexOf(stem(w)) === 0) best = 2;
       }
-      if (best === -1) return null;
+      if (best === -1 && !isPage) return null;  // a page may hold the word in its text, not its title
+      if (best === -1) best = 3;
       total += best;
       if (/^\d+$/.test(w) && code === w) total -= 1;
     }
@@ -159,7 +160,7 @@
       Object.keys(ids).forEach(function (id) {
         var r = file.r[id];
         if (r[0] === "p" && !withPages) return;
-        var points = score(words, recordWords(s, id, r), r[5]);
+        var points = score(words, recordWords(s, id, r), r[5], r[0] === "p");
         if (points !== null) hits.push({id: +id, r: r, score: points});
       });
       return {words: words, hits: hits, typing: typing && best.exact};

@@ -135,7 +135,7 @@ def build_index(elections: list[ElectionData], pages: list[dict]) -> Index:
     for page in pages:
         section = page.get("section", "")
         _add(records, words, ["p", -1, page["path"], page["title"], "", "", [section] if section else [], ""],
-             " ".join([page["title"], section]))
+             " ".join([page["title"], section, re.sub(r"\d+", " ", page.get("text", ""))]))
     common = sorted(w for w, ids in words.items() if len(ids) > COMMON_POSTINGS)
     for word in common:
         del words[word]
@@ -260,10 +260,11 @@ def _flat(name: str | list[str]) -> str:
 
 
 def hand_written_pages(docs_dir: Path, pages: list[str]) -> list[dict]:
-    """{path, title, section} of each hand-written page and each of its headings, for the magnifier."""
+    """{path, title, section, text} of each hand-written page and each of its headings (h1–h3), for
+    the magnifier: found by the words of its title, heading and text (numbers left out)."""
     from markdown.extensions.toc import slugify
 
-    out = []
+    out: list[dict] = []
     for source in pages:
         text = (Path(docs_dir) / source).read_text(encoding="utf-8")
         path = source[:-len("index.md")] if source.endswith("index.md") else source[:-3] + "/"
@@ -271,11 +272,13 @@ def hand_written_pages(docs_dir: Path, pages: list[str]) -> list[dict]:
         for line in text.splitlines():
             match = re.match(r"^(#{1,3})\s+(.+?)\s*#*\s*$", line)
             if not match:
+                if out and title is not None:
+                    out[-1]["text"] += " " + re.sub(r"<[^>]*>|\]\([^)]*\)|[*_`#|>\[\]]", " ", line)
                 continue
             heading = re.sub(r"[*_`\[\]]|\{.*?\}", "", match.group(2)).strip()
             if title is None:
                 title = heading
-                out.append({"path": path, "title": heading})
+                out.append({"path": path, "title": heading, "text": ""})
             else:
-                out.append({"path": f"{path}#{slugify(heading, '-')}", "title": title, "section": heading})
+                out.append({"path": f"{path}#{slugify(heading, '-')}", "title": title, "section": heading, "text": ""})
     return out
