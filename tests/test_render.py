@@ -207,10 +207,10 @@ def test_plotly_loaded_only_on_pages_with_charts(built_site):
     assert (built_site / "assets/vendor/plotly-basic.min.js").stat().st_size > 1_000_000
 
 
-def test_station_pages_stay_out_of_the_search_index(built_site):
-    index = (built_site / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "/stations/" not in index
-    assert "elections/spb-2021-duma/" in index
+def test_only_the_finder_index_is_shipped_for_search(built_site):
+    """The magnifier searches find/ (tests/test_finder.py); MkDocs' own index would never be loaded."""
+    assert not (built_site / "search").exists()
+    assert (built_site / "find" / "index.js").is_file()
 
 
 def test_add_an_election_field_tables_come_from_the_contract(built_site):
