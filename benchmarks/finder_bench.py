@@ -24,7 +24,7 @@ from ashyq.render.data import load_election
 from ashyq.render.site import ASSETS
 from ashyq.render.text import LANGUAGE
 
-QUERIES = ["410", "№ 410", "УИК №410", "УИК 1234", "Алейская", "Москва", "Адмиралтейском", "Zzyzx"]
+QUERIES = ["410", "УИК №410", "Алейская", "Алейской", "Москва", "410 Москва", "Zzyzx"]
 
 
 def build(datasets: Path, out: Path) -> dict:
