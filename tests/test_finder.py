@@ -168,3 +168,12 @@ def test_finder_box_is_labelled_and_speaks_the_page_language(lang):
     assert 'data-index="../../find/"' in box and 'data-root="../../"' in box and 'src="../../assets/finder.js"' in box
     for key in finder.TEXT_KEYS:  # the texts exist in every language, none falls back to English
         assert t(key, lang) and (lang == "en" or t(key, lang) != t(key, "en")), (key, lang)
+
+
+def test_with_language_folders_links_stay_in_the_language_and_the_index_is_shared(monkeypatch):
+    """Once pages live under kk/, ru/, en/: the box links under the page's language, the index is one."""
+    monkeypatch.setattr(urls, "LANGUAGE_PREFIX", "kk/")
+    monkeypatch.setattr(urls, "language_root", lambda lang: f"{lang}/")
+    box = finder.finder_box("kk", "kk/elections/kz-2011-presidential/units/zhambyl/")
+    assert 'data-index="../../../../../find/"' in box and 'data-root="../../../../"' in box
+    assert finder.search_config("ru")["index"] == "../find/"

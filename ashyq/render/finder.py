@@ -100,8 +100,10 @@ def finder_box(lang: str, page_url: str, election_id: str | None = None) -> str:
 
 
 def search_config(lang: str) -> dict:
-    """What the magnifier (overrides/partials/search.html) needs: its texts in ``lang``."""
-    return {"lang": lang, **{key: t(key, lang) for key in TEXT_KEYS}}
+    """What the magnifier (overrides/partials/search.html) needs: its texts in ``lang`` and where the
+    index is from the root of that language's pages (``find/``, or ``../find/`` under ``kk/``)."""
+    index = posixpath.relpath("/" + INDEX_DIR, "/" + urls.language_root(lang)) + "/"
+    return {"lang": lang, "index": index, **{key: t(key, lang) for key in TEXT_KEYS}}
 
 
 TEXT_KEYS = ("find_no_match", "find_matches", "find_more", "find_common", "find_keep_typing", "find_station_short",
