@@ -138,17 +138,18 @@
     var m = s.manifest;
     var words = tokens(query);
     if (!words.length) return Promise.resolve({words: words, hits: []});
-    var best = null, typing = false, none = false;
+    // The most selective word with a chunk starts the search; every word must then be in the record
+    // (common words and words no chunk holds, e.g. a house number, only narrow it).
+    var best = null, typing = false, common = false;
     words.forEach(function (w) {
-      if (s.common[w]) return;
+      if (s.common[w]) { common = true; return; }
       var found = keyOf(m, stem(w));
-      if (!found) { none = true; return; }
+      if (!found) return;
       if (!found.key) { typing = true; return; }
       if (found.more) typing = true;
       if (!best || found.bytes < best.bytes) best = {key: found.key, exact: found.exact, word: stem(w), bytes: found.bytes};
     });
-    if (none) return Promise.resolve({words: words, hits: []});
-    if (!best) return Promise.resolve({words: words, hits: [], common: !typing, typing: typing});
+    if (!best) return Promise.resolve({words: words, hits: [], common: common && !typing, typing: typing});
     var n = m.keys[best.key][0];
     return loadFile(s, n).then(function () {
       var file = s.files[n], ids = {}, hits = [];
