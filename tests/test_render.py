@@ -225,26 +225,10 @@ def test_plotly_loaded_only_on_pages_with_charts(built_site):
     assert (built_site / "assets/vendor/plotly-basic.min.js").stat().st_size > 1_000_000
 
 
-def test_station_pages_stay_out_of_the_search_index(built_site):
-    index = (built_site / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "/stations/" not in index
-    assert "elections/spb-2021/" in index
-
-
-def test_find_your_station_index_lists_every_station(built_site, datasets_dir, present):
-    import json
-    for election in present:
-        units = csv(datasets_dir, election, "units").filter(pl.col("level") == "station")
-        folder = built_site / urls.station_index(election)
-        if units.is_empty():
-            assert not folder.exists()
-            continue
-        listed = []
-        for path in folder.glob("*.json"):
-            rows = json.loads(path.read_text(encoding="utf-8"))
-            assert all((r[0][:1].lower() or "_") == path.stem for r in rows), path.name  # the right file
-            listed += [r[2] for r in rows]
-        assert sorted(listed) == sorted(units["unit_id"].to_list())
+def test_only_the_finder_index_is_shipped_for_search(built_site):
+    """The magnifier searches find/ (tests/test_finder.py); MkDocs' own index would never be loaded."""
+    assert not (built_site / "search").exists()
+    assert (built_site / "find" / "index.js").is_file()
 
 
 def test_add_an_election_field_tables_come_from_the_contract(built_site):

@@ -1,6 +1,6 @@
 """The offline copy: the whole site as one zip that works unzipped and opened from disk (file://).
 
-Browsers treat file:// differently from a web server, so the copy differs from the site in five ways
+Browsers treat file:// differently from a web server, so the copy differs from the site in four ways
 (what MkDocs-Material's own ``offline`` plugin does, done here on the built site and with no CDN):
 
 1. a link to a folder (``../about/``) names its ``index.html``: a browser shows a folder as a listing;
@@ -8,10 +8,7 @@ Browsers treat file:// differently from a web server, so the copy differs from t
    fetch() of a file:// URL is blocked; Material loads that script itself when on file://;
 3. every page loads the iframe-worker shim (vendored, MIT) before Material's bundle: on file://
    ``new Worker()`` is blocked, and the shim runs Material's search worker in a hidden iframe;
-4. each "find your station" list (``elections/<id>/find/<key>.json``) is also a script,
-   ``<key>.js``, that files the list under its own URL in ``window.__ashyqFind``; on file://
-   ashyq.js loads that script instead of fetching the JSON;
-5. ``404.html`` is left out: it is for web servers and its links are root-absolute.
+4. ``404.html`` is left out: it is for web servers and its links are root-absolute.
 
 The zip holds one folder, ``ashyq-site/``, with its own manifest.json and SHA256SUMS (of the offline
 files). It leaves out the site's manifest and itself. Entries are listed sorted (the copy's manifest
@@ -46,7 +43,6 @@ SHIM_SOURCE = Path(__file__).with_name("vendor") / "iframe-worker.js"
 SHIM = "assets/ashyq-offline/iframe-worker.js"
 SEARCH_INDEX = "search/search_index.json"
 SEARCH_SCRIPT = "search/search_index.js"
-STATION_LIST = re.compile(r"elections/[^/]+/find/[^/]+\.json")  # render/urls.py station_index
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
 COMPRESS_LEVEL = 4  # zip 2% bigger than at 6 (471 vs 460 MB on RU 2018), deflate 30% less CPU
 _CHUNK_FILES = 64  # files per task handed to a worker: big enough that pickling overhead is small
@@ -142,9 +138,6 @@ def _offline_entries(relative: str, data: bytes, folders: set[str], tags: TagCac
         index = offline_search_index(data.decode("utf-8"), folders)
         return [_entry(SEARCH_INDEX, index.encode("utf-8")),
                 _entry(SEARCH_SCRIPT, f"var __index = {index}".encode("utf-8"))]
-    if STATION_LIST.fullmatch(relative):
-        script = b"(window.__ashyqFind = window.__ashyqFind || {})[document.currentScript.src] = " + data + b";\n"
-        return [_entry(relative, data), _entry(relative[:-len(".json")] + ".js", script)]
     return [_entry(relative, data)]
 
 

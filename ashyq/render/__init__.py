@@ -7,10 +7,11 @@ election (see stamp.py). One module per page kind lives in ``pages/``.
 """
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
-from . import integrity, maps, site, slots, stamp, urls
+from . import finder, integrity, maps, site, slots, stamp, urls
 from .data import load_election
 from .naming import election_title
 from .pages import election as election_pages
@@ -53,10 +54,6 @@ def _render_site(db, packages, staging, progress) -> None:
             page.write(docs_dir)
         if data.stations():
             station.shell_page(package.id).write(docs_dir)
-            for key, text in election_pages.station_indexes(data).items():
-                index = docs_dir / urls.station_index(package.id, key)
-                index.parent.mkdir(parents=True, exist_ok=True)
-                index.write_text(text, encoding="utf-8")
         progress.say(f"[ashyq]   {package.id}: {len(pages)} unit pages, {len(data.stations())} stations")
         elections.append(data)
 
@@ -71,6 +68,11 @@ def _render_site(db, packages, staging, progress) -> None:
     start = time.perf_counter()
     site.run_mkdocs(config)
     progress.say(f"[ashyq]   mkdocs build: {time.perf_counter() - start:.1f} s")
+    # The magnifier reads the finder's index (overrides/partials/search.html): MkDocs' own search index
+    # (3.4 MB for the 97,699-station election, never loaded) is not shipped.
+    shutil.rmtree(site_dir / "search", ignore_errors=True)
+    files = finder.write_index(site_dir, elections, finder.hand_written_pages(docs_dir, reference_pages))
+    progress.say(f"[ashyq]   finder and search index: {files} files")
     filled = slots.fill(docs_dir, site_dir)
     progress.say(f"[ashyq]   tables and charts filled into {filled} pages")
     for data in elections:

@@ -12,9 +12,10 @@ from pathlib import Path
 import yaml
 
 from ..processes import mkdocs_preexec
-from . import urls
+from . import finder, urls
 from .escape import h
 from .pages.reference import expand_markers
+from .text import LANGUAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -69,6 +70,7 @@ def write_config(config_path: Path, docs_dir: Path, site_dir: Path, nav_items: l
         "site_dir": str(Path(site_dir).resolve()),
         "theme": {"name": "material", "custom_dir": str(ROOT / "overrides")},
         "nav": nav_items,
+        "extra": {"ashyq_search": finder.search_config(LANGUAGE)},  # the magnifier's texts
         # Everything below an election page (units, stations, integrity, …) is reached by links.
         "not_in_nav": "/elections/*/*/\n",
     }

@@ -14,6 +14,12 @@ def home() -> str:
     return LANGUAGE_PREFIX
 
 
+def language_root(lang: str) -> str:
+    """The folder holding the pages of one language (``lang``: kk, ru, en); the finder and the tests
+    build links under it, the finder's index sits beside it (``find/``, shared by every language)."""
+    return LANGUAGE_PREFIX
+
+
 def election(election_id: str) -> str:
     return f"{LANGUAGE_PREFIX}elections/{election_id}/"
 
@@ -39,12 +45,6 @@ def station(election_id: str, unit_id: str) -> str:
 def station_shell(election_id: str) -> str:
     """The page MkDocs renders once per election at the depth of every station page."""
     return station(election_id, "_shell")
-
-
-def station_index(election_id: str, key: str = "") -> str:
-    """The "find your station" JSON files: one per first character of the station number (``key``),
-    so a phone loads a tenth of a national list, not all of it. Without ``key``: their folder."""
-    return f"{election(election_id)}find/" + (f"{key}.json" if key else "")
 
 
 def changes(election_id: str) -> str:

@@ -5,17 +5,19 @@ from ... import contract
 from .. import urls
 from ..data import ElectionData
 from ..escape import h, md
+from ..finder import finder_box
 from ..fragments import html_block, link, note, row, table, text_cell
 from ..naming import election_title
 from ..page import Page
-from ..text import level_label, line_label, not_published, source_kind_label, t
+from ..text import LANGUAGE, level_label, line_label, not_published, source_kind_label, t
 
 LEVEL_ORDER = ["country", "region", "area", "district", "station"]
 
 
 def home_page(elections: list[ElectionData]) -> Page:
     url = urls.home()
-    parts = [f"# {md(t('elections'))}\n\n", html_block(f"<p>{h(t('home_intro'))}</p>")]
+    parts = [f"# {md(t('elections'))}\n\n", html_block(f"<p>{h(t('home_intro'))}</p>"),
+             html_block(finder_box(LANGUAGE, url))]
     for data in elections:
         title = election_title(data)
         parts.append(f"## {md(title)}\n\n")

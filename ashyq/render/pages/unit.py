@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ... import contract
 from .. import charts, maps, urls
+from ..finder import finder_box
 from ..data import ElectionData
 from ..escape import h, md
 from ..figures import FigureSet, all_sets, primary
@@ -13,7 +14,7 @@ from ..fragments import (breadcrumbs, chart, finding_badges, html_block, link, n
                          table, text_cell, number, percent)
 from ..naming import election_title, trail, unit_name, unit_url
 from ..page import Page
-from ..text import level_label, line_label, not_published, source_kind_label, t
+from ..text import LANGUAGE, level_label, line_label, not_published, source_kind_label, t
 
 
 MAX_STATION_ROWS = 200  # rows of the station table per page: keeps every page well under 300 kB
@@ -37,6 +38,7 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list
         facts.append(unit["commission"])
     parts.append(html_block(note(h(" · ".join(facts)))))
     parts.append(extra_top)
+    parts.append(html_block(finder_box(LANGUAGE, url, data.election_id)))
     has_charts = False
     shown = 0
     path_ids = {u["unit_id"] for u in data.path(unit_id)}
