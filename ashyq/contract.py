@@ -21,7 +21,10 @@ class ProtocolLine:
     labels: dict[str, str]
 
     def label(self, lang: str = "en") -> str:
-        return self.labels.get(lang) or self.labels["en"]
+        return self.labels.get(lang) or self.labels.get("en") or self.name
+
+    def __hash__(self) -> int:  # a package's own lines key the cached schemas
+        return hash((self.name, tuple(sorted(self.labels.items()))))
 
 
 @cache
@@ -47,6 +50,11 @@ def resource_names() -> list[str]:
 
 def required_resources() -> list[str]:
     return list(_contract()["required_resources"])
+
+
+def id_pattern() -> str:
+    """The pattern every id (unit, contest, choice, source, package folder) matches."""
+    return _contract()["id_pattern"]
 
 
 def missing_value_label(lang: str = "en") -> str:
@@ -126,8 +134,13 @@ def field_names(resource: str, extra: tuple[ProtocolLine, ...] = ()) -> list[str
     return [f["name"] for f in fields(resource, tuple(extra))]
 
 
-def table_schema(resource: str, extra: tuple[ProtocolLine, ...] = ()) -> dict:
-    """The Frictionless Table Schema of one resource (``extra``: a package's own protocol lines)."""
+def table_schema(resource: str, extra: tuple[ProtocolLine, ...] = (), present=None) -> dict:
+    """The Frictionless Table Schema of one resource (``extra``: a package's own protocol lines).
+
+    ``present``: the resources the package has. Foreign keys into optional resources it does not have
+    (a package without venues.csv) are then left out, so the package's own descriptor validates with
+    any Frictionless; a value in such a field is refused by the validate stage all the same.
+    """
     spec = resource_spec(resource)
     id_pattern = _contract()["id_pattern"]
     schema_fields = []
@@ -153,7 +166,9 @@ def table_schema(resource: str, extra: tuple[ProtocolLine, ...] = ()) -> dict:
         "missingValues": [""],
         "primaryKey": list(spec["primary_key"]),
     }
-    if spec.get("foreign_keys"):
+    keys = [fk for fk in spec.get("foreign_keys", [])
+            if present is None or fk["resource"] == resource or fk["resource"] in present]
+    if keys:
         schema["foreignKeys"] = [
             {
                 "fields": list(fk["fields"]),
@@ -162,6 +177,6 @@ def table_schema(resource: str, extra: tuple[ProtocolLine, ...] = ()) -> dict:
                     "fields": list(fk["reference"]),
                 },
             }
-            for fk in spec["foreign_keys"]
+            for fk in keys
         ]
     return schema

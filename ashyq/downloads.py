@@ -22,14 +22,23 @@ import polars as pl
 
 from . import contract
 from .load import DESCRIPTOR, ElectionPackage
-from .model import Model
+from .model import DERIVED_TOTALS, Model
 from .problems import InputError, Problem
 
 FORMATS = ("csv", "parquet", "json")
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
-# A text cell starting with one of these can be run as a formula by a spreadsheet (CSV injection).
-FORMULA_START = r"^[=+\-@\t\r]"
+# A text cell a spreadsheet could run as a formula (CSV injection): one starting with a tab or a
+# carriage return, or whose first character after any white space (spaces, NBSP, line breaks, zero-width
+# spaces, a BOM) is = + - @ or their full-width or small forms. Such a cell gets a leading apostrophe.
+# The same pattern runs in Python (``re``) and in Polars (Rust ``regex``); tests check they agree.
+FORMULA_START = (r"^(?:[\t\r]|[\s\u200b-\u200d\u2060\ufeff]*"
+                 r"[=+\-@\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\ufe6b])")
 _FORMULA = re.compile(FORMULA_START)
+# Control characters never reach a download: all but tab, line feed and carriage return are dropped
+# from text cells (NUL, ESC and the rest would reach a terminal or confuse a reader).
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+PACKAGE_README = "README.txt"
 
 FIGURES_DESCRIPTION = (
     'Where the row\'s figures come from: "official protocol", "commission summary" or "observer copy" '
@@ -141,8 +150,17 @@ def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> l
                 for name in ("commission", "code", "name_kk", "name_ru", "name_en", "address")]
     columns.append(Column("source_id", "string", protocols["source_id"]["description"]))
     columns.append(Column("figures", "string", FIGURES_DESCRIPTION))
-    columns += [Column(line.name, "integer", f"{line.label('en')}. Empty: not published.")
+    columns += [Column(line.name, "integer", f"{line.label('en')}. Empty: not published."
+                       + (f" Where the protocol does not publish it but publishes all its parts, their sum "
+                          f"(see {line.name}_derived)." if line.name in DERIVED_TOTALS else ""))
                 for line in contract.protocol_lines()]
+    columns += [Column(f"{name}_derived", "integer",
+                       f"How many of the protocols in this row's {name} do not publish it: their figure is the sum "
+                       f"of its published parts, derived once by the model (0 or 1 for a unit's own protocol).")
+                for name in DERIVED_TOTALS]
+    columns += [Column(line["name"], "integer", f"{line['label_en'] or line['name']} (a line of this package's own "
+                                                "protocol form). Empty: not published, or a sum of stations.")
+                for line in _extra_lines(db, election_id)]
     columns.append(Column("turnout_percent", "number",
                           f"{protocols['turnout_percent']['description']} Empty for sums of stations."))
     choices = _choices(db, election_id, contest_id)
@@ -152,6 +170,10 @@ def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> l
     columns += [Column(f"percent_{c['choice_id']}", "number", f"{c['name']}: {votes['percent']['description']}")
                 for c in choices if c["has_percent"]]
     return columns
+
+
+def _extra_lines(db: Model, election_id: str) -> list[dict]:
+    return db.named("election_extra_lines", election_id=election_id)
 
 
 def columns_dictionary(db: Model, election_id: str, contest_id: str) -> list[dict]:
@@ -178,6 +200,12 @@ def results_table(db: Model, election_id: str, contest_id: str, level: str) -> p
     own_rank = _case("s.kind", OWN_PRIORITY, 9)
     sum_rank = _case("s.kind", SUM_PRIORITY, 9)
     line_sql = [f'CASE WHEN c.is_sum THEN ss."{n}" ELSE p."{n}" END AS "{n}"' for n in lines]
+    line_sql += [f'CASE WHEN c.is_sum THEN ss."{n}__derived" ELSE p."{n}_derived"::INTEGER END AS "{n}_derived"'
+                 for n in DERIVED_TOTALS]
+    line_sql += [f"(SELECT x.value FROM protocol_extra_values x WHERE NOT c.is_sum AND x.election_id = $e "
+                 f"AND x.contest_id = $c AND x.unit_id = c.unit_id AND x.source_id = c.source_id "
+                 f"AND x.line = {_literal(line['name'])}) AS \"{line['name']}\""
+                 for line in _extra_lines(db, election_id)]
     fewest_published = "least(" + ", ".join(f'nullif(ss."{n}__n", 0)' for n in lines) + ")"
     vote_sql = [f"max(votes) FILTER (WHERE choice_id = {_literal(ch['choice_id'])}) AS \"votes_{ch['choice_id']}\""
                 for ch in choices]
@@ -319,6 +347,7 @@ def _conform(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
 def _write_table(frame: pl.DataFrame, out_dir: Path, stem: str, election_id: str, contest_id: str | None,
                  level: str, description: str) -> list[Download]:
     (out_dir / stem).parent.mkdir(parents=True, exist_ok=True)
+    frame = _without_controls(frame)
     writers = {
         "csv": lambda path: _text_cells(_neutralise_formulas(frame)).write_csv(
             path, include_bom=True, line_terminator="\n", null_value="", quote_style="necessary"),
@@ -334,17 +363,67 @@ def _write_table(frame: pl.DataFrame, out_dir: Path, stem: str, election_id: str
 
 
 def formula_safe(text: str) -> str:
-    """One text cell for a CSV: an apostrophe in front if a spreadsheet would run it as a formula."""
+    """One text cell for a CSV: control characters dropped, and an apostrophe in front if a
+    spreadsheet would run it as a formula."""
+    text = _CONTROL.sub("", text)
     return "'" + text if _FORMULA.match(text) else text
 
 
-def _neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+def _neutralise_formulas(frame: pl.DataFrame, columns: list[str] | None = None) -> pl.DataFrame:
     """Prefix text cells a spreadsheet would run as a formula with an apostrophe (numbers untouched)."""
     return frame.with_columns(
         pl.when(pl.col(name).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(name))
         .otherwise(pl.col(name)).alias(name)
-        for name, dtype in frame.schema.items() if dtype == pl.String
+        for name, dtype in frame.schema.items() if dtype == pl.String and (columns is None or name in columns)
     )
+
+
+def _without_controls(frame: pl.DataFrame, columns: list[str] | None = None) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col(name).str.replace_all(CONTROL_CHARACTERS, "")
+        for name, dtype in frame.schema.items() if dtype == pl.String and (columns is None or name in columns)
+    )
+
+
+def safe_package_csv(resource: str, data: bytes) -> tuple[bytes, int]:
+    """A package CSV as the downloads ship it: the same bytes when no text cell holds a control
+    character or could run as a formula; otherwise rewritten with those cells made safe (the
+    downloads' rule; numbers and every other cell unchanged). Returns the bytes and the cells changed.
+
+    Text cells are the contract's string fields (every column, for a resource it does not know)."""
+    numeric = {f["name"] for f in contract.fields(resource) if f["type"] != "string"} \
+        if resource in contract.resource_names() else set()
+    try:
+        frame = pl.read_csv(data, infer_schema=False)
+    except pl.exceptions.PolarsError:  # validation read it; a file Polars cannot read goes through csv
+        return _safe_csv_by_rows(data, numeric)
+    text = [name for name in frame.columns if name not in numeric]
+    safe = _neutralise_formulas(_without_controls(frame, text), text)
+    changed = sum(int((frame[name].fill_null("") != safe[name].fill_null("")).sum()) for name in text)
+    if not changed:
+        return data, 0
+    return safe.write_csv(line_terminator="\n", null_value="", quote_style="necessary").encode("utf-8"), changed
+
+
+def _safe_csv_by_rows(data: bytes, numeric: set[str]) -> tuple[bytes, int]:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    header = rows[0] if rows else []
+    changed = 0
+    for row in rows[1:]:
+        for i, cell in enumerate(row):
+            if i < len(header) and header[i] in numeric:
+                continue
+            safe = formula_safe(cell)
+            changed += safe != cell
+            row[i] = safe
+    if not changed:
+        return data, 0
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8"), changed
 
 
 def _text_cells(frame: pl.DataFrame) -> pl.DataFrame:
@@ -356,22 +435,51 @@ def _text_cells(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _write_package_zip(package: ElectionPackage, out_dir: Path, election_id: str) -> Download:
-    """datapackage.json and its resource files, byte for byte, in a deterministic zip."""
+    """datapackage.json and its resource files in a deterministic zip, with a README.txt.
+
+    The descriptor is copied byte for byte; a CSV too, unless a text cell could run as a formula in a
+    spreadsheet or holds a control character: then the zip has a copy with those cells made safe as
+    in every download (README.txt says which files and how many cells, and where the originals are)."""
     relative = f"{election_id}/{election_id}-datapackage.zip"
     path = out_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    members = {DESCRIPTOR: package.directory / DESCRIPTOR}
-    for resource_path in package.resource_paths.values():
-        members[resource_path.relative_to(package.directory).as_posix()] = resource_path
+    members = {DESCRIPTOR: (package.directory / DESCRIPTOR).read_bytes()}
+    changed: dict[str, int] = {}
+    for resource, resource_path in sorted(package.resource_paths.items()):
+        name = resource_path.relative_to(package.directory).as_posix()
+        members[name], cells = safe_package_csv(resource, resource_path.read_bytes())
+        if cells:
+            changed[name] = cells
+    members[PACKAGE_README] = _package_readme(election_id, changed).encode("utf-8")
+    if len({name.casefold() for name in members}) != len(members):
+        raise RuntimeError(f"{election_id}: two files of the package differ only in case: {sorted(members)}")
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for name in sorted(members):
             info = zipfile.ZipInfo(str(PurePosixPath(election_id) / name), date_time=ZIP_TIMESTAMP)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so the permissions below are read the same everywhere
             info.external_attr = 0o100644 << 16
-            archive.writestr(info, members[name].read_bytes(), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            archive.writestr(info, members[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    made_safe = f"; {sum(changed.values()):,} text cells made spreadsheet-safe (see {PACKAGE_README})" if changed else ""
     return _describe(out_dir, relative, election_id, None, "package", "zip", None,
-                     f"The whole Data Package ({DESCRIPTOR} and {len(members) - 1} CSV files), as published here")
+                     f"The whole Data Package ({DESCRIPTOR} and {len(package.resource_paths)} CSV files), "
+                     f"as published here{made_safe}")
+
+
+def _package_readme(election_id: str, changed: dict[str, int]) -> str:
+    lines = [f"The Data Package {election_id}, as Ashyq published it: {DESCRIPTOR} and its CSV files.", ""]
+    if not changed:
+        lines.append("Every file is the package's file byte for byte: no text cell could run as a formula in "
+                     "a spreadsheet or held a control character.")
+    else:
+        lines += ["Spreadsheet safety: a text cell that a spreadsheet could run as a formula (one starting with",
+                  "= + - @, also after spaces or line breaks, or their full-width forms, or with a tab or carriage",
+                  "return) starts with an apostrophe (') here, and control characters (NUL, ESC, ...) are dropped.",
+                  "Numbers are never changed. These files were rewritten so; every other file is byte for byte:", ""]
+        lines += [f"  {name}: {cells:,} cell(s)" for name, cells in sorted(changed.items())]
+        lines += ["", "The untouched original files are in the project's repository (datasets/" + election_id + "/);",
+                  "their SHA-256 hashes are listed under \"inputs\" in the site's manifest.json."]
+    return "\n".join(lines) + "\n"
 
 
 def _describe(out_dir: Path, relative: str, election_id: str, contest_id: str | None, level: str, fmt: str,

@@ -96,7 +96,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE TABLE elections (election_id VARCHAR PRIMARY KEY, name VARCHAR, title VARCHAR, "
         "title_en VARCHAR, title_ru VARCHAR, title_kk VARCHAR, date DATE, country VARCHAR, type VARCHAR, "
-        "version VARCHAR, licenses VARCHAR, sources VARCHAR)"
+        "version VARCHAR, licenses VARCHAR, sources VARCHAR, division VARCHAR)"
     )
     for resource in contract.resource_names():
         columns = ", ".join(
@@ -116,7 +116,7 @@ def _load_package(con: duckdb.DuckDBPyConnection, package: ElectionPackage) -> N
     election = package.election
     titles = election.get("title", {})
     con.execute(
-        "INSERT INTO elections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO elections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             package.id,
             package.descriptor.get("name"),
@@ -130,6 +130,7 @@ def _load_package(con: duckdb.DuckDBPyConnection, package: ElectionPackage) -> N
             package.descriptor.get("version"),
             json.dumps(package.descriptor.get("licenses", []), ensure_ascii=False),
             json.dumps(package.descriptor.get("sources", []), ensure_ascii=False),
+            election.get("division"),  # the regions' map (ashyq/geo), joined by units.code
         ],
     )
     extra = contract.extra_lines(package.descriptor)
@@ -165,6 +166,8 @@ def views_sql() -> str:
     """``sql/views.sql`` with the protocol lines of the contract filled in."""
     lines = contract.line_names()
     return (SQL_DIR / "views.sql").read_text(encoding="utf-8").format(
+        form_has=",\n           ".join(f'count("{n}") > 0 AS form_has_{n}' for n in _parts()),
+        derived_exclude=", ".join([*DERIVED_TOTALS, *(f"form_has_{n}" for n in _parts())]),
         derived_lines=",\n       ".join(_derived_sql(total, parts) for total, parts in DERIVED_TOTALS.items()),
         derived_flags=",\n       ".join(f'"{total}" IS NULL AND ({_parts_sql(parts)}) IS NOT NULL AS "{total}_derived"'
                                          for total, parts in DERIVED_TOTALS.items()),
@@ -188,8 +191,8 @@ def _derived_sql(total: str, parts: tuple[str, ...]) -> str:
     return f'coalesce("{total}", {_parts_sql(parts)}) AS "{total}"'
 
 
-def derived_parts() -> set[str]:
-    return {part for parts in DERIVED_TOTALS.values() for part in parts}
+def _parts() -> list[str]:
+    return [part for parts in DERIVED_TOTALS.values() for part in parts]
 
 
 @cache

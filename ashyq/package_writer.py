@@ -16,8 +16,9 @@ from . import contract
 def write_package(out_dir: Path, metadata: dict, tables: dict[str, pl.DataFrame]) -> Path:
     """Write ``tables`` (resource name → rows) as a Data Package in ``out_dir``.
 
-    ``metadata`` holds name, title, election (date, country, type, title per language), licenses,
-    sources, version. Columns missing from a table are written empty ("not published").
+    ``metadata`` holds name, title, election (date, country, type, title per language, and the
+    package's own protocol lines, ``extra_lines``), licenses, sources, version. Columns missing from a
+    table are written empty ("not published").
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -32,7 +33,7 @@ def write_package(out_dir: Path, metadata: dict, tables: dict[str, pl.DataFrame]
     for name in contract.resource_names():
         if name not in tables:
             continue
-        frame = _conform(name, tables[name])
+        frame = _conform(name, tables[name], contract.extra_lines(metadata))
         path = out_dir / f"{name}.csv"
         frame.write_csv(path, line_terminator="\n", null_value="")
         resources.append(
@@ -44,7 +45,7 @@ def write_package(out_dir: Path, metadata: dict, tables: dict[str, pl.DataFrame]
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "schema": contract.table_schema(name),
+                "schema": contract.table_schema(name, contract.extra_lines(metadata), present=set(tables)),
             }
         )
     descriptor = {**metadata, "resources": resources}
@@ -54,9 +55,10 @@ def write_package(out_dir: Path, metadata: dict, tables: dict[str, pl.DataFrame]
     return out_dir
 
 
-def _conform(resource: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """Columns in contract order (absent ones empty), rows sorted by primary key."""
-    names = contract.field_names(resource)
+def _conform(resource: str, frame: pl.DataFrame, extra: tuple = ()) -> pl.DataFrame:
+    """Columns in contract order (absent ones empty; ``extra``: the package's own protocol lines,
+    declared in ``metadata["election"]["extra_lines"]``), rows sorted by primary key."""
+    names = contract.field_names(resource, extra)
     extra = [c for c in frame.columns if c not in names]
     if extra:
         raise ValueError(f"resource {resource}: columns not in the contract: {extra}")

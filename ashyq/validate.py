@@ -5,16 +5,21 @@ Each problem names the package, file, row (record number, header = 1), field, va
 
 How a package is checked, in order:
 
+0. **Load** (``load``, before this stage) has refused unsafe resource paths and descriptors beyond the
+   size, nesting and resource-count limits of ``limits`` (docs/limits.md), before parsing them.
 1. **Descriptor** (``validation.descriptor``): required resources present, none unknown, each with
    exactly the contract's Table Schema (``contract.table_schema``), plain UTF-8 comma-separated CSV,
    every file present. Resource paths leaving the package were already refused by ``load``. If this
    fails, no file is read.
-2. **Files** (``validation.files``): encoding (UTF-8; BOM accepted; cp1251 named as such), delimiter,
-   header, cells per row, blank rows.
+2. **Files** (``validation.files``): size and line limits, encoding (UTF-8; BOM accepted; cp1251
+   named as such), well-formed quoting, one kind of line end, cell length, delimiter, header, cells
+   per row, blank rows.
 3. **Fast path** (``validation.fast``, Polars): types, required, minimum/maximum/enum/pattern, primary
-   keys, foreign keys (composite ones across resources included); plus what a Table Schema cannot say
-   (``validation.integrity``): one root and no cycle in the unit hierarchy, web-only links. About a
-   second for a national election (~1M rows), and it lists every bad row.
+   keys, foreign keys (composite ones across resources included); plus what a Table Schema cannot say:
+   no control characters, figures within ``limits.MAX_FIGURE``, ids unique ignoring case
+   (``validation.fast``), one root, no cycle and at most ``limits.MAX_HIERARCHY_DEPTH`` levels in the
+   unit hierarchy, web-only links (``validation.integrity``). About a second for a national election
+   (~1M rows), and it lists every bad row.
 4. **Frictionless** (``validation.frictionless_run``) on every resource the fast path found clean,
    with the contract's schemas and keys, in parallel worker processes (largest file first) when the
    package is large. A package passes only when Frictionless has validated every published resource.
@@ -39,8 +44,9 @@ from pathlib import Path
 from . import contract
 from .load import DESCRIPTOR, ElectionPackage
 from .problems import InputError, Problem
+from .processes import die_with_parent
 from .progress import Progress
-from .validation import cache, descriptor, fast, files, frictionless_run, integrity
+from .validation import cache, descriptor, divisions, fast, files, frictionless_run, integrity
 
 # Below this many bytes in all, Frictionless runs in this process: starting workers would cost more.
 PARALLEL_MIN_BYTES = 1_000_000
@@ -63,7 +69,10 @@ def validate_packages(packages: list[ElectionPackage], progress: Progress, *, us
     tasks: list[tuple[ElectionPackage, FastResult, str]] = []
     to_remember: dict[str, tuple[str, ElectionPackage]] = {}
     for package in packages:
-        key = cache.package_key(package) if cache_dir else None
+        try:
+            key = cache.package_key(package) if cache_dir else None
+        except (OSError, ValueError):
+            key = None  # a file that cannot be read, text that is not Unicode: the checks below say which
         if key and cache.is_known_valid(cache_dir, key):
             progress.say(f"[ashyq]   {package.id}: unchanged since it last passed (cached)")
             continue
@@ -78,9 +87,8 @@ def validate_packages(packages: list[ElectionPackage], progress: Progress, *, us
     problems.extend(_run_frictionless(tasks, progress))
     problems = _in_report_order(problems, packages)
     failed = {p.package for p in problems}
-    for package_id, (key, package) in to_remember.items():
-        if package_id not in failed:
-            cache.remember_valid(cache_dir, key, package)
+    cache.remember_all(cache_dir, [entry for package_id, entry in to_remember.items() if package_id not in failed],
+                       progress)
     if problems:
         raise InputError(problems)
 
@@ -106,12 +114,16 @@ def check_fast(package: ElectionPackage) -> FastResult:
         if table.readable:
             found += fast.cell_problems(package.id, table, schema)
             found += fast.primary_key_problems(package.id, table, schema)
+            found += fast.case_key_problems(package.id, table, schema,
+                                            [f["name"] for f in contract.fields(name) if f.get("id")])
             found += fast.foreign_key_problems(package.id, table, schema, name, tables)
             found += integrity.link_problems(package.id, table, schema)
             if name == "units":
                 found += integrity.hierarchy_problems(package.id, table)
         own[name] = found
         result.problems.extend(found)
+    if "units" in tables and not own["units"]:
+        result.problems.extend(divisions.division_problems(package, tables["units"]))  # the map joins
     for name, table in tables.items():
         references = {fk["reference"]["resource"] or name for fk in contract.table_schema(name).get("foreignKeys", [])}
         if not own[name] and all(tables[r].readable for r in references if r in tables):
@@ -146,7 +158,8 @@ def _run_frictionless(tasks: list[tuple[ElectionPackage, FastResult, str]], prog
     if total < PARALLEL_MIN_BYTES or workers < 2:
         return [p for args in arguments for p in frictionless_run.validate_resource(*args)]
     # "spawn": a fresh interpreter per worker, never a fork of a process holding threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(frictionless_run.validate_resource, *args) for args in arguments]
         return [p for future in futures for p in future.result()]
 

@@ -7,6 +7,7 @@ import functools
 import http.server
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +18,7 @@ from render_helpers import number
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-SPB = "spb-2021-duma"
+SPB = "spb-2021"  # St Petersburg 2021, all four ballots and the polling venues (issue 11)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
                                 reason="Debian Chromium not installed (make chromium)")
@@ -74,11 +75,13 @@ def _cell(tab, table_selector: str, row_text: str, column: int) -> str:
 def test_click_from_home_to_a_station(page, server, datasets_dir):
     if not (datasets_dir / SPB).exists():
         pytest.skip(f"{SPB} not bundled")
-    units, protocols, votes = _csv(datasets_dir, "units"), _csv(datasets_dir, "protocols"), _csv(datasets_dir, "votes")
+    duma = pl.col("contest_id") == "duma-list"  # the first ballot on every page: the State Duma's party list
+    units = _csv(datasets_dir, "units")
+    protocols, votes = _csv(datasets_dir, "protocols").filter(duma), _csv(datasets_dir, "votes").filter(duma)
     united = votes.filter(pl.col("choice_id") == "united_russia")
 
     page.goto(server + "en/")
-    page.get_by_role("link", name="St Petersburg, State Duma election", exact=False).first.click()
+    page.get_by_role("link", name="St Petersburg, State Duma", exact=False).first.click()
     page.wait_for_selector(".ashyq-chart .main-svg")
     assert page.locator(".ashyq-chart .main-svg").count() >= 2  # result, districts, turnout
     total = united["votes"].cast(pl.Int64).sum()
@@ -94,7 +97,7 @@ def test_click_from_home_to_a_station(page, server, datasets_dir):
     tik = units.filter(pl.col("parent_id") == area["unit_id"]).row(0, named=True)
     page.locator("article a", has_text=tik["name_en"]).first.click()
     page.wait_for_selector("table.ashyq-stations")
-    station = units.filter(pl.col("parent_id") == tik["unit_id"]).row(0, named=True)
+    station = units.filter(pl.col("parent_id") == tik["unit_id"]).sort("unit_id").row(0, named=True)
     row = page.locator(f'tr[id="s-{station["unit_id"]}"]')
     expected = protocols.filter(pl.col("unit_id") == station["unit_id"])["voters_on_list"][0]
     assert number(expected) in row.inner_text()
@@ -112,7 +115,7 @@ def test_station_table_sorts_by_a_column(page, server, datasets_dir):
         pytest.skip(f"{SPB} not bundled")
     tik = _csv(datasets_dir, "units").filter(pl.col("level") == "district").sort("unit_id")["unit_id"][0]
     page.goto(f"{server}en/elections/{SPB}/units/{tik}/")
-    table = page.locator("table.ashyq-stations")
+    table = page.locator("table.ashyq-stations").first  # the State Duma's party list; the city's follows
     header = table.locator("th", has_text="Voters on the list")
     column = table.locator("th").all_inner_texts().index(header.inner_text())
 
@@ -127,21 +130,89 @@ def test_station_table_sorts_by_a_column(page, server, datasets_dir):
     assert sorted(first) in (first, first[::-1]) and second == first[::-1]
 
 
-def test_find_your_station_and_search(page, server, datasets_dir):
+def _finder_station(datasets_dir: Path) -> tuple[dict, str]:
+    """A St Petersburg station and a street word found in its venue's address and no other venue's."""
+    from ashyq.render.finder import tokens
+
+    def read(name: str) -> pl.DataFrame:
+        return pl.read_csv(datasets_dir / SPB / f"{name}.csv", infer_schema_length=0)
+    venues = read("venues")
+    counts: dict[str, int] = {}
+    for address in venues["address"].fill_null(""):
+        for word in set(tokens(address)):
+            counts[word] = counts.get(word, 0) + 1
+    stations = read("units").filter((pl.col("level") == "station") & pl.col("venue_id").is_not_null())
+    for station in stations.iter_rows(named=True):
+        address = venues.filter(pl.col("venue_id") == station["venue_id"])["address"][0] or ""
+        street = [w for w in tokens(address) if counts[w] == 1 and w.isalpha() and len(w) >= 6]
+        if street:
+            return station, street[0]
+    pytest.fail("no St Petersburg venue has a street of its own")
+
+
+def _type_and_wait(tab, box, query: str) -> tuple[float, str]:
+    """Type ``query`` into the finder; (ms from the last keystroke to the answer, the answer's words)."""
+    status = box.locator(".ashyq-find-status")
+    box.locator("input").fill("")
+    box.locator("input").press_sequentially(query[:-1])
+    start = time.perf_counter()
+    box.locator("input").press_sequentially(query[-1])
+    tab.wait_for_function("([el, q]) => el.textContent.includes(q)", arg=[status.element_handle(), query])
+    return (time.perf_counter() - start) * 1000, status.inner_text()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_finder_finds_a_station_by_number_by_no_form_and_by_street(page, server, datasets_dir, lang):
+    """The finder box of an election page, in each language: the station by its number, by "№"/"УИК №"
+    forms and by the street of its venue; "no match" in words; nothing missing is fetched."""
+    from ashyq.render import urls
+    from ashyq.render.locale import Locale
+
+    if not (datasets_dir / SPB).exists():
+        pytest.skip(f"{SPB} not bundled")
+    station, street = _finder_station(datasets_dir)
+    bad, index_bytes = [], []
+    page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("response", lambda r: index_bytes.append(len(r.body())) if "/find/" in r.url else None)
+    page.goto(server + urls.election(lang, SPB))
+    box = page.locator("form.ashyq-find")
+    assert box.get_attribute("data-lang") == lang  # the language the page is in
+    loc = Locale(lang)
+    assert box.locator("input").get_attribute("id") == box.locator("label").get_attribute("for")
+    target = urls.station(lang, SPB, station["unit_id"]).removeprefix(urls.language_root(lang))
+    for query in [station["code"], f"№{station['code']}", f"№ {station['code']}", f"УИК №{station['code']}",
+                  street.capitalize()]:
+        took, words = _type_and_wait(page, box, query)
+        links = [a.get_attribute("href") for a in box.locator(".ashyq-find-results a").all()]
+        assert any(link.endswith(target) for link in links), (query, links)
+        assert words.startswith(loc.t("find_matches", q=query, n="").rstrip()), words
+        print(f"finder [{lang}] {query!r}: {took:.0f} ms after the last keystroke, "
+              f"{sum(index_bytes):,} index bytes fetched so far ({len(index_bytes)} files)")
+    took, words = _type_and_wait(page, box, "Zzyzx")
+    assert words == loc.t("find_no_match", q="Zzyzx") and box.locator(".ashyq-find-results a").count() == 0
+    box.locator("input").fill(street.capitalize())
+    box.locator(".ashyq-find-results a", has_text=station["code"]).first.click()
+    page.wait_for_selector("table.ashyq-protocol")
+    assert page.url.endswith(target) and station["code"] in page.locator("h1").inner_text()
+    assert bad == []
+
+
+def test_magnifier_searches_places_stations_and_pages_in_cyrillic(page, server, datasets_dir):
+    """The header's search: a Russian place name in another case (stemmed), a Kazakh name, a page."""
     if not (datasets_dir / "kz-2011-presidential").exists():
         pytest.skip("kz-2011-presidential not bundled")
-    page.goto(f"{server}en/elections/kz-2011-presidential/")
-    page.locator("form.ashyq-find input").press_sequentially("410")
-    page.locator(".ashyq-find-results a").first.click()
-    page.wait_for_selector("table.ashyq-protocol")
-    assert page.url.endswith("/elections/kz-2011-presidential/stations/zhambyl.talas.410/")
-    assert "1,592" in page.locator("table.ashyq-protocol").inner_text()
-
-    search = page.locator("input.md-search__input")
-    search.click()
-    search.press_sequentially("Talas")
-    page.wait_for_selector(".md-search-result__item")
-    assert "Talas" in page.locator(".md-search-result").inner_text()
+    page.goto(f"{server}en/about/")
+    dialog = page.locator(".md-search.ashyq-finder")
+    field = dialog.locator("input")
+    field.click()  # on a wide screen the field is in the header; on a phone the magnifier button opens it
+    for query, expected in [("Таласского", "/units/zhambyl.talas/"), ("Жамбыл облысы", "/units/zhambyl/"),
+                            ("Methodology", "methodology/")]:
+        field.fill(query)
+        dialog.locator(f'.ashyq-find-results a[href*="{expected}"]').first.wait_for()
+    field.fill("Таласского")
+    dialog.locator('.ashyq-find-results a[href*="/units/zhambyl.talas/"]').first.click()
+    page.wait_for_selector("h1")
+    assert page.url.endswith("/units/zhambyl.talas/")
 
 
 def test_readable_on_a_phone(browser, server, datasets_dir):

@@ -31,7 +31,7 @@ def test_the_2019_correction_is_on_the_corrections_page(built_site, datasets_dir
 
 
 def test_an_election_without_corrections_says_so(built_site):
-    page = (built_site / "en" / "elections" / "spb-2021-duma" / "changes" / "index.html").read_text(encoding="utf-8")
+    page = (built_site / "en" / "elections" / "spb-2021" / "changes" / "index.html").read_text(encoding="utf-8")
     assert "No corrections are recorded" in page
 
 

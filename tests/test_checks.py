@@ -76,7 +76,7 @@ def checked(tmp_path, tables) -> model.Model:
 @pytest.fixture(scope="module")
 def datasets_db():
     packages = [load.load_package(ROOT / "datasets" / name)
-                for name in ("spb-2021-duma", "kz-2011-presidential", "kz-2022-presidential")
+                for name in ("spb-2021", "kz-2011-presidential", "kz-2022-presidential")
                 if (ROOT / "datasets" / name).exists()]
     db = model.build_model(packages)
     checks.run_checks(db)
@@ -170,33 +170,43 @@ def needs(election: str) -> None:
 
 
 def test_spb_every_check_covers_every_station(datasets_db):
-    needs("spb-2021-duma")
+    """Checks run per contest: every protocol check on every station protocol of every ballot; the
+    turnout checks on the federal list, the one ballot whose turnout reports are published."""
+    needs("spb-2021")
     counts = datasets_db.frame(
-        "SELECT check_id, sum(checked + cannot_check)::BIGINT AS total, sum(checked)::BIGINT AS checked, "
+        "SELECT contest_id, check_id, sum(checked + cannot_check)::BIGINT AS total, sum(checked)::BIGINT AS checked, "
         "sum(passed + failed)::BIGINT AS decided FROM check_counts "
-        "WHERE election_id = 'spb-2021-duma' AND level = 'station' GROUP BY check_id")
-    assert set(counts["check_id"]) == {c.id for c in checks.CHECKS}
-    for row in counts.to_dicts():
-        assert row["total"] == 2053, row
-        assert row["checked"] == row["decided"], row
+        "WHERE election_id = 'spb-2021' AND level = 'station' GROUP BY ALL")
+    protocols = {r["contest_id"]: r["n"] for r in datasets_db.rows(
+        "SELECT contest_id, count(*) AS n FROM protocols WHERE election_id = 'spb-2021' GROUP BY ALL")}
+    assert len(protocols) == 35
+    turnout_checks = {c.id for c in checks.CHECKS if c.scope == "turnout"}
+    for contest_id, n in protocols.items():
+        rows = counts.filter(pl.col("contest_id") == contest_id)
+        expected = {c.id for c in checks.CHECKS} - (set() if contest_id == "duma-list" else turnout_checks)
+        assert set(rows["check_id"]) == expected, contest_id
+        for row in rows.to_dicts():
+            assert row["total"] == n, row
+            assert row["checked"] == row["decided"], row
+    assert protocols["duma-list"] == 2053
 
 
 def test_spb_empty_protocols_cannot_be_checked(datasets_db):
-    needs("spb-2021-duma")
+    needs("spb-2021")
     empty = datasets_db.rows(
-        "SELECT unit_id FROM protocols WHERE election_id = 'spb-2021-duma' AND ballots_valid IS NULL "
+        "SELECT unit_id FROM protocols WHERE election_id = 'spb-2021' AND ballots_valid IS NULL "
         "AND ballots_received IS NULL")
     assert len(empty) >= 10
     outcomes = datasets_db.rows(
-        "SELECT DISTINCT status FROM check_outcomes WHERE election_id = 'spb-2021-duma' AND unit_id IN "
-        "(SELECT unit_id FROM protocols WHERE election_id = 'spb-2021-duma' AND ballots_valid IS NULL "
+        "SELECT DISTINCT status FROM check_outcomes WHERE election_id = 'spb-2021' AND (contest_id, unit_id) IN "
+        "(SELECT (contest_id, unit_id) FROM protocols WHERE election_id = 'spb-2021' AND ballots_valid IS NULL "
         "AND ballots_received IS NULL) AND check_id IN (SELECT check_id FROM check_counts WHERE check_id NOT LIKE 'turnout%' "
         "AND check_id <> 'last_report_le_final')")
     assert outcomes == [dict(status="cannot_check")]
 
 
 def test_spb_counts_match_an_independent_polars_computation(datasets_db):
-    needs("spb-2021-duma")
+    needs("spb-2021")
     if not SHARED_SPB.exists():
         pytest.skip("shared real data not available")
     raw = pl.read_csv(SHARED_SPB, infer_schema_length=0).with_columns(pl.all().exclude("district", "gik").cast(pl.Int64))
@@ -212,7 +222,7 @@ def test_spb_counts_match_an_independent_polars_computation(datasets_db):
     ).to_dicts()[0]
     got = {r["check_id"]: r for r in datasets_db.rows(
         "SELECT check_id, sum(checked)::BIGINT AS checked, sum(failed)::BIGINT AS failed FROM check_counts "
-        "WHERE election_id = 'spb-2021-duma' GROUP BY check_id")}
+        "WHERE election_id = 'spb-2021' AND contest_id = 'duma-list' GROUP BY check_id")}
     assert got["ballots_received_reconcile"]["checked"] == expected["received_checked"]
     assert got["ballots_received_reconcile"]["failed"] == expected["received_failed"]
     assert got["mobile_boxes_le_issued_outside"]["failed"] == expected["mobile_failed"] > 0
@@ -337,20 +347,20 @@ def test_turnout_increments_follow_the_cumulative_curve(tmp_path):
 # --- distributions --------------------------------------------------------------------------------
 
 def test_spb_turnout_histogram_covers_every_station_with_a_turnout(datasets_db):
-    needs("spb-2021-duma")
-    stations = distributions.station_figures(datasets_db, "spb-2021-duma", "party-list")
-    histogram = distributions.turnout_histogram(datasets_db, "spb-2021-duma", "party-list")
+    needs("spb-2021")
+    stations = distributions.station_figures(datasets_db, "spb-2021", "duma-list")
+    histogram = distributions.turnout_histogram(datasets_db, "spb-2021", "duma-list")
     assert histogram["stations"].sum() == stations.filter(pl.col("turnout").is_not_null()).height > 2000
-    density = distributions.turnout_leader_density(datasets_db, "spb-2021-duma", "party-list")
+    density = distributions.turnout_leader_density(datasets_db, "spb-2021", "duma-list")
     assert density["stations"].sum() == stations.filter(pl.col("leader_share").is_not_null()
                                                         & pl.col("turnout").is_not_null()).height
 
 
 def test_round_percentages_are_compared_with_the_rate_expected_by_chance(datasets_db):
-    needs("spb-2021-duma")
-    frame = distributions.round_percentages(datasets_db, "spb-2021-duma", "party-list")
+    needs("spb-2021")
+    frame = distributions.round_percentages(datasets_db, "spb-2021", "duma-list")
     integer_turnout = frame.filter((pl.col("measure") == "turnout") & (pl.col("kind") == "integer")).to_dicts()[0]
-    stations = distributions.station_figures(datasets_db, "spb-2021-duma", "party-list")
+    stations = distributions.station_figures(datasets_db, "spb-2021", "duma-list")
     observed = stations.filter(((pl.col("turnout") - pl.col("turnout").round(0)).abs() < 0.05)).height
     assert integer_turnout["observed"] == observed
     # by chance about one station in ten has an integer percentage at one decimal
@@ -417,18 +427,18 @@ def test_integrity_page_and_station_pages_show_the_2011_discrepancies(datasets_d
 
 
 def test_integrity_findings_table_and_csv_have_the_same_columns_and_rows(datasets_db, tmp_path):
-    needs("spb-2021-duma")
+    needs("spb-2021")
     render_data, integrity, _ = _render_modules()
-    data = render_data.load_election(datasets_db, "spb-2021-duma")
-    integrity.write_integrity_csvs(datasets_db, "spb-2021-duma", tmp_path)
-    raw = (tmp_path / urls.integrity_csv("spb-2021-duma", "findings")).read_bytes()
+    data = render_data.load_election(datasets_db, "spb-2021")
+    integrity.write_integrity_csvs(datasets_db, "spb-2021", tmp_path)
+    raw = (tmp_path / urls.integrity_csv("spb-2021", "findings")).read_bytes()
     assert raw.startswith("\ufeff".encode("utf-8"))
     findings = pl.read_csv(raw[3:], infer_schema_length=0)
     assert tuple(findings.columns) == checks.FINDINGS_COLUMNS
-    failed = datasets_db.rows("SELECT count(*) AS n FROM findings WHERE election_id = 'spb-2021-duma' AND status = 'failed'")[0]["n"]
+    failed = datasets_db.rows("SELECT count(*) AS n FROM findings WHERE election_id = 'spb-2021' AND status = 'failed'")[0]["n"]
     assert findings.filter(pl.col("status") == "failed").height == failed > 0
     assert findings.height == datasets_db.rows(
-        "SELECT count(*) AS n FROM findings WHERE election_id = 'spb-2021-duma'")[0]["n"]
+        "SELECT count(*) AS n FROM findings WHERE election_id = 'spb-2021'")[0]["n"]
     page = integrity.integrity_page(EN, datasets_db, data).body
     tables = _Tables(page).rows
     shown = [c for c in checks.FINDINGS_COLUMNS if c not in integrity.HIDDEN_ON_PAGE] + ["detail"]

@@ -20,7 +20,7 @@ needs_shared = pytest.mark.skipif(not (SHARED / "realdata").is_dir(), reason=f"s
 WRITES = {
     "kz-press": ["kz-2019-presidential", "kz-2022-presidential", "kz-2023-majilis"],
     "kz-2011": ["kz-2011-presidential"],
-    "spb-2021": ["spb-2021-duma"],
+    "spb-2021": ["spb-2021"],
 }
 
 
@@ -105,3 +105,18 @@ def test_figures_stay_text_never_floats():
     assert tables.join_urls("https://a ; https://b", "https://b;https://c") == "https://a; https://b; https://c"
     assert tables.slug("People's Party of Kazakhstan") == "peoples_party_of_kazakhstan"
     assert tables.digits("1,592") == "1592"
+
+
+@needs_shared
+def test_spb_refuses_a_station_under_two_tiks_or_a_vote_outside_its_constituency():
+    folder = SHARED / spb_2021.FOLDER
+    duma = tables.read_csv(folder / "spb2021_duma_party_list_uik.csv")
+    city = [dict(row) for row in tables.read_csv(folder / "spb2021_city_party_list_uik.csv")]
+    next(r for r in city if r["uik"] == "1")["tik"] = "2"
+    with pytest.raises(tables.SourceError, match="station 1 is under TIK 1 in one file and 2 in another"):
+        spb_2021.station_unit_ids(duma + city)
+    row = next(r for r in tables.read_csv(folder / "spb2021_duma_smd_uik.csv") if r["uik"] == "1")
+    vote = {**next(v for v in tables.read_csv(folder / "spb2021_duma_smd_votes.csv") if v["uik"] == "1"),
+            "electoral_district": "211"}
+    with pytest.raises(tables.SourceError, match="votes in constituency 211, its protocol is in 216"):
+        spb_2021._votes("duma_smd", row, "duma-smd-216", "spb.x.tik1.1", [vote], True)

@@ -17,7 +17,7 @@ from ashyq import contract, load
 from paths import SHARED
 
 SPB_SOURCE = SHARED / "realdata" / "ru-spb-2021-uik-turnout"
-PACKAGES = ["kz-2011-presidential", "kz-2019-presidential", "kz-2022-presidential", "kz-2023-majilis", "spb-2021-duma"]
+PACKAGES = ["kz-2011-presidential", "kz-2019-presidential", "kz-2022-presidential", "kz-2023-majilis", "spb-2021"]
 # St Petersburg README: "Registered voters summed: 3,931,555."
 SPB_REGISTERED_VOTERS = 3_931_555
 
@@ -238,23 +238,39 @@ def test_kz_2011_versions_come_from_the_report_with_their_kinds(packages):
 
 
 def test_spb_sizes(packages):
-    package = packages["spb-2021-duma"]
+    """Four ballots, each station listed once: 2,053 Duma stations plus two that voted in the city
+    ballots only; 8 + 25 constituencies; 14 + 8 parties and 96 + 165 candidates."""
+    package = packages["spb-2021"]
     units = read(package, "units")
-    assert units["level"].value_counts().sort("level").rows() == [("area", 18), ("district", 64), ("region", 1), ("station", 2053)]
-    assert len(read(package, "protocols")) == 2053
+    assert units["level"].value_counts().sort("level").rows() == [("area", 18), ("district", 64), ("region", 1), ("station", 2055)]
+    protocols = read(package, "protocols")
+    per_contest = dict(protocols.group_by("contest_id").len().iter_rows())
+    assert per_contest["duma-list"] == 2053 and per_contest["city-list"] == 1986
+    assert sum(v for k, v in per_contest.items() if k.startswith("duma-smd-")) == 2053
+    assert sum(v for k, v in per_contest.items() if k.startswith("city-smd-")) == 1986
+    contests = read(package, "contests")
+    assert contests.group_by("body_id", "kind").len().sort("body_id", "kind").rows() == [
+        ("city", "party_list", 1), ("city", "single_member", 25), ("duma", "party_list", 1), ("duma", "single_member", 8)]
+    assert sorted(contests.filter(pl.col("body_id") == "duma")["constituency"].drop_nulls().cast(pl.Int64)) == list(range(211, 219))
+    choices = read(package, "choices").drop("kind").join(contests.select("contest_id", "body_id", "kind"), on="contest_id")
+    counts = dict(((b, k), n) for b, k, n in choices.group_by("body_id", "kind").len().iter_rows())
+    assert counts == {("duma", "party_list"): 14, ("duma", "single_member"): 96,
+                      ("city", "party_list"): 8, ("city", "single_member"): 165}
     assert len(read(package, "turnout")) == 17_398
-    choices = read(package, "choices")
-    assert sorted(as_int(choices, "ballot_order").to_list()) == list(range(1, 15))
-    assert len(read(package, "votes")) == 2053 * 14
+    assert len(read(package, "venues")) == 1013
+    assert units["venue_id"].drop_nulls().len() == 1946
+    assert sorted(units.filter(pl.col("kind") == "abroad")["code"].to_list()) == ["8050", "8317", "8413", "8418", "8425", "8429"]
 
 
-def test_spb_registered_voters_sum_to_the_readme_figure(packages):
-    protocols = read(packages["spb-2021-duma"], "protocols")
-    assert as_int(protocols, "voters_on_list").sum() == SPB_REGISTERED_VOTERS
+@pytest.mark.parametrize("contest, total", [("duma-list", SPB_REGISTERED_VOTERS), ("duma-smd-", 3_907_283),
+                                            ("city-list", 3_882_917)])
+def test_spb_registered_voters_sum_to_the_readme_figure(packages, contest, total):
+    protocols = read(packages["spb-2021"], "protocols").filter(pl.col("contest_id").str.starts_with(contest))
+    assert as_int(protocols, "voters_on_list").sum() == total
 
 
 def test_spb_hierarchy_is_city_district_tik_station(packages):
-    units = read(packages["spb-2021-duma"], "units")
+    units = read(packages["spb-2021"], "units")
     level = dict(units.select("unit_id", "level").iter_rows())
     expected_parent = {"station": "district", "district": "area", "area": "region"}
     for unit_id, parent_id, unit_level in units.select("unit_id", "parent_id", "level").iter_rows():
@@ -264,50 +280,78 @@ def test_spb_hierarchy_is_city_district_tik_station(packages):
 
 
 def test_spb_empty_protocols_have_no_figures(packages):
-    protocols = read(packages["spb-2021-duma"], "protocols")
+    """A protocol upstream marks "empty" with no figure but 0 is listed with every figure empty (never
+    zeros), its votes too; those with a real figure (station 196: 10 invalid ballots) keep them."""
+    protocols = read(packages["spb-2021"], "protocols")
     empty = protocols.filter(pl.col("note").str.contains("no figures were published"))
-    assert len(empty) == 10
-    assert empty.select(contract.line_names()).null_count().row(0) == (10,) * len(contract.line_names())
-    votes = read(packages["spb-2021-duma"], "votes").filter(pl.col("unit_id").is_in(empty["unit_id"].to_list()))
-    assert votes["votes"].null_count() == len(votes) == 140
+    per_ballot = dict(empty.with_columns(pl.col("contest_id").str.replace(r"-\d+$", ""))
+                      .group_by("contest_id").len().iter_rows())
+    assert per_ballot == {"duma-list": 10, "duma-smd": 46, "city-list": 10, "city-smd": 11}
+    assert empty.select(contract.line_names()).null_count().row(0) == (len(empty),) * len(contract.line_names())
+    keys = empty.select("contest_id", "unit_id")
+    votes = read(packages["spb-2021"], "votes").join(keys, on=["contest_id", "unit_id"])
+    assert len(votes) > 0 and votes["votes"].null_count() == len(votes)
+    kept = protocols.filter(pl.col("note").str.contains("figures are as published"))
+    assert kept.filter(pl.col("unit_id").str.ends_with(".196"))["ballots_invalid"].to_list() == ["10"]
 
 
 @needs_shared
-def test_spb_city_totals_match_the_source(packages):
-    source = pl.read_csv(SPB_SOURCE / "spb2021_duma_party_list_uik.csv")
-    protocols = read(packages["spb-2021-duma"], "protocols")
+@pytest.mark.parametrize("ballot, prefix", [("duma_party_list", "duma-list"), ("duma_smd", "duma-smd-"),
+                                            ("city_party_list", "city-list"), ("city_smd", "city-smd-")])
+def test_spb_ballot_totals_match_the_source(packages, ballot, prefix):
+    """Every protocol line of every ballot sums to the source's column, empty where the source is
+    empty or marks the protocol empty with only zeros."""
+    source = pl.read_csv(SPB_SOURCE / f"spb2021_{ballot}_uik.csv", infer_schema_length=0)
+    protocols = read(packages["spb-2021"], "protocols").filter(pl.col("contest_id").str.starts_with(prefix))
     from ashyq.converters.spb_2021 import PROTOCOL_LINES  # the mapping under test: line → upstream column
 
+    columns = list(PROTOCOL_LINES.values())
+    only_zeros = (pl.col("protocol_empty") == "1") & pl.all_horizontal(
+        [pl.col(c).is_null() | (pl.col(c) == "0") for c in columns])
+    kept = source.filter(~only_zeros)
+    assert len(protocols) == len(source)
     for line, column in PROTOCOL_LINES.items():
-        assert as_int(protocols, line).sum() == source[column].sum(), line
-        assert protocols[line].null_count() == source[column].null_count(), line
-    votes = read(packages["spb-2021-duma"], "votes")
-    choices = dict(read(packages["spb-2021-duma"], "choices").select("choice_id", "ballot_order").iter_rows())
-    totals = votes.with_columns(pl.col("votes").cast(pl.Int64)).group_by("choice_id").agg(pl.col("votes").sum())
-    for choice_id, total in totals.iter_rows():
-        assert total == source[f"party_{int(choices[choice_id]):02d}"].sum(), choice_id
-    readme = (SPB_SOURCE / "README.md").read_text(encoding="utf-8")
-    assert f"Registered voters summed: {SPB_REGISTERED_VOTERS:,}" in readme
+        assert as_int(protocols, line).sum() == kept[column].cast(pl.Int64).sum(), line
+        assert protocols[line].drop_nulls().len() == kept[column].drop_nulls().len(), line
 
 
 @needs_shared
 def test_spb_stations_sit_under_their_tik_and_district(packages):
-    source = pl.read_csv(SPB_SOURCE / "spb2021_duma_party_list_uik.csv", infer_schema_length=0)
-    units = {r["unit_id"]: r for r in read(packages["spb-2021-duma"], "units").to_dicts()}
+    units = {r["unit_id"]: r for r in read(packages["spb-2021"], "units").to_dicts()}
     stations = {r["code"]: r for r in units.values() if r["level"] == "station"}
-    assert set(stations) == set(source["uik"])
-    for uik, tik, district in source.select("uik", "tik", "district").iter_rows():
-        tik_unit = units[stations[uik]["parent_id"]]
-        assert tik_unit["code"] == tik, uik
-        if district != "Голосование за рубежом":
-            assert units[tik_unit["parent_id"]]["name_ru"] == district, uik
-        else:
-            assert "abroad" in stations[uik]["name_en"], uik
+    seen = set()
+    for ballot in ("duma_party_list", "duma_smd", "city_party_list", "city_smd"):
+        source = pl.read_csv(SPB_SOURCE / f"spb2021_{ballot}_uik.csv", infer_schema_length=0)
+        seen |= set(source["uik"])
+        for uik, tik, district in source.select("uik", "tik", "district").iter_rows():
+            tik_unit = units[stations[uik]["parent_id"]]
+            assert tik_unit["code"] == tik, uik
+            if district != "Голосование за рубежом":
+                assert units[tik_unit["parent_id"]]["name_ru"] == district, uik
+                assert stations[uik]["kind"] == "polling_station", uik
+            else:
+                assert stations[uik]["kind"] == "abroad", uik
+    assert set(stations) == seen
+
+
+@needs_shared
+def test_spb_venues_as_published(packages):
+    """Each linked station has its venue (the lower number where upstream links two), with the
+    coordinates as published."""
+    links = pl.read_csv(SPB_SOURCE / "spb2021_venue_uik.csv", infer_schema_length=0)
+    first = dict(links.with_columns(pl.col("venue_id").cast(pl.Int64)).group_by("uik").agg(pl.col("venue_id").min())
+                 .with_columns(pl.col("venue_id").cast(pl.String)).iter_rows())
+    units = read(packages["spb-2021"], "units").filter(pl.col("level") == "station")
+    assert dict(units.filter(pl.col("venue_id").is_not_null()).select("code", "venue_id").iter_rows()) == first
+    venues = read(packages["spb-2021"], "venues")
+    source = pl.read_csv(SPB_SOURCE / "spb2021_venues.csv", infer_schema_length=0)
+    assert venues.sort(pl.col("venue_id").cast(pl.Int64))["latitude"].to_list() == \
+        source.sort(pl.col("venue_id").cast(pl.Int64))["latitude"].to_list()
 
 
 @needs_shared
 def test_spb_turnout_reports_match_the_source(packages):
     source = pl.read_csv(SPB_SOURCE / "spb2021_duma_turnout_uik.csv", infer_schema_length=0)
-    turnout = read(packages["spb-2021-duma"], "turnout")
+    turnout = read(packages["spb-2021"], "turnout")
     assert as_int(turnout, "voters_received_ballot").sum() == source["voted_count"].cast(pl.Int64).sum()
     assert sorted(turnout["turnout_percent"].to_list()) == sorted(source["voted_percentage"].to_list())

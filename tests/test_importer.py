@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -147,7 +148,7 @@ MAPPING = {
                  "licenses": [{"name": "CC0-1.0", "title": "Public domain"}]},
     "country": {"id": "ru", "name": {"en": "Russia", "ru": "Россия"}},
     "levels": [
-        {"level": "region", "column": "region", "split": "number_name", "id": "name"},
+        {"level": "region", "column": "region", "split": "number_name", "split_fallback": "name", "id": "name"},
         {"level": "district", "column": "tik", "split": "number_name", "commission": "ТИК", "id_prefix": "tik-"},
         {"level": "station", "column": "uik", "commission": "УИК", "id_prefix": "uik-", "unique_within": "region"},
     ],
@@ -462,3 +463,87 @@ def test_example_mapping_is_a_valid_mapping():
     mapping = load_mapping(EXAMPLE_MAPPING)
     assert [level.level for level in mapping.levels] == ["region", "district", "station"]
     assert len(mapping.lines) == 12 and len(mapping.choices) == 8
+
+
+# ---------------------------------------------------------------- ids, splits and advice (issue 11)
+
+
+def _levels(**changes_by_index) -> list[dict]:
+    levels = yaml.safe_load(yaml.safe_dump(MAPPING["levels"], allow_unicode=True))
+    for index, changes in changes_by_index.items():
+        levels[int(index[1:])].update(changes)
+    return levels
+
+
+def test_numbers_written_with_the_number_sign_make_plain_ids_and_codes(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = rows[1][1] = "№1 Северная"
+    rows[2][1] = "№ 10 Озёрная"
+    rows[0][2], rows[1][2], rows[2][2] = "№1", "№2", "№10"
+    out = run_import(tmp_path, write_table(tmp_path / "t.csv", rows=rows))
+    units = {u["unit_id"]: u for u in read(out, "units")}
+    assert units["severnaya-oblast.tik-1"]["code"] == "1"
+    assert units["severnaya-oblast.tik-10"]["name_ru"] == "Озёрная"
+    assert {"severnaya-oblast.uik-1", "severnaya-oblast.uik-2", "severnaya-oblast.uik-10"} <= set(units)
+    assert units["severnaya-oblast.uik-10"]["code"] == "10"  # a number: the site sorts №2 before №10
+
+
+def test_ids_over_80_characters_are_shortened_with_a_hash(tmp_path):
+    rows = [list(r) for r in ROWS]
+    long_name = "Очень длинное название области " * 4
+    rows[3][0] = long_name
+    out = run_import(tmp_path, write_table(tmp_path / "t.csv", rows=rows))
+    regions = [u for u in read(out, "units") if u["level"] == "region" and u["name_ru"] == long_name.strip()]
+    assert len(regions) == 1
+    region_id = regions[0]["unit_id"]
+    assert len(region_id) == 80 and re.fullmatch(r"ochen-dlinnoe-nazvanie-oblasti-.*-[0-9a-f]{8}", region_id)
+    units = read(out, "units")
+    districts = {u["unit_id"] for u in units if u["parent_id"] == region_id}
+    stations = [u for u in units if u["parent_id"] in districts]
+    assert len(stations) == 1 and all(len(u) <= 80 for u in districts | {stations[0]["unit_id"]})
+    again = run_import(tmp_path, write_table(tmp_path / "t.csv", rows=rows), name="again")
+    assert read(again, "units") == read(out, "units")  # the same ids on every import
+
+
+def test_id_prefix_with_ids_from_names_is_refused(tmp_path):
+    mapping = write_mapping(tmp_path / "m.yml", levels=_levels(L0={"id_prefix": "obl-"}))
+    with pytest.raises(InputError, match=r"levels\[1\]\.id_prefix', value 'obl-': goes before a code"):
+        run_import(tmp_path, write_table(tmp_path / "t.csv"), mapping)
+
+
+def test_a_split_pattern_that_does_not_fit_is_refused_with_row_and_value(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[2][1] = "Озёрная без номера"
+    mapping = write_mapping(tmp_path / "m.yml", levels=_levels(L1={"split": r"^(?P<code>\d+) (?P<name>.+)$"}))
+    with pytest.raises(InputError) as error:
+        run_import(tmp_path, write_table(tmp_path / "t.csv", rows=rows), mapping)
+    assert "t.csv, row 4, field 'tik', value 'Озёрная без номера': the district does not fit the split" in \
+        str(error.value)
+    mapping = write_mapping(tmp_path / "m.yml", levels=_levels(L1={"split": r"^(?P<code>\d+) (?P<name>.+)$",
+                                                                    "split_fallback": "name", "id": "name",
+                                                                    "id_prefix": ""}))
+    out = run_import(tmp_path, write_table(tmp_path / "t.csv", rows=rows), mapping, name="fallback")
+    assert any(u["name_ru"] == "Озёрная без номера" and u["code"] == "" for u in read(out, "units"))
+
+
+def test_duplicate_stations_after_fill_down_get_the_right_advice(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[1][2] = ""  # with fill_down on the station column, this row repeats station 1
+    mapping = write_mapping(tmp_path / "m.yml", levels=_levels(L2={"fill_down": True}))
+    with pytest.raises(InputError) as error:
+        run_import(tmp_path, write_table(tmp_path / "t.csv", rows=rows), mapping)
+    message = str(error.value)
+    assert "station 'severnaya-oblast.uik-1' appears on rows 2, 3: fill_down is set on the station column" in message
+    assert "id_prefix" not in message
+
+
+def test_election_type_and_contest_numbers_are_checked(tmp_path):
+    election = {**MAPPING["election"], "type": "presidental"}
+    contest = {**MAPPING["contest"], "seats": -1, "threshold_percent": 150}
+    with pytest.raises(InputError) as error:
+        run_import(tmp_path, write_table(tmp_path / "t.csv"),
+                   write_mapping(tmp_path / "m.yml", election=election, contest=contest))
+    message = str(error.value)
+    assert "field 'election.type', value 'presidental': must be one of: presidential, party_list" in message
+    assert "field 'contest.seats', value '-1'" in message
+    assert "field 'contest.threshold_percent', value '150': must be a number from 0 to 100" in message

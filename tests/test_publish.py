@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ashyq import load, publish
-from ashyq.problems import InputError
+from ashyq.problems import Refusal
 from ashyq.progress import Progress
 from ashyq.publish import links, manifest, offline, sitemap, swap
 
@@ -137,7 +137,7 @@ def test_refuses_to_replace_a_folder_that_is_not_an_ashyq_site(tmp_path):
     precious = tmp_path / "notes"
     precious.mkdir()
     (precious / "todo.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(InputError, match="not an Ashyq site"):
+    with pytest.raises(Refusal, match="not an Ashyq site"):
         with publish.staging(precious):
             pytest.fail("the build must not start")
     assert (precious / "todo.txt").read_text(encoding="utf-8") == "keep me"
@@ -424,22 +424,31 @@ def real_offline(built_site, tmp_path_factory) -> Path:
 
 
 def test_offline_copy_of_built_site_finds_a_region_from_file_url(browser, real_offline, datasets_dir):
+    """The magnifier (finder.js) from file://: its index files load as scripts, links name index.html."""
     region = next(line.split(",")[7] for line in (datasets_dir / PACKAGE / "units.csv").read_text(
         encoding="utf-8").splitlines()[1:] if line.split(",")[2] == "region")  # name_en of the first region
     page = browser.new_page()
     outside, errors = [], []
     page.on("request", lambda request: None if request.url.startswith("file://") else outside.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto((real_offline / "en" / "index.html").as_uri())
-    box = page.locator("input.md-search__input")
-    box.click()
+    box = page.locator(".md-search.ashyq-finder input")
+    box.click()  # the header's field on a wide screen
     box.press_sequentially(region, delay=30)
-    page.wait_for_selector(".md-search-result__item", timeout=15_000)
-    assert "matching document" in page.locator(".md-search-result__meta").inner_text()
-    page.locator(".md-search-result__item a").first.click()
+    result = page.locator(".md-search.ashyq-finder .ashyq-find-results a", has_text=region).first
+    result.wait_for(timeout=15_000)
+    result.click()
     page.wait_for_load_state()
     assert region in page.title()
-    opened = Path(urlsplit(page.url).path)  # Material adds ?h=<query> to highlight the words
+    opened = Path(urlsplit(page.url).path)
     assert opened.name == "index.html" and opened.is_file()
+    # The finder box on the page that opened finds a station by its number from file:// too.
+    station = next(line.split(",") for line in (datasets_dir / PACKAGE / "units.csv").read_text(
+        encoding="utf-8").splitlines()[1:] if line.split(",")[2] == "station")
+    page.locator("form.ashyq-find input").press_sequentially(f"№{station[4]}")
+    page.locator(f'form.ashyq-find .ashyq-find-results a[href$="/{station[0]}/index.html"]').first.click()
+    page.wait_for_load_state()
+    assert Path(urlsplit(page.url).path).is_file() and station[4] in page.locator("h1").inner_text()
     assert outside == [] and errors == []
     page.close()

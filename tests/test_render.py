@@ -20,7 +20,7 @@ from ashyq.render.pages import unit as unit_pages
 from render_helpers import number, tables
 
 ELECTIONS = ["kz-2011-presidential", "kz-2019-presidential", "kz-2022-presidential", "kz-2023-majilis",
-             "spb-2021-duma"]
+             "spb-2021"]
 MAX_PAGE_BYTES = 300_000
 
 
@@ -82,9 +82,15 @@ def test_national_protocol_shows_each_line_or_not_published(built_site, datasets
         row = official.row(0, named=True)
         protocol = next(t for t in tables(page(built_site, urls.election("en", election)))
                         if t["head"] and t["head"][0] == "Line")
+        html = page(built_site, urls.election("en", election)).read_text(encoding="utf-8")
         for line in contract.protocol_lines():
             shown = next(r["cells"][1] for r in protocol["rows"] if r["cells"][0] == line.label())
             expected = "not published" if row[line.name] is None else number(row[line.name])
+            parts = model.DERIVED_TOTALS.get(line.name, ())
+            if row[line.name] is None and parts and any(row[p] is not None for p in parts):
+                # not published but derived from its parts, and marked so
+                expected = number(sum(int(row[p] or 0) for p in parts))
+                assert 'class="ashyq-derived">derived<' in html, election
             assert shown == expected, f"{election}: {line.name} shows {shown!r}, CSV has {row[line.name]!r}"
 
 
@@ -124,15 +130,16 @@ def test_2011_station_page_shows_both_sources_side_by_side(built_site, datasets_
 
 
 def test_district_rows_match_the_csv(built_site, datasets_dir, present):
-    if "spb-2021-duma" not in present:
-        pytest.skip("spb-2021-duma not bundled")
-    units = csv(datasets_dir, "spb-2021-duma", "units")
-    protocols = csv(datasets_dir, "spb-2021-duma", "protocols")
-    votes = csv(datasets_dir, "spb-2021-duma", "votes")
-    choices = csv(datasets_dir, "spb-2021-duma", "choices")
+    if "spb-2021" not in present:
+        pytest.skip("spb-2021 not bundled")
+    units = csv(datasets_dir, "spb-2021", "units")
+    first = pl.col("contest_id") == "duma-list"  # the first table of a TIK's page: the State Duma's party list
+    protocols = csv(datasets_dir, "spb-2021", "protocols").filter(first)
+    votes = csv(datasets_dir, "spb-2021", "votes").filter(first)
+    choices = csv(datasets_dir, "spb-2021", "choices").filter(first)
     district = units.filter(pl.col("level") == "district")["unit_id"].sort()[0]
     stations = units.filter(pl.col("parent_id") == district)["unit_id"].to_list()
-    table = next(t for t in tables(page(built_site, urls.unit("en", "spb-2021-duma", district, "district")))
+    table = next(t for t in tables(page(built_site, urls.unit("en", "spb-2021", district, "district")))
                  if "ashyq-stations" in t["class"])
     rows = {r["id"][2:]: r["cells"] for r in table["rows"] if r["id"]}
     assert sorted(rows) == sorted(stations)
@@ -156,17 +163,28 @@ def test_partial_sums_are_labelled(built_site):
 
 
 def test_long_station_tables_are_split_over_pages(datasets_dir, present, monkeypatch):
-    if "spb-2021-duma" not in present:
-        pytest.skip("spb-2021-duma not bundled")
-    db = model.build_model([load.load_package(datasets_dir / "spb-2021-duma")])
-    data = load_election(db, "spb-2021-duma")
+    if "spb-2021" not in present:
+        pytest.skip("spb-2021 not bundled")
+    db = model.build_model([load.load_package(datasets_dir / "spb-2021")])
+    data = load_election(db, "spb-2021")
     district = next(u for u, r in data.units.items() if r["level"] == "district" and r["children"] > 20)
     monkeypatch.setattr(unit_pages, "MAX_STATION_ROWS", 10)
     pages = unit_pages.unit_pages(Locale("en"), data, district)
-    stations = data.children[district]
-    assert len(pages) == -(-len(stations) // 10)
-    listed = [sid for p in pages for sid in re.findall(r'<tr id="s-([^"]+)"', p.body)]
-    assert listed == stations  # every station once, in order, across the parts
+    # a table per party-list ballot the TIK's stations voted in, each split on its own part pages
+    ballots = [c["contest_id"] for c in data.contests
+               if any((c["contest_id"], s) in data.protocols for s in data.children[district])
+               and not unit_pages.is_constituency(c)]
+    assert sorted(ballots) == ["city-list", "duma-list"]
+    assert len(pages) == 1 + sum(-(-sum((cid, s) in data.protocols for s in data.children[district]) // 10) - 1
+                                 for cid in ballots)
+    ids = [sid for p in pages for sid in re.findall(r'<tr id="s-([^"]+)"', p.body)]
+    for cid in ballots:
+        stations = [s for s in data.children[district] if (cid, s) in data.protocols]
+        # the first table a station is in (the State Duma's, shown first) has the plain anchor its page
+        # links to; a further table's anchors name their contest, so no id is used twice on a page
+        mine = [x for x in ids if not x.startswith("city-list-")] if cid == "duma-list" else \
+            [x.removeprefix("city-list-") for x in ids if x.startswith("city-list-")]
+        assert mine == stations, cid  # every station once, in order, across the parts
 
 
 # ---- the site as a whole --------------------------------------------------------------------------
@@ -208,26 +226,10 @@ def test_plotly_loaded_only_on_pages_with_charts(built_site):
     assert (built_site / "assets/vendor/plotly-basic.min.js").stat().st_size > 1_000_000
 
 
-def test_station_pages_stay_out_of_the_search_index(built_site):
-    index = (built_site / "en" / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "/stations/" not in index
-    assert "elections/spb-2021-duma/" in index
-
-
-def test_find_your_station_index_lists_every_station(built_site, datasets_dir, present):
-    import json
-    for election in present:
-        units = csv(datasets_dir, election, "units").filter(pl.col("level") == "station")
-        folder = built_site / urls.station_index("en", election)
-        if units.is_empty():
-            assert not folder.exists()
-            continue
-        listed = []
-        for path in folder.glob("*.json"):
-            rows = json.loads(path.read_text(encoding="utf-8"))
-            assert all((r[0][:1].lower() or "_") == path.stem for r in rows), path.name  # the right file
-            listed += [r[2] for r in rows]
-        assert sorted(listed) == sorted(units["unit_id"].to_list())
+def test_only_the_finder_index_is_shipped_for_search(built_site):
+    """The magnifier searches find/ (tests/test_finder.py); MkDocs' own index would never be loaded."""
+    assert not any((built_site / lang / "search").exists() for lang in ("", "kk", "ru", "en"))
+    assert (built_site / "find" / "index.js").is_file()
 
 
 def test_add_an_election_field_tables_come_from_the_contract(built_site):
@@ -321,16 +323,16 @@ def test_rendering_is_deterministic(hostile_site, tmp_path):
 
 
 def test_failed_checks_show_as_badges_on_station_rows(built_site, datasets_dir, present):
-    if "spb-2021-duma" not in present:
-        pytest.skip("spb-2021-duma not bundled")
-    db = model.build_model([load.load_package(datasets_dir / "spb-2021-duma")])
+    if "spb-2021" not in present:
+        pytest.skip("spb-2021 not bundled")
+    db = model.build_model([load.load_package(datasets_dir / "spb-2021")])
     checks.run_checks(db)
     failed = db.rows("SELECT f.unit_id, f.detail FROM findings f JOIN units u USING (election_id, unit_id) "
                      "WHERE f.status = 'failed' AND u.level = 'station' ORDER BY 1")
     assert failed, "the St Petersburg data has failed checks to show"
     station = failed[0]["unit_id"]
     district = station.rsplit(".", 1)[0]
-    html = page(built_site, urls.unit("en", "spb-2021-duma", district, "district")).read_text(encoding="utf-8")
+    html = page(built_site, urls.unit("en", "spb-2021", district, "district")).read_text(encoding="utf-8")
     row_html = re.search(rf'<tr id="s-{re.escape(station)}">.*?</tr>', html).group(0)
     expected = [f["detail"] for f in failed if f["unit_id"] == station]
     import html as html_lib
@@ -339,18 +341,18 @@ def test_failed_checks_show_as_badges_on_station_rows(built_site, datasets_dir, 
 
 
 def test_turnout_through_the_day_sums_the_station_reports(built_site, datasets_dir, present):
-    if "spb-2021-duma" not in present:
-        pytest.skip("spb-2021-duma not bundled")
-    turnout = csv(datasets_dir, "spb-2021-duma", "turnout").with_columns(
+    if "spb-2021" not in present:
+        pytest.skip("spb-2021 not bundled")
+    turnout = csv(datasets_dir, "spb-2021", "turnout").with_columns(
         pl.col("voters_received_ballot", "voters_on_list").cast(pl.Int64))
-    protocols = csv(datasets_dir, "spb-2021-duma", "protocols").select(
+    protocols = csv(datasets_dir, "spb-2021", "protocols").filter(pl.col("contest_id") == "duma-list").select(
         "unit_id", pl.col("voters_on_list").cast(pl.Int64).alias("protocol_list"))
     reports = (turnout.filter(pl.col("voters_received_ballot").is_not_null())
                .join(protocols, on="unit_id", how="left")
                .with_columns(pl.coalesce("voters_on_list", "protocol_list").alias("list"))
                .filter(pl.col("list").is_not_null())
                .group_by("label").agg(pl.len().alias("n"), pl.col("voters_received_ballot").sum(), pl.col("list").sum()))
-    table = next(t for t in tables(page(built_site, urls.election("en", "spb-2021-duma")))
+    table = next(t for t in tables(page(built_site, urls.election("en", "spb-2021")))
                  if t["head"][:3] == ["Reported at", "Source", "Stations reporting"])
     shown = {r["cells"][0]: r["cells"][2:5] for r in table["rows"]}
     assert len(shown) == reports.height

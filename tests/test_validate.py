@@ -623,6 +623,7 @@ def test_failed_build_leaves_the_existing_site_untouched(package_dir, tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("<p>the site as published yesterday</p>", encoding="utf-8")
+    (site / "manifest.json").write_text('{"format": "ashyq-site-manifest/1", "files": [{"path": "index.html"}]}')
     before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     set_cell(package_dir, "units.csv", 9, "parent_id", "d9")
     result = run_cli("--datasets", str(package_dir.parent), "--site", str(site))

@@ -175,6 +175,7 @@ METADATA = {
         "date": "2011-04-03",
         "country": "KZ",
         "type": "presidential",
+        "division": "kz-adm1-2011",  # the regions' map: South Kazakhstan still held Shymkent
         "title": {
             "en": "Kazakhstan, early presidential election, 3 April 2011",
             "ru": "Казахстан, внеочередные выборы Президента, 3 апреля 2011 года",

@@ -41,6 +41,7 @@ class Election:
     titles: dict[str, str]
     contest: dict
     regions_from: str  # whose turnout rows give the regions of that year
+    division: str  # the map of those regions (ashyq/geo/divisions.yml)
     extra_sources: tuple[dict, ...] = field(default_factory=tuple)
 
 
@@ -80,6 +81,7 @@ ELECTIONS = (
         },
         contest=PRESIDENT,
         regions_from="2019-06-09 presidential (early)",
+        division="kz-adm1-2018",
         extra_sources=(ODIHR_2019,),
     ),
     Election(
@@ -94,6 +96,7 @@ ELECTIONS = (
         },
         contest=PRESIDENT,
         regions_from="2022-11-20 presidential (early)",
+        division="kz-adm1-2024",
     ),
     Election(
         name="kz-2023-majilis",
@@ -121,6 +124,7 @@ ELECTIONS = (
         },
         # The 2022 map (Abai, Zhetysu, Ulytau created June 2022) was unchanged in March 2023.
         regions_from="2022-11-20 presidential (early)",
+        division="kz-adm1-2024",
         extra_sources=(ODIHR_2023,),
     ),
 )
@@ -341,7 +345,8 @@ def metadata(election: Election, national: list[dict], reports: list[dict]) -> d
                      "of Kazakhstan, as reported by <source>\".",
         }],
         "sources": sources + list(election.extra_sources),
-        "election": {"date": election.date, "country": "KZ", "type": election.type, "title": election.titles},
+        "election": {"date": election.date, "country": "KZ", "type": election.type,
+                     "division": election.division, "title": election.titles},
     }
 
 

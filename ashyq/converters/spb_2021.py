@@ -225,14 +225,14 @@ def tik_districts(stations: list[dict]) -> dict[str, str]:
 
 
 def station_unit_ids(stations: list[dict]) -> dict[str, str]:
-    """Station number → unit id ``uik<N>`` (the number is unique in the city; every ballot's row of
-    a station names the same TIK)."""
+    """Station number → unit id ``spb.<district>.tik<N>.<station>`` (the number is unique in the city;
+    every ballot's row of a station must name the same TIK)."""
     tiks: dict[str, str] = {}
     for row in stations:
         if tiks.setdefault(row["uik"], row["tik"]) != row["tik"]:
             raise SourceError(f"station {row['uik']} is under TIK {tiks[row['uik']]} in one file and {row['tik']} in another")
-    tik_districts(stations)
-    return {uik: f"uik{uik}" for uik in sorted(tiks, key=int)}
+    districts = tik_districts(stations)
+    return {uik: f"{_tik_id(tik, districts)}.{uik}" for uik, tik in sorted(tiks.items(), key=lambda item: int(item[0]))}
 
 
 def _same_station_everywhere(ballots: dict[str, list[dict]]) -> None:

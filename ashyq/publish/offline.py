@@ -25,12 +25,14 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..processes import init_worker
 from . import links
 from .manifest import CHECKSUMS, MANIFEST, list_files, manifest_files
 
@@ -105,7 +107,7 @@ def _process(site_dir: Path, paths: list[str], folders: set[str], workers: int |
             # collections do not touch (and copy) the pages of the build's data they inherit.
             gc.freeze()
             try:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                with multiprocessing.get_context("fork").Pool(workers, init_worker, (os.getpid(),)) as pool:
                     for results in pool.imap(_process_chunk, chunks):
                         yield from results
             finally:
@@ -157,12 +159,16 @@ class _RawZip:
 
     def __init__(self, target: Path):
         self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
-        self._names: set[str] = set()
+        self._names: dict[str, str] = {}  # case-folded name → name
 
     def add(self, name: str, entry: Entry) -> None:
-        if name in self._names:
-            raise ValueError(f"two files named {name!r} in the offline copy")
-        self._names.add(name)
+        # Unzipped on a case-insensitive disk (Windows, macOS), names that differ only in case are one
+        # file: the second would overwrite the first. Validation refuses such ids; this is the backstop.
+        folded = name.casefold()
+        if folded in self._names:
+            raise ValueError(f"two files named {self._names[folded]!r} and {name!r} in the offline copy "
+                             "(they differ only in case, and would be one file on Windows and macOS)")
+        self._names[folded] = name
         info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
         info.create_system = 3  # Unix, so the mode below is read
         info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--

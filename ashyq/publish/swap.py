@@ -1,20 +1,38 @@
-"""Build the site aside, then swap it in: a failed build never touches the published site/.
+"""Build the site aside, then swap it in: a failed or killed build never costs the published site/.
 
-The staging folder is a hidden sibling of the site folder (``.site-XXXX``), so both live on the same
-filesystem and the swap is two renames. An existing folder is only ever replaced if it is empty or
-an earlier Ashyq site (it has our manifest): ``--site .`` must not delete a repository.
+The staging folder is a hidden sibling of the site folder (``.site.building-XXXXXXXX``), so both live
+on the same filesystem. The swap is one ``renameat2(RENAME_EXCHANGE)`` on Linux: the kernel trades
+the two folders in one step, so at every instant ``site/`` is the complete old site or the complete
+new one, even under SIGKILL or a power cut. Elsewhere (or on a filesystem without the call) it is two
+renames, with the old site put back if the second fails. The first build of a site is one rename.
+
+Around it:
+
+- a lock (``flock`` on ``.site.lock`` beside the site, holding the builder's pid) keeps two builds
+  from writing one site; the second is refused at once, naming the first one's pid;
+- staging folders left by a killed build are removed by the next build of the same site;
+- an existing folder is only replaced if it is empty or an earlier Ashyq site holding nothing but
+  the files its manifest lists: ``--site ~/Documents`` must not delete anyone's files.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import json
+import os
+import re
 import shutil
+import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..problems import InputError, Problem
-from .manifest import MANIFEST, MANIFEST_FORMAT
+from ..problems import Refusal
+from .manifest import CHECKSUMS, MANIFEST, MANIFEST_FORMAT, list_files
+
+UNKNOWN_FILES_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -29,30 +47,140 @@ class Staging:
 def staging(site_dir: Path):
     """Yield a ``Staging``; on success swap its site in for ``site_dir``, on any error leave it be."""
     final_dir = Path(site_dir).absolute()
-    _refuse_foreign_folder(final_dir)
-    final_dir.parent.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix=f".{final_dir.name}-", dir=final_dir.parent))
-    stage = Staging(root=root, docs_dir=root / "docs", site_dir=root / "site", final_dir=final_dir)
-    stage.docs_dir.mkdir()
-    try:
-        yield stage
-        if not stage.site_dir.is_dir():
-            raise RuntimeError(f"nothing was built into {stage.site_dir}")
-        _swap_in(stage.site_dir, final_dir, aside=root / "previous-site")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    _make_parent(final_dir)
+    with site_lock(final_dir):
+        _refuse_foreign_folder(final_dir)
+        remove_leftovers(final_dir)
+        root = Path(tempfile.mkdtemp(prefix=_staging_prefix(final_dir), dir=final_dir.parent))
+        stage = Staging(root=root, docs_dir=root / "docs", site_dir=root / "site", final_dir=final_dir)
+        try:
+            stage.docs_dir.mkdir()
+            yield stage
+            if not stage.site_dir.is_dir():
+                raise RuntimeError(f"nothing was built into {stage.site_dir}")
+            _swap_in(stage.site_dir, final_dir, aside=root / "previous-site")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)  # after the swap it holds the previous site
 
+
+# --- the swap ------------------------------------------------------------------------------------
 
 def _swap_in(new: Path, final: Path, aside: Path) -> None:
-    had_previous = final.exists()
-    if had_previous:
-        final.rename(aside)
+    """Put the folder ``new`` at ``final``; the previous ``final`` (if any) ends at ``new``'s path or
+    at ``aside``. On Linux one atomic exchange; elsewhere two renames."""
+    if not final.exists():
+        os.rename(new, final)  # the first build: one atomic rename
+        return
+    if _rename_exchange(new, final):
+        return
+    os.rename(final, aside)
     try:
-        new.rename(final)
+        os.rename(new, final)
     except BaseException:
-        if had_previous:
-            aside.rename(final)  # put the old site back before reporting the failure
+        os.rename(aside, final)  # put the old site back before reporting the failure
         raise
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _rename_exchange(a: Path, b: Path) -> bool:
+    """Atomically trade two paths with renameat2(2); False where the system or filesystem cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it (glibc < 2.28, some musl)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # old kernel, or a filesystem without it
+        return False
+    raise OSError(code, os.strerror(code), os.fspath(b))
+
+
+# --- the lock ------------------------------------------------------------------------------------
+
+def lock_path(final_dir: Path) -> Path:
+    return final_dir.parent / f".{final_dir.name}.lock"
+
+
+@contextmanager
+def site_lock(final_dir: Path):
+    """Hold an exclusive ``flock`` on the site's lock file; refuse at once if another build holds it.
+
+    The file is removed when the build ends. A build that opened it just before may then lock a file
+    no longer in the folder, so after locking the path is checked to still name the locked file."""
+    path = lock_path(final_dir)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            raise Refusal(f"another build is writing {final_dir} (pid {holder}); wait for it to finish "
+                          "or build into another folder with --site") from None
+        try:
+            locked = os.fstat(fd)
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        if current is not None and (current.st_dev, current.st_ino) == (locked.st_dev, locked.st_ino):
+            break
+        os.close(fd)  # the previous holder removed it meanwhile: lock the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        yield path
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        os.close(fd)
+
+
+# --- leftovers of killed builds ------------------------------------------------------------------
+
+def _staging_prefix(final_dir: Path) -> str:
+    return f".{final_dir.name}.building-"
+
+
+def leftovers(final_dir: Path) -> list[Path]:
+    """Staging folders of this site left by builds that were killed (call only holding the lock)."""
+    pattern = re.compile(re.escape(_staging_prefix(final_dir)) + r"[a-z0-9_]{8}")  # tempfile's names
+    try:
+        names = os.listdir(final_dir.parent)
+    except OSError:
+        return []
+    return [final_dir.parent / name for name in sorted(names)
+            if pattern.fullmatch(name) and (final_dir.parent / name).is_dir()
+            and not (final_dir.parent / name).is_symlink()]
+
+
+def remove_leftovers(final_dir: Path) -> None:
+    for folder in leftovers(final_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- where the site may go -----------------------------------------------------------------------
+
+def _make_parent(final_dir: Path) -> None:
+    """The folder that holds the site exists (made if missing) and is a folder."""
+    if not final_dir.name or final_dir.name in (".", ".."):
+        raise Refusal(f"cannot write the site to {final_dir}: name a folder for it, e.g. --site site")
+    parent = final_dir.parent
+    for folder in (parent, *parent.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise Refusal(f"cannot write the site to {final_dir}: {folder} is a file, not a folder; "
+                              "choose another --site")
+            break
+    parent.mkdir(parents=True, exist_ok=True)
 
 
 def _refuse_foreign_folder(final_dir: Path) -> None:
@@ -62,18 +190,33 @@ def _refuse_foreign_folder(final_dir: Path) -> None:
         _refuse(final_dir, "exists and is not a folder")
     if not any(final_dir.iterdir()):
         return
-    if not _is_ashyq_site(final_dir):
-        _refuse(final_dir, f"is a folder that is not an Ashyq site (no {MANIFEST} written by Ashyq)")
+    listed = _manifest_paths(final_dir)
+    if listed is None:  # not ours: name what is in it (its top level only: it may be a whole home folder)
+        _refuse(final_dir, f"is a folder that is not an Ashyq site (no {MANIFEST} written by Ashyq; it holds "
+                           f"{_some(sorted(os.listdir(final_dir)))})")
+    unknown = [path for path in list_files(final_dir) if path not in listed]
+    if unknown:
+        _refuse(final_dir, f"is an Ashyq site holding files the build did not write ({_some(unknown)})")
 
 
-def _is_ashyq_site(folder: Path) -> bool:
+def _some(paths: list[str]) -> str:
+    shown = ", ".join(repr(path) for path in paths[:UNKNOWN_FILES_SHOWN])
+    return shown + (f" and {len(paths) - UNKNOWN_FILES_SHOWN} more" if len(paths) > UNKNOWN_FILES_SHOWN else "")
+
+
+def _manifest_paths(folder: Path) -> set[str] | None:
+    """The files an earlier build wrote into ``folder`` (by its manifest); None if it has none of ours."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        return None
+    files = manifest.get("files")
+    listed = {entry.get("path") for entry in files if isinstance(entry, dict)} if isinstance(files, list) else set()
+    return listed | {MANIFEST, CHECKSUMS}
 
 
 def _refuse(final_dir: Path, why: str) -> None:
-    raise InputError([Problem(str(final_dir), "", f"output {why}: refusing to replace it; "
-                              "choose another --site or remove it first", kind="unsafe-output")])
+    raise Refusal(f"--site {final_dir} {why}: refusing to replace it; choose another --site, "
+                  "or move those files away first")

@@ -11,10 +11,11 @@ reader's ``Locale``.
 """
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
-from . import integrity, root, site, slots, stamp, urls
+from . import finder, integrity, maps, root, site, slots, stamp, urls
 from .data import load_election
 from .locale import locales
 from .naming import election_title
@@ -37,9 +38,10 @@ def _render_site(db, packages, staging, progress) -> None:
     languages = locales()
 
     # Language-neutral, once: downloads first (their tables are freed before the elections' page
-    # data is held in memory), our assets.
+    # data is held in memory), our assets, the map outlines.
     downloads = _write_downloads(db, packages, site_dir / urls.DOWNLOADS_DIR)
     site.copy_assets(site_dir)
+    maps.write_boundaries(site_dir, {p.election["division"] for p in packages if p.election.get("division")})
     contests = {(p.id, row["contest_id"]): row for p in packages for row in db.named("election_contests",
                                                                                     election_id=p.id)}
     reference_pages = {}
@@ -54,6 +56,7 @@ def _render_site(db, packages, staging, progress) -> None:
         checked = integrity.write_integrity_csvs(db, package.id, site_dir)  # checks stage: its tables as CSV
         count = 0
         for loc in languages:
+            maps.write_venue_scripts(docs_dir, data, data.venues, loc)
             links = []
             if checked:
                 integrity_page = integrity.integrity_page(loc, db, data)
@@ -68,10 +71,6 @@ def _render_site(db, packages, staging, progress) -> None:
             count = len(pages)
             if data.stations():
                 station.shell_page(loc, package.id).write(docs_dir)
-                for key, text in election_pages.station_indexes(loc, data).items():
-                    index = docs_dir / loc.lang / urls.build_path(urls.station_index(loc.lang, package.id, key))
-                    index.parent.mkdir(parents=True, exist_ok=True)
-                    index.write_text(text, encoding="utf-8")
         progress.say(f"[ashyq]   {package.id}: {count} unit pages, {len(data.stations())} stations, "
                      f"{len(languages)} languages")
         elections.append(data)
@@ -80,6 +79,7 @@ def _render_site(db, packages, staging, progress) -> None:
         home.home_page(loc, elections).write(docs_dir)
         reference.data_dictionary_page(loc).write(docs_dir)
         pages = reference_pages[loc.lang] + [urls.source_file(urls.page(loc.lang, "data-dictionary"))]
+        reference_pages[loc.lang] = pages
         config = docs_dir.parent / f"mkdocs.{loc.lang}.yml"
         site.write_config(config, loc, docs_dir / loc.lang, site_dir / loc.lang,
                           site.nav(loc, [(d.election_id, election_title(loc, d)) for d in elections], pages, True))
@@ -89,7 +89,14 @@ def _render_site(db, packages, staging, progress) -> None:
         # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
         # own would link to absolute paths that do not exist under a language prefix.
         (site_dir / loc.lang / "404.html").unlink(missing_ok=True)
+        # The magnifier reads the finder's index (overrides/partials/search.html): MkDocs' own search
+        # index (3.4 MB for the 97,699-station election, never loaded) is not shipped.
+        shutil.rmtree(site_dir / loc.lang / "search", ignore_errors=True)
         progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s")
+    # One finder index for every language, at the site's root (the hand-written pages are in English;
+    # the same paths exist under every language's folder).
+    files = finder.write_index(site_dir, elections, finder.hand_written_pages(docs_dir / "en", reference_pages["en"]))
+    progress.say(f"[ashyq]   finder and search index: {files} files")
     filled = slots.fill(docs_dir, site_dir)
     progress.say(f"[ashyq]   tables and charts filled into {filled} pages")
     for data in elections:
@@ -102,10 +109,8 @@ def _render_site(db, packages, staging, progress) -> None:
 
 
 def _write_downloads(db, packages, out_dir: Path) -> list:
-    """The downloads stage's files when it exists; otherwise the packages' own files."""
+    """Every download (each CSV made spreadsheet-safe, the package zips included)."""
+    from .. import downloads
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        from .. import downloads
-    except ImportError:
-        return reference.copy_package_files(packages, out_dir)
     return downloads.write_downloads(db, packages, out_dir)

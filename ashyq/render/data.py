@@ -25,6 +25,7 @@ class ElectionData:
     turnout_sums: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # station reports summed
     findings: dict[str, list[dict]] = field(default_factory=dict)  # unit → findings
     row_pages: dict[str, str] = field(default_factory=dict)  # station → path (after the language) of the table listing it
+    row_contests: dict[str, str] = field(default_factory=dict)  # station → contest of that table
     coverage: list[dict] = field(default_factory=list)
     bodies: dict[str, dict] = field(default_factory=dict)  # body_id → body, largest first
     venues: dict[str, dict] = field(default_factory=dict)

@@ -9,7 +9,9 @@ import html
 import json
 import re
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~=^:])")
+# What Python-Markdown can escape (its ESCAPED_CHARS, and '|' with the tables extension). Escaping any
+# other character (':', '=', '~', '^') would show its backslash: "Almaty\: Medeu".
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
 _SAFE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 
 

@@ -82,7 +82,10 @@ def integrity_page(loc: Locale, db, data: ElectionData) -> Page:
     parts.append(f"## {md(loc.t('turnout_through_day'))}\n\n"
                  + html_block(increments + turnout_flags_table(loc, db, data, url)))
     has_charts = bool(increments)
+    parts.append(f"## {md(loc.t('by_contest'))}\n\n" + html_block(contest_counts_table(loc, db, data, url)))
     for contest in data.contests:
+        if contest.get("kind") == "single_member" and contest.get("constituency"):
+            continue  # a constituency's few hundred stations: the distributions are drawn for the lists
         block = distribution_block(loc, db, data, contest)
         if block:
             has_charts = True
@@ -113,6 +116,24 @@ def counts_table(loc: Locale, db, url: str, election_id: str) -> str:
                          num_cell(loc, c.get("cannot_check", 0))]))
     return table([h(loc.t(k)) for k in ("check", "formula", "kind", "checked", "passed", "failed_or_flagged",
                                         "cannot_be_checked")], rows)
+
+
+def contest_counts_table(loc: Locale, db, data: ElectionData, url: str) -> str:
+    """Checks run per contest: protocols checked, failed or flagged, and not checkable, per contest."""
+    counts = {r["contest_id"]: r for r in db.rows(
+        "SELECT contest_id, sum(checked)::BIGINT AS checked, sum(failed)::BIGINT AS failed, "
+        "sum(cannot_check)::BIGINT AS cannot_check FROM check_counts WHERE election_id = $e GROUP BY contest_id",
+        {"e": data.election_id})}
+    rows = []
+    for contest in data.contests:
+        c = counts.get(contest["contest_id"], {})
+        name = loc.name_html(contest_name(loc, contest))
+        if contest.get("kind") == "single_member" and contest.get("constituency"):
+            name = link(url, urls.contest(loc.lang, data.election_id, contest["contest_id"]), name)
+        rows.append(row([text_cell(name), num_cell(loc, c.get("checked", 0)), num_cell(loc, c.get("failed", 0)),
+                         num_cell(loc, c.get("cannot_check", 0))]))
+    return table([h(loc.t(k)) for k in ("contest", "checked", "failed_or_flagged", "cannot_be_checked")], rows,
+                 numeric_from=1)
 
 
 def region_table(loc: Locale, db, data: ElectionData, url: str) -> str:
@@ -238,7 +259,7 @@ def _cell(loc: Locale, data: ElectionData, url: str, column: str, r: dict) -> st
         return text_cell(_unit_link(loc, data, url, value))
     if column == "contest_id":
         contest = next((c for c in data.contests if c["contest_id"] == value), None)
-        return text_cell(loc.name_html(contest_name(loc, contest)) if contest else h(value))
+        return text_cell(loc.name_html(contest_name(loc, contest)) if contest else h(value), attrs=f' title="{h(value)}"')
     if column in SOURCE_COLUMNS:
         return _source_cell(loc, data, value)
     if column == "check_id":

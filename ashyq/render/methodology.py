@@ -2,7 +2,7 @@
 findings CSV and the badges name the same checks with the same formulas)."""
 from __future__ import annotations
 
-from ..checks.registry import CHECKS, TURNOUT_FLAGS
+from ..checks.registry import CHECKS, DERIVED_NOTE, TURNOUT_FLAGS
 from .escape import h
 from .fragments import html_block, row, table, text_cell
 from .locale import Locale
@@ -18,7 +18,9 @@ def methodology_markdown(loc: Locale) -> str:
     and distribution indicators."""
     parts = [html_block(
         "<p>A check whose lines a protocol does not publish is shown as <em>cannot be checked</em> for "
-        "that protocol; it is never counted as passed. Every finding names the numbers that do not add up.</p>")]
+        "that protocol; it is never counted as passed. Every finding names the numbers that do not add up, "
+        "and the contest (the ballot) whose protocol it is: checks run per contest.</p>"
+        f"<p>{h(DERIVED_NOTE)}</p>")]
     summary_rows = [row([text_cell(f'<a href="#{check_anchor(c.id)}">{h(c.title_in(loc.lang))}</a>'),
                          text_cell(f"<code>{h(c.id)}</code>"), text_cell(h(loc.t('kind_' + c.kind)))])
                     for c in CHECKS]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from . import urls
+from ..processes import mkdocs_preexec
+from . import finder, urls
 from .escape import h
 from .locale import LANGUAGE_NAMES, LANGUAGES, Locale
 from .pages.reference import expand_markers
@@ -105,6 +106,7 @@ def write_config(config_path: Path, loc: Locale, docs_dir: Path, site_dir: Path,
             "generator": False,
             "alternate": [{"name": LANGUAGE_NAMES[lang], "lang": lang} for lang in LANGUAGES],
             "ashyq": {"english_only": loc.t("english_only")},
+            "ashyq_search": finder.search_config(loc.lang),  # the magnifier's texts
         },
     }
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -113,6 +115,6 @@ def write_config(config_path: Path, loc: Locale, docs_dir: Path, site_dir: Path,
 def run_mkdocs(config_path: Path) -> None:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_path)],
-                            capture_output=True, text=True, env=env)
+                            capture_output=True, text=True, env=env, preexec_fn=mkdocs_preexec(os.getpid()))
     if result.returncode != 0:
         raise RuntimeError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")

@@ -15,6 +15,7 @@ import re
 import shutil
 from pathlib import Path
 
+from ..processes import init_worker
 from . import urls
 from .data import ElectionData
 from .escape import h
@@ -40,7 +41,7 @@ def stamp_stations(loc: Locale, data: ElectionData, site_dir: Path, workers: int
             counts = [_stamp_share(0)]
         else:
             gc.freeze()  # the collector would touch, and so copy, every object the workers share
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, init_worker, (os.getpid(),)) as pool:
                 counts = pool.map(_stamp_share, range(workers))
     finally:
         gc.unfreeze()

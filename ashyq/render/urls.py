@@ -19,6 +19,12 @@ def election(lang: str, election_id: str) -> str:
     return f"{lang}/elections/{election_id}/"
 
 
+def language_root(lang: str) -> str:
+    """The folder holding the pages of one language (``lang``: kk, ru, en); the finder and the tests
+    build links under it, the finder's index sits beside it (``find/``, shared by every language)."""
+    return f"{lang}/"
+
+
 def unit(lang: str, election_id: str, unit_id: str, level: str, is_root: bool = False) -> str:
     """The page of any unit: the root is the election page, stations have their own folder."""
     if is_root:
@@ -43,12 +49,6 @@ SHELL_ID = "_shell"
 def station_shell(lang: str, election_id: str) -> str:
     """The page MkDocs renders once per election and language at the depth of every station page."""
     return station(lang, election_id, SHELL_ID)
-
-
-def station_index(lang: str, election_id: str, key: str = "") -> str:
-    """The "find your station" JSON files: one per first character of the station number (``key``),
-    so a phone loads a tenth of a national list, not all of it. Without ``key``: their folder."""
-    return f"{election(lang, election_id)}find/" + (f"{key}.json" if key else "")
 
 
 def changes(lang: str, election_id: str) -> str:

@@ -10,12 +10,9 @@
 -- published" and counts as published nowhere.
 CREATE TABLE protocols AS
 WITH forms AS (
+    -- whether the contest's form has each part at all: some protocol of the contest publishes it
     SELECT election_id, contest_id,
-           count(ballots_issued_early) > 0 AS form_has_ballots_issued_early,
-           count(ballots_issued_in_station) > 0 AS form_has_ballots_issued_in_station,
-           count(ballots_issued_outside) > 0 AS form_has_ballots_issued_outside,
-           count(ballots_in_mobile_boxes) > 0 AS form_has_ballots_in_mobile_boxes,
-           count(ballots_in_stationary_boxes) > 0 AS form_has_ballots_in_stationary_boxes
+           {form_has}
     FROM protocols_published GROUP BY ALL
 ), flagged AS (
     SELECT p.*, f.* EXCLUDE (election_id, contest_id),
@@ -24,9 +21,7 @@ WITH forms AS (
 ), voted AS (
     SELECT DISTINCT election_id, contest_id, unit_id, source_id FROM votes WHERE votes IS NOT NULL
 )
-SELECT p.* EXCLUDE (ballots_issued, ballots_in_boxes, form_has_ballots_issued_early,
-                    form_has_ballots_issued_in_station, form_has_ballots_issued_outside,
-                    form_has_ballots_in_mobile_boxes, form_has_ballots_in_stationary_boxes),
+SELECT p.* EXCLUDE ({derived_exclude}),
        {derived_lines},
        ({any_figure} OR v.unit_id IS NOT NULL) AS has_figures
 FROM flagged p

@@ -42,15 +42,34 @@ def package_key(package: ElectionPackage) -> str | None:
 
 
 def is_known_valid(cache_dir: Path, key: str) -> bool:
-    return (cache_dir / f"{key}.json").is_file()
+    try:
+        return (cache_dir / f"{key}.json").is_file()
+    except OSError:  # an unreadable cache is an empty one
+        return False
+
+
+def remember_all(cache_dir: Path, passed: list[tuple[str, ElectionPackage]], progress) -> None:
+    """Remember every ``(key, package)`` that passed. The cache is only an optimisation: where it
+    cannot be written (a read-only checkout, a full disk) validation goes on and says so once."""
+    for key, package in passed:
+        try:
+            remember_valid(cache_dir, key, package)
+        except OSError as error:
+            where = error.filename or cache_dir
+            progress.say(f"[ashyq]   validation cache not written ({where}: {error.strerror or error}); "
+                         f"the next run validates again (set {ENVIRONMENT}=off to skip the cache)")
+            return
 
 
 def remember_valid(cache_dir: Path, key: str, package: ElectionPackage) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_dir / f"{key}.json"
     temporary = target.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps({"package": package.id, "valid": True}) + "\n", encoding="utf-8")
-    temporary.replace(target)  # atomic: a parallel build never reads half a file
+    try:
+        temporary.write_text(json.dumps({"package": package.id, "valid": True}) + "\n", encoding="utf-8")
+        temporary.replace(target)  # atomic: a parallel build never reads half a file
+    finally:
+        temporary.unlink(missing_ok=True)  # gone after the replace; a half-written one after an error
 
 
 def _file_hash(path: Path) -> bytes:
@@ -63,8 +82,10 @@ def _file_hash(path: Path) -> bytes:
 
 def _code_fingerprint() -> str:
     digest = hashlib.sha256()
-    sources = [PACKAGE_DIR / "validate.py", PACKAGE_DIR / "load.py", PACKAGE_DIR / "contract.yml",
-               *sorted((PACKAGE_DIR / "validation").glob("*.py"))]
+    sources = [PACKAGE_DIR / "validate.py", PACKAGE_DIR / "load.py", PACKAGE_DIR / "limits.py",
+               PACKAGE_DIR / "contract.yml", PACKAGE_DIR / "contract.py",
+               *sorted((PACKAGE_DIR / "validation").glob("*.py")),
+               *sorted(p for p in (PACKAGE_DIR / "geo").rglob("*") if p.is_file() and "__pycache__" not in p.parts)]
     for source in sources:
         digest.update(source.read_bytes())
     for dependency in ("frictionless", "polars"):

@@ -3,21 +3,27 @@
 A package must carry the contract's Table Schemas exactly (field names, order, types, formats,
 constraints, keys), so nobody can loosen a type or drop a key in one package and have it pass.
 Descriptions and titles may differ. Files must be plain comma-separated UTF-8 CSV, as the model stage
-reads them.
+reads them. The metadata the build reads must have the shape it reads: a real election date, text
+where text is shown, ``licenses`` and ``sources`` as lists of objects, and no control character or
+lone surrogate in any string.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections import Counter
 
 from .. import contract
 from ..load import DESCRIPTOR, ElectionPackage
 from ..problems import Problem
+from .fast import CONTROL
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CSV_DIALECT = {"delimiter": ",", "header": True, "quoteChar": '"', "doubleQuote": True, "headerRows": [1]}
 # Schema keys that only document: they may differ from the contract's wording.
 DOC_KEYS = {"title", "description", "example", "examples", "rdfType"}
 _UNSET = object()
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def descriptor_problems(package: ElectionPackage) -> list[Problem]:
@@ -29,9 +35,11 @@ def descriptor_problems(package: ElectionPackage) -> list[Problem]:
                                 value=None if value is None else str(value), kind=kind))
 
     problems.extend(_metadata_problems(package))
-    names = [r.get("name") for r in package.descriptor["resources"] if isinstance(r, dict)]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        add("resource is declared more than once", "descriptor", f"resources[{name}]")
+    names = Counter(r.get("name") for r in package.descriptor["resources"]
+                    if isinstance(r, dict) and isinstance(r.get("name"), str))
+    for name, count in sorted(names.items()):
+        if count > 1:
+            add(f"resource is declared {count} times: declare it once", "descriptor", f"resources[{name}]")
     for name in contract.required_resources():
         if name not in package.resource_paths:
             add(f"required resource {name!r} is missing (a package needs: "
@@ -45,7 +53,8 @@ def descriptor_problems(package: ElectionPackage) -> list[Problem]:
         name = resource.get("name") if isinstance(resource, dict) else None
         if name not in contract.resource_names() or name not in package.resource_paths:
             continue
-        schema_problems = _schema_problems(name, resource.get("schema"), contract.extra_lines(package.descriptor))
+        schema_problems = _schema_problems(name, resource.get("schema"), contract.extra_lines(package.descriptor),
+                                           set(package.resource_paths))
         for message, field, value in [*_format_problems(resource), *schema_problems]:
             add(message, "schema", f"resources[{name}].{field}", value)
         path = package.resource_paths[name]
@@ -67,8 +76,9 @@ def _metadata_problems(package: ElectionPackage) -> list[Problem]:
     if not isinstance(election, dict):
         add("election", None, "missing: an object with date, country, type and title {en, ru, kk}")
         return out
-    if not isinstance(election.get("date"), str) or not DATE.match(election["date"]):
-        add("election.date", election.get("date"), "expected the election date written YYYY-MM-DD")
+    if not _is_date(election.get("date")):
+        add("election.date", election.get("date"), "expected the election date written YYYY-MM-DD "
+            "(a real calendar date)")
     for key in ("country", "type"):
         if not isinstance(election.get(key), str) or not election[key].strip():
             add(f"election.{key}", election.get(key), "required value is empty")
@@ -77,7 +87,55 @@ def _metadata_problems(package: ElectionPackage) -> list[Problem]:
     title = election.get("title")
     if not isinstance(title, dict) or not isinstance(title.get("en"), str) or not title["en"].strip():
         add("election.title.en", None, "required: the election's title in English (ru and kk if published)")
+    else:
+        for lang in ("ru", "kk"):
+            if title.get(lang) is not None and not isinstance(title[lang], str):
+                add(f"election.title.{lang}", title[lang], "expected text (or leave it out)")
+    for key in ("title", "version"):
+        if descriptor.get(key) is not None and not isinstance(descriptor[key], str):
+            add(key, descriptor[key], "expected text (or leave it out)")
+    for key, texts in (("licenses", ("name", "title", "path")), ("sources", ("title", "path", "url", "description"))):
+        value = descriptor.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            add(key, value, f"expected a list of objects, e.g. [{{\"{texts[0]}\": \"...\"}}]")
+            continue
+        for index, item in enumerate(value):
+            for text in texts:
+                if item.get(text) is not None and not isinstance(item[text], str):
+                    add(f"{key}[{index}].{text}", item[text], "expected text (or leave it out)")
+    for where, text in _strings(descriptor, ""):
+        if CONTROL.search(text):
+            add(where or "(descriptor)", text, "contains a control character (such as ESC or NUL): text may hold "
+                "line breaks and tabs only; remove it")
+        elif SURROGATE.search(text):
+            add(where or "(descriptor)", text, "is not valid Unicode (a lone surrogate escape such as \\ud800): "
+                "write the character itself")
     return out
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str) or not DATE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _strings(value: object, where: str):
+    """(path, text) of every string in a descriptor, keys included; the nesting is already bounded."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key, where)
+            yield from _strings(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{where}[{index}]")
 
 
 def _format_problems(resource: dict) -> list[tuple[str, str, object]]:
@@ -91,8 +149,9 @@ def _format_problems(resource: dict) -> list[tuple[str, str, object]]:
         out.append(("compressed files are not accepted", "compression", resource.get("compression")))
     dialect = resource.get("dialect")
     if dialect is not None:
-        flat = dict(dialect.get("csv", {}), **{k: v for k, v in dialect.items() if k != "csv"}) \
-            if isinstance(dialect, dict) else None
+        nested = dialect.get("csv", {}) if isinstance(dialect, dict) else None
+        flat = dict(nested, **{k: v for k, v in dialect.items() if k != "csv"}) \
+            if isinstance(nested, dict) else None
         differing = None if flat is None else {
             k: v for k, v in flat.items() if CSV_DIALECT.get(k, _UNSET) != v
         }
@@ -102,23 +161,25 @@ def _format_problems(resource: dict) -> list[tuple[str, str, object]]:
     return out
 
 
-def _schema_problems(name: str, schema: object, extra: tuple = ()) -> list[tuple[str, str, object]]:
-    """Differences from ``contract.table_schema(name, extra)``, each as (message, field path, value)."""
-    expected = contract.table_schema(name, extra)
+def _schema_problems(name: str, schema: object, extra: tuple = (), present=None) -> list[tuple[str, str, object]]:
+    """Differences from ``contract.table_schema(name, extra, present)``, each as (message, field path, value)."""
+    expected = contract.table_schema(name, extra, present)
     if not isinstance(schema, dict):
         return [("the schema must be written inline, as contract.table_schema() gives it "
                  "(package_writer.write_package does this)", "schema", schema)]
     out = []
     fields = schema.get("fields") if isinstance(schema.get("fields"), list) else []
-    got = [f.get("name") if isinstance(f, dict) else None for f in fields]
+    got = [f.get("name") if isinstance(f, dict) and isinstance(f.get("name"), str) else None for f in fields]
     want = [f["name"] for f in expected["fields"]]
     for missing in [n for n in want if n not in got]:
         out.append((f"field {missing!r} of the contract is missing", "schema.fields", missing))
     for extra in [n for n in got if n not in want]:
-        out.append((f"field {extra!r} is not in the contract", "schema.fields", extra))
+        hint = " (a line of the package's own protocol form: declare it in election.extra_lines)" \
+            if name == "protocols" else ""
+        out.append((f"field {extra!r} is not in the contract{hint}", "schema.fields", extra))
     if not out and got != want:
         out.append((f"fields are not in the contract's order: {', '.join(want)}", "schema.fields", ", ".join(got)))
-    by_name = {f.get("name"): f for f in fields if isinstance(f, dict)}
+    by_name = {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
     for field in expected["fields"]:
         actual = by_name.get(field["name"])
         if actual is None:
@@ -149,7 +210,7 @@ def _default(key: str):
 
 
 def _normal_fk(fk):
-    if not isinstance(fk, dict):
+    if not isinstance(fk, dict) or not isinstance(fk.get("reference") or {}, dict):
         return fk
     fields = fk.get("fields")
     reference = dict(fk.get("reference") or {})

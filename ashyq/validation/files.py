@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from . import messages
+from ..limits import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS, number
 from ..problems import Problem
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -43,6 +45,16 @@ class Table:
 
 
 def read_table(package_id: str, file: str, path: Path, columns: list[str]) -> Table:
+    """The file's cells, or a table whose problems say why it cannot be read (file, line, what to do)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_CELL_CHARS)  # the csv module then refuses a longer cell as it reads it
+    try:
+        return _read_table(package_id, file, path, columns)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read_table(package_id: str, file: str, path: Path, columns: list[str]) -> Table:
     table = Table(file)
 
     def refuse(message: str, kind: str, row: int | None = None, field: str | None = None,
@@ -50,7 +62,19 @@ def read_table(package_id: str, file: str, path: Path, columns: list[str]) -> Ta
         table.problems.append(Problem(package_id, file, message, row=row, field=field, value=value, kind=kind))
         return table
 
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return refuse(f"the file is {number(size)} bytes: the limit is {number(MAX_FILE_BYTES)} bytes per "
+                          "resource file (see docs/limits.md)", "limit")
+        data = path.read_bytes()
+    except OSError as error:
+        return refuse(f"the file cannot be read ({error.strerror or error}); check that it is a readable file",
+                      "unreadable")
+    lines = data.count(b"\n") or data.count(b"\r")
+    if lines - 1 > MAX_ROWS:
+        return refuse(f"the file has {number(lines)} lines: the limit is {number(MAX_ROWS)} rows per resource "
+                      "file (see docs/limits.md)", "limit")
     if data.startswith(UTF16_BOMS):
         return refuse("the file is UTF-16; expected UTF-8 (save it as \"CSV UTF-8\")", "encoding")
     if data.startswith(UTF8_BOM):
@@ -64,8 +88,11 @@ def read_table(package_id: str, file: str, path: Path, columns: list[str]) -> Ta
                       f"{_encoding_guess(data)}; expected UTF-8 (save it as \"CSV UTF-8\")",
                       "encoding", row=line, value=f"0x{bad}")
 
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        return refuse(*_csv_error(error, reader.line_num))
     if not header or header == [""]:
         return refuse(f"the file is empty; expected a header row: {','.join(columns)}", "empty-file", row=1)
     header_problems = _header_problems(header, columns)
@@ -77,16 +104,30 @@ def read_table(package_id: str, file: str, path: Path, columns: list[str]) -> Ta
     width = len(columns)
     odd: list[tuple[int, list[str]]] = []  # records whose cell count differs from the header's
     records = 0
-    for records, cells in enumerate(reader, start=1):
-        if len(cells) != width:
-            odd.append((records + 1, cells))
+    try:
+        for records, cells in enumerate(reader, start=1):
+            if len(cells) != width:
+                odd.append((records + 1, cells))
+    except csv.Error as error:
+        return refuse(*_csv_error(error, reader.line_num))
+    stray = _stray_quote_line(data)
+    if stray:
+        return refuse(f"a quote on line {stray} stands inside a cell that is not quoted, or after the closing quote: "
+                      "quote the whole cell and double the quote inside it (\"Akm\"\"ola\")", "csv", row=stray)
+    line_ends = _line_end_problem(data) if b"\r" in data else None
+    if line_ends:
+        message, line = line_ends
+        return refuse(message, "line-ends", row=line)
     one_line_each = reader.line_num == records + 1
 
     frame = None
     if not odd and one_line_each:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True, separator=",",
-                            quote_char='"', new_columns=columns)
-        if frame.height != records:  # the two parsers disagree: trust the csv module's records
+        try:
+            frame = pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True, separator=",",
+                                quote_char='"', new_columns=columns)
+        except pl.exceptions.PolarsError:
+            frame = None  # the csv module read it: its records decide
+        if frame is None or frame.height != records:  # the two parsers disagree: trust the csv module's records
             frame = None
         else:
             frame = frame.with_columns(pl.int_range(2, records + 2, dtype=pl.Int64).alias(ROW),
@@ -123,6 +164,56 @@ def _frame_from_records(text: str, columns: list[str]) -> pl.DataFrame:
         pl.Series(ROW, range(2, len(rows) + 2), dtype=pl.Int64),
         pl.Series(CELLS, [len(cells) for cells in rows], dtype=pl.Int64),
     )
+
+
+def _csv_error(error: csv.Error, line: int) -> tuple[str, str, int]:
+    """(message, kind, line) for what the csv module could not read."""
+    if "field larger" in str(error):
+        return (f"a cell on line {line} is longer than {number(MAX_CELL_CHARS)} characters, the limit for one "
+                "cell (see docs/limits.md)", "limit", line)
+    return (f"the file is not well-formed CSV at line {line} ({error}): a cell that holds a quote, a comma or a "
+            "line break must be quoted, and a quote inside it doubled (\"Akmola \"\"North\"\"\" for "
+            "Akmola \"North\")", "csv", line)
+
+
+# A quoted cell: opens after a comma or a line start, closes before a comma or a line end.
+_QUOTED_CELL = re.compile(rb'(?<![^,\r\n])"(?:[^"]|"")*"(?![^,\r\n])')
+_QUOTED_OR_LINE_END = re.compile(rb'(?<![^,\r\n])"(?:[^"]|"")*"(?![^,\r\n])|\r\n|\r|\n')
+
+
+def _stray_quote_line(data: bytes) -> int | None:
+    """The line of a quote outside a well-quoted cell (``1,Akm"ola``), which the model's CSV reader
+    and Polars read differently from the csv module; None when every quote is where CSV puts it."""
+    if b'"' not in data or b'"' not in _QUOTED_CELL.sub(b"", data):
+        return None
+    kept = _QUOTED_CELL.sub(lambda m: b"\n" * m.group().count(b"\n"), data)
+    return kept[: kept.index(b'"')].count(b"\n") + 1
+
+
+def _line_end_problem(data: bytes) -> tuple[str, int] | None:
+    """Records must all end in LF or all in CRLF (line breaks inside quoted cells may be either):
+    the model stage's CSV reader takes the line end of the first line for the whole file."""
+    outside = _QUOTED_CELL.sub(b"", data)
+    crlf = outside.count(b"\r\n")
+    cr, lf = outside.count(b"\r") - crlf, outside.count(b"\n") - crlf
+    if not cr and not (crlf and lf):
+        return None
+    first, line = None, 1
+    for match in _QUOTED_OR_LINE_END.finditer(data):
+        end = match.group()
+        if end.startswith(b'"'):
+            line += end.count(b"\n")
+            continue
+        if end == b"\r":
+            return (f"line {line} ends with a lone CR (old Mac line ends): save the file with LF or CRLF line "
+                    "ends", line)
+        first = first or end
+        if end != first:
+            names = {b"\n": "LF", b"\r\n": "CRLF"}
+            return (f"line ends are mixed: line 1 ends with {names[first]}, line {line} with {names[end]}; save "
+                    "the file with one kind of line end (LF or CRLF)", line)
+        line += 1
+    return None
 
 
 def _header_problems(header: list[str], columns: list[str]) -> list[tuple[str, str, str | None]]:

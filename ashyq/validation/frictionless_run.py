@@ -35,18 +35,11 @@ def package_descriptor(files: dict[str, str], extra: tuple = ()) -> dict:
         "resources": [
             {"name": name, "path": file, "type": "table", "format": "csv", "encoding": "utf-8",
              "dialect": {"csv": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True}, "header": True},
-             "schema": _present_keys(contract.table_schema(name, extra), files)}
+             "schema": contract.table_schema(name, extra, present=set(files))}
             for name, file in files.items()
         ]
     }
 
-
-def _present_keys(schema: dict, files: dict[str, str]) -> dict:
-    """The schema without foreign keys into optional resources the package does not have (the fast
-    path refuses any value in those fields; Frictionless would stop at the missing resource)."""
-    keys = [fk for fk in schema.get("foreignKeys", []) if not fk["reference"]["resource"]
-            or fk["reference"]["resource"] in files]
-    return {**schema, "foreignKeys": keys} if keys else {k: v for k, v in schema.items() if k != "foreignKeys"}
 
 
 def validate_resource(package_id: str, directory: str, files: dict[str, str], name: str) -> list[Problem]:

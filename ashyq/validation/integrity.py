@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ..limits import MAX_HIERARCHY_DEPTH
 from .fast import URI
 from .files import BLANK, ROW, Table
 from ..problems import Problem
@@ -53,7 +54,28 @@ def hierarchy_problems(package_id: str, units: Table) -> list[Problem]:
             unit = parent[unit]
         for seen in path:
             state[seen] = 2
+    if not any(p.kind == "hierarchy-cycle" for p in out):
+        out += _depth_problems(package_id, units.file, parent, row_of)
     return sorted(out, key=lambda p: p.row or 0)
+
+
+def _depth_problems(package_id: str, file: str, parent: dict, row_of: dict) -> list[Problem]:
+    """Units more than ``MAX_HIERARCHY_DEPTH`` levels below the root: every page carries the path
+    from the root, so a chain of 10,000 units would make 10,000 pages of 10,000 links each."""
+    depth: dict[str, int] = {}
+    for start in parent:
+        path, unit = [], start
+        while unit is not None and unit in parent and unit not in depth:
+            path.append(unit)
+            unit = parent[unit]
+        level = depth.get(unit, 0) if unit is not None else 0
+        for seen in reversed(path):
+            level += 1
+            depth[seen] = level
+    return [Problem(package_id, file, f"the unit is {depth[unit]} levels deep: the limit is {MAX_HIERARCHY_DEPTH} "
+                    "levels from the root (country, regions, districts, stations need 4; see docs/limits.md)",
+                    row=row_of[unit], field="parent_id", value=parent[unit], kind="limit")
+            for unit in parent if depth[unit] == MAX_HIERARCHY_DEPTH + 1]
 
 
 def link_problems(package_id: str, table: Table, schema: dict) -> list[Problem]:

@@ -5,6 +5,8 @@ path found it (and the tests can compare the two paths problem by problem).
 """
 from __future__ import annotations
 
+from ..limits import MAX_FIGURE
+
 TYPE_EXPECTED = {
     "integer": "a whole number (e.g. 1250)",
     "number": "a number with '.' as decimal point (e.g. 63.5)",
@@ -19,6 +21,21 @@ def type_error(field: dict) -> str:
     if field.get("format") == "uri":
         return "expected a web address starting with its scheme (https://…)"
     return f"expected {TYPE_EXPECTED.get(field['type'], field['type'])}"
+
+
+def too_large() -> str:
+    return (f"too large: figures are limited to {MAX_FIGURE:,} (10^12) either side of zero "
+            "(see docs/limits.md); check the cell")
+
+
+def control_character(character: str) -> str:
+    return (f"contains the control character U+{ord(character):04X}: text may hold line breaks and tabs only; "
+            "remove it")
+
+
+def case_duplicate(fields: list[str], other_row: int, other: str) -> str:
+    return (f"({', '.join(fields)}) differs only in upper/lower case from row {other_row} ({other}): ids must be "
+            "unique ignoring case (they name files and URLs, and some disks ignore case); rename one")
 
 
 def required() -> str:

@@ -4,7 +4,7 @@ stations), its winner or why none can be read, the sum of its protocols, and its
 the contest, whatever commission they belong to."""
 from __future__ import annotations
 
-from .. import urls
+from .. import maps, urls
 from ..data import ElectionData
 from ..escape import data_text, h, md
 from ..figures import all_sets, primary
@@ -48,6 +48,10 @@ def contest_pages(loc: Locale, data: ElectionData, contest: dict) -> list[Page]:
     parts.append(f"## {md(loc.t('protocol'))}\n\n")
     parts.append(html_block(protocol_table(loc, sets, data.extra_lines)))
     stations = data.constituency_stations(cid)
+    venue_map = maps.venue_map(data, contest, stations, url, data.venues, loc)
+    if venue_map:
+        parts.append(f"## {md(loc.t('map_venues'))}\n\n" + html_block(venue_map))
+        drew = True
     extra: list[Page] = []
     if stations:
         parts.append(f"## {md(loc.t('stations_in_constituency'))}\n\n")

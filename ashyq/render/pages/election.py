@@ -1,12 +1,11 @@
-"""The election page: its root unit's page (national result, regions, turnout) with a "find your
-station" box, what is published at which level, and a link to the downloads."""
+"""The election page: its root unit's page (national result, regions, turnout) with the finder box
+(unit.py), what is published at which level, and a link to the downloads."""
 from __future__ import annotations
 
 from .. import urls
 from ..data import ElectionData
-from ..escape import data_text, h, md, safe_url, script_json
+from ..escape import data_text, h, md, safe_url
 from ..fragments import html_block, link
-from ..naming import unit_name
 from ..page import Page
 from ..locale import Locale
 from .home import coverage_table, lines_table
@@ -23,8 +22,6 @@ def election_pages(loc: Locale, data: ElectionData, lines_published: list[dict],
     top = [html_block("<p>" + " · ".join(link(url, target, h(title)) for target, title in targets) + "</p>")]
     if data.announced:
         top.insert(0, html_block(announced_lines(loc, data)))
-    if data.stations():
-        top.append(html_block(find_station_box(loc, data, url)))
     pages = []
     for root in data.roots:
         bottom = (f"## {md(loc.t('coverage'))}\n\n" + html_block(coverage_table(loc, data))
@@ -64,32 +61,3 @@ def announced_lines(loc: Locale, data: ElectionData) -> str:
         out.append(f'<p class="ashyq-announced"><strong>{h(text)}</strong><br>'
                    f'<small>{h(loc.t("source"))}: {"; ".join(cites)}</small></p>')
     return "".join(out)
-
-
-def find_station_box(loc: Locale, data: ElectionData, url: str) -> str:
-    """A client-side search: station number → its page, from a small JSON loaded on first use."""
-    index_url = urls.relative(url, urls.station_index(loc.lang, data.election_id))  # folder of <key>.json
-    base = urls.relative(url, urls.election(loc.lang, data.election_id) + "stations/")
-    return (f'<form class="ashyq-find" data-index="{h(index_url)}" data-base="{h(base)}" role="search" '
-            f'onsubmit="return false"><label>{h(loc.t("find_station"))} '
-            f'<input type="search" inputmode="numeric" autocomplete="off" placeholder="{h(loc.t("find_station_hint"))}">'
-            f'</label><ul class="ashyq-find-results"></ul></form>')
-
-
-def index_key(code: str) -> str:
-    """Which "find your station" file holds a number: its first letter or digit, "_" otherwise."""
-    first = (code or "")[:1].lower()
-    return first if first.isascii() and first.isalnum() else "_"
-
-
-def station_indexes(loc: Locale, data: ElectionData) -> dict[str, str]:
-    """key → JSON [[number, name, unit_id, parent name], …] for the find-your-station box (sorted)."""
-    shards: dict[str, list] = {}
-    for station_id in data.stations():
-        unit = data.units[station_id]
-        parent = data.units.get(unit["parent_id"]) if unit["parent_id"] else None
-        code = unit.get("code") or ""
-        shards.setdefault(index_key(code), []).append(
-            [code, unit_name(loc, unit), station_id, unit_name(loc, parent) if parent else ""])
-    return {key: script_json(sorted(rows, key=lambda r: (r[0].zfill(12) if r[0].isdigit() else r[0], r[2])))
-            for key, rows in sorted(shards.items())}

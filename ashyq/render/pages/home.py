@@ -5,6 +5,7 @@ from ... import contract
 from .. import urls
 from ..data import ElectionData
 from ..escape import h, md
+from ..finder import finder_box
 from ..fragments import html_block, link, note, row, table, text_cell
 from ..naming import election_title
 from ..page import Page
@@ -15,7 +16,8 @@ LEVEL_ORDER = ["country", "region", "area", "district", "station"]
 
 def home_page(loc: Locale, elections: list[ElectionData]) -> Page:
     url = urls.home(loc.lang)
-    parts = [f"# {md(loc.t('elections'))}\n\n", html_block(f"<p>{h(loc.t('home_intro'))}</p>")]
+    parts = [f"# {md(loc.t('elections'))}\n\n", html_block(f"<p>{h(loc.t('home_intro'))}</p>"),
+             html_block(finder_box(loc.lang, url))]
     for data in elections:
         title = election_title(loc, data)
         parts.append(f"## {loc.name_html(title, md)}\n\n")
@@ -28,15 +30,19 @@ def home_page(loc: Locale, elections: list[ElectionData]) -> Page:
 
 
 def coverage_table(loc: Locale, data: ElectionData) -> str:
-    """Per level: units in the package and how many have official protocols, other sources, votes, turnout."""
-    headers = [h(loc.t("level")), h(loc.t("units")), h(loc.t("official_protocols")), h(loc.t("other_sources")),
-               h(loc.t("votes_by_choice")), h(loc.t("turnout_reports"))]
+    """Per level: units in the package and how many have official protocols with figures, official
+    protocols listed without any ("listed, not published"), other sources, votes, turnout."""
+    headers = [h(loc.t(k)) for k in ("level", "units", "official_protocols", "listed_not_published", "other_sources",
+                                     "votes_by_choice", "turnout_reports")]
     rows = []
     for c in sorted(data.coverage, key=lambda c: LEVEL_ORDER.index(c["level"])):
         total = c["units"]
         cells = [text_cell(h(loc.level(c["level"]))), text_cell(loc.number(total), attrs=' class="num"')]
-        for key in ("units_with_official_protocol", "units_with_other_sources", "units_with_votes",
-                    "units_with_turnout_reports"):
+        for key in ("units_with_official_protocol", "units_listed_not_published", "units_with_other_sources",
+                    "units_with_votes", "units_with_turnout_reports"):
+            if key == "units_listed_not_published":  # official protocols listed without any figure
+                cells.append(text_cell(loc.number(c[key]) if c[key] else "–", attrs=' class="num"'))
+                continue
             n = c[key]
             if n:
                 cells.append(text_cell(h(loc.t("of_units", n=loc.number(n), total=loc.number(total))), attrs=' class="num"'))

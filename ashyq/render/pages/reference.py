@@ -3,11 +3,7 @@ about (sources and licences), downloads; and the markers that fill hand-written 
 (``<!-- contract-fields: units -->`` …) so their tables cannot drift from the contract."""
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from ... import contract
@@ -170,40 +166,6 @@ def _titled_link(title, url) -> str:
 
 
 # ---- downloads --------------------------------------------------------------------------------
-
-@dataclass
-class PackageFile:
-    """A download when the downloads stage is not there: the package's own files, as published."""
-    election_id: str
-    level: str
-    contest_id: str | None
-    format: str
-    path: str
-    size: int
-    sha256: str
-    rows: int | None
-    description: str
-
-
-def copy_package_files(packages, out_dir: Path) -> list[PackageFile]:
-    out = []
-    for package in packages:
-        files = [package.directory / "datapackage.json"] + [package.resource_paths[r] for r in
-                                                            sorted(package.resource_paths)]
-        for src in files:
-            rel = f"{package.id}/{src.name}"
-            dest = out_dir / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
-            data = dest.read_bytes()
-            rows = data.count(b"\n") - 1 if src.suffix == ".csv" else None
-            out.append(PackageFile(package.id, "package", None, src.suffix.lstrip("."), rel, len(data),
-                                   hashlib.sha256(data).hexdigest(), rows,
-                                   "Data Package descriptor" if src.suffix == ".json" else
-                                   contract.resource_spec(src.stem).get("title", src.stem)
-                                   if src.stem in contract.resource_names() else src.stem))
-    return out
-
 
 def downloads_page(loc: Locale, packages, downloads: list, contests: dict[tuple[str, str], dict]) -> Page:
     """``contests``: (election, contest) → the contest's row (its names), to describe each file."""

@@ -3,6 +3,8 @@ reports and findings. These are stamped into the shell page MkDocs renders once 
 stamp.py), so they are plain HTML, not Markdown."""
 from __future__ import annotations
 
+import secrets
+
 from ... import contract
 from .. import urls
 from ..data import ElectionData
@@ -12,8 +14,11 @@ from ..naming import contest_name, trail, unit_name
 from ..page import Page
 from ..locale import Locale
 
-TITLE_MARK = "ASHYQ-STATION-TITLE-7f3a"
-BODY_MARK = "ASHYQ-STATION-BODY-7f3a"
+# Replaced in every station page by stamp.py. A fresh random token per build, so no text from data
+# (an election called "ASHYQ-STATION-BODY-…") can equal a marker; the markers never reach the site.
+_TOKEN = secrets.token_hex(16)
+TITLE_MARK = f"ASHYQ-STATION-TITLE-{_TOKEN}"
+BODY_MARK = f"ASHYQ-STATION-BODY-{_TOKEN}"
 
 
 def shell_page(loc: Locale, election_id: str) -> Page:
@@ -61,6 +66,9 @@ def station_html(loc: Locale, data: ElectionData, station_id: str) -> tuple[str,
             parts.append(note(h(loc.t("listed_not_published"))))
         if protocols:
             parts.append(protocol_sources_table(loc, data, cid, station_id, protocols))
+        badges = finding_badges(loc, [f for f in data.findings.get(station_id, []) if f.get("contest_id") == cid])
+        if badges:  # the findings of this ballot, under its protocol
+            parts.append(f"<p>{h(loc.t('findings'))} ({loc.name_html(contest_name(loc, contest))}): {badges}</p>")
         for p in protocols:
             used_sources[p["source_id"]] = data.sources[p["source_id"]]
         if reports:
@@ -70,9 +78,10 @@ def station_html(loc: Locale, data: ElectionData, station_id: str) -> tuple[str,
                 used_sources[r["source_id"]] = data.sources[r["source_id"]]
     if not used_sources:
         parts.append(note(h(loc.t("no_data_here"))))
-    badges = finding_badges(loc, data.findings.get(station_id, []))
-    if badges:
-        parts.append(f"<h2>{h(loc.t('findings'))}</h2><p>{badges}</p>")
+    other = finding_badges(loc, [f for f in data.findings.get(station_id, [])
+                                 if f.get("contest_id") not in {c["contest_id"] for _, c in ballots}])
+    if other:
+        parts.append(f"<h2>{h(loc.t('findings'))}</h2><p>{other}</p>")
     if used_sources:
         parts.append(f"<h2>{h(loc.t('sources'))}</h2>")
         parts.append(sources_list(loc, list(used_sources.values())))

@@ -5,7 +5,8 @@ through the day. Works for a hierarchy of any depth."""
 from __future__ import annotations
 
 from ... import contract
-from .. import charts, urls
+from .. import charts, maps, urls
+from ..finder import finder_box
 from ..data import ElectionData
 from ..escape import data_text, h, md
 from ..figures import FigureSet, all_sets, primary
@@ -37,6 +38,7 @@ def unit_page(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = ""
         facts.append(loc.commission(unit["commission"]))
     parts.append(html_block(note(h(" · ".join(facts)))))
     parts.append(extra_top)
+    parts.append(html_block(finder_box(loc.lang, url, data.election_id)))
     has_charts = False
     shown = 0
     path_ids = {u["unit_id"] for u in data.path(unit_id)}
@@ -67,10 +69,21 @@ def unit_page(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = ""
             parts.append(f"{'###' if body is not None else '##'} {md(loc.t('single_member_contests'))}\n\n")
             parts.append(html_block(constituency_table(loc, data, constituencies, unit_id, url)))
             shown += 1
+    notes = [c for c in data.contests if c.get("note") and not _section_shown(data, c, unit_id, path_ids)]
+    if notes:  # a contest's note (e.g. what is not in the package yet) on every page of the election
+        parts.insert(4, html_block("".join(
+            f'<p class="ashyq-contest-note"><strong>{loc.name_html(contest_name(loc, c))}:</strong> '
+            f'{data_text(c["note"])}</p>' for c in notes)))
     if shown == 0:
         parts.append(html_block(note(h(loc.t("no_data_here")))))
     parts.append(units_without_results(loc, data, unit_id, url))
     return Page(url=url, title=title, body="".join(parts), charts=has_charts)
+
+
+def _section_shown(data: ElectionData, contest: dict, unit_id: str, path_ids: set) -> bool:
+    """Whether the unit's page has the contest's own section (which carries its note)."""
+    return (data.has_data(contest["contest_id"], unit_id) and not is_constituency(contest)
+            and contest["scope_unit_id"] in path_ids)
 
 
 def units_without_results(loc: Locale, data: ElectionData, unit_id: str, url: str) -> str:
@@ -167,6 +180,16 @@ def contest_section(loc: Locale, data: ElectionData, contest: dict, unit_id: str
     kids = [c for c in data.children.get(unit_id, []) if data.has_data(cid, c)]
     above = [c for c in kids if data.units[c]["level"] != "station"]
     stations = [c for c in kids if data.units[c]["level"] == "station"]
+    # A map of the units below where they have polygons (regions), else of the polling venues.
+    region_map = maps.region_map(data, contest, above, url, loc) if above else ""
+    if region_map:
+        parts.append(f"{sub} {md(loc.t('map'))}\n\n" + html_block(region_map))
+        drew = True
+    else:
+        venue_map = maps.venue_map(data, contest, maps.stations_below(data, unit_id), url, data.venues, loc)
+        if venue_map:
+            parts.append(f"{sub} {md(loc.t('map_venues'))}\n\n" + html_block(venue_map))
+            drew = True
     if above:
         level = loc.level(data.units[above[0]]["level"])
         parts.append(f"{sub} {md(loc.t('children_results', level=level))}\n\n")
@@ -364,7 +387,10 @@ def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict]
     seen = set()
     for station_id, p in protocols:
         unit = data.units[station_id]
-        anchor = f"s-{station_id}" if station_id not in seen else f"s-{station_id}-{p['source_id']}"
+        # The first table a station is in (its station page links there) has the plain anchor; a
+        # further contest's table on the same or another page names its contest: no id is used twice.
+        base = f"s-{station_id}" if data.row_contests.setdefault(station_id, cid) == cid else f"s-{cid}-{station_id}"
+        anchor = base if station_id not in seen else f"{base}-{p['source_id']}"
         seen.add(station_id)
         source = data.sources[p["source_id"]]
         votes = data.votes.get((cid, station_id, p["source_id"]), {})
