@@ -13,11 +13,13 @@ from ashyq import checks, load, model
 from ashyq.converters.spb_2021 import PARTIES, PROTOCOL_LINES
 from ashyq.render import urls
 from ashyq.render.data import load_election
+from ashyq.render.locale import Locale
 from ashyq.render.pages import station as station_pages
 from paths import REALDATA
 from render_helpers import number, tables
 
 SPB = "spb-2021"
+EN = Locale("en")  # the pages these tests read
 SOURCE = REALDATA / "ru-spb-2021-uik-turnout"
 BALLOTS = {"duma_party_list": "duma-list", "duma_smd": "duma-smd-", "city_party_list": "city-list",
            "city_smd": "city-smd-"}
@@ -154,7 +156,7 @@ def test_every_station_shows_every_protocol_it_has(spb, built_site):
     assert set(by_code) == set(expected)
     four = 0
     for uik, contests in expected.items():
-        title, body = station_pages.station_html(data, by_code[uik])
+        title, body = station_pages.station_html(EN, data, by_code[uik])
         shown = re.findall(r'<h2 id="([^"]+)"', body)
         assert sorted(shown) == sorted(contests), uik
         four += len(contests) == 4
@@ -249,10 +251,10 @@ def test_a_line_of_the_package_form_is_validated_loaded_shown_and_downloaded(tmp
     assert db.rows("SELECT unit_id, value FROM protocol_extra_values WHERE value IS NOT NULL ORDER BY unit_id") == [
         {"unit_id": "r1.d1.1", "value": 3}, {"unit_id": "r1.d1.2", "value": 0}]
     data = load_election(db, "test-election")
-    _, body = station_pages.station_html(data, "r1.d1.1")
+    _, body = station_pages.station_html(EN, data, "r1.d1.1")
     row = re.search(r"<tr[^>]*><td>Ballots taken out of the station</td>(.*?)</tr>", body).group(1)
     assert ">3<" in row
-    _, body = station_pages.station_html(data, "r1.d2.3")
+    _, body = station_pages.station_html(EN, data, "r1.d2.3")
     assert re.search(r"<td>Ballots taken out of the station</td><td class=\"np\">not published", body)
     frame = downloads.results_table(db, "test-election", "pres", "station")
     assert dict(frame.select("unit_id", EXTRA["name"]).iter_rows()) == {

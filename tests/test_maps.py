@@ -286,6 +286,11 @@ def test_the_about_page_credits_the_boundaries(built_site):
 
 # --- polling venues (coded against CONTRACT-11: venues.csv and units.kind / units.venue_id) ---------
 
+# Neither ballots_issued nor the lines it is derived from (early, in the station, outside).
+NO_BALLOTS_ISSUED = {"ballots_issued": None, "ballots_issued_early": None, "ballots_issued_in_station": None,
+                     "ballots_issued_outside": None}
+
+
 @pytest.fixture()
 def venue_election(tmp_path):
     """The synthetic package (4 stations) with venues as the contract's ``venues`` resource gives
@@ -295,7 +300,7 @@ def venue_election(tmp_path):
     from ashyq import model
     from ashyq.render.data import load_election
 
-    synthetic.write(tmp_path, protocol_overrides={"r1.d1.2": {"voters_on_list": 3000},
+    synthetic.write(tmp_path, protocol_overrides={"r1.d1.2": {"voters_on_list": 3000, **NO_BALLOTS_ISSUED},
                                                   "r1.d1.1": {"voters_on_list": 1000, "ballots_issued": 600}})
     db = model.build_model(load.load_packages(tmp_path))
     data = load_election(db, "test-election")

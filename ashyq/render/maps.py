@@ -236,7 +236,7 @@ def map_block(data: ElectionData, contest: dict, units: list[str], measures: lis
             f'<script type="application/json" class="ashyq-map-data">{script_json(payload)}</script>'
             f'<figcaption>{h(summary)}</figcaption>'
             f'<ul class="ashyq-map-legend" aria-label="{h(loc.t("map_legend"))}">{legend}</ul>'
-            f'<p class="ashyq-map-source">{h(loc.t("map_boundaries"))}: {h(geo.credit())}</p>'
+            f'<p class="ashyq-map-source">{h(loc.t("map_boundaries"))}: <span lang="en">{h(geo.credit())}</span></p>'
             f'</figure>{scripts}'
             + map_table(data, units, measures, url, loc))
 

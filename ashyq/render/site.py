@@ -27,7 +27,8 @@ OVERRIDES = ROOT / "overrides"
 # others follow by file name under their own title.
 REFERENCE_ORDER = {"about.md": "about", "data-dictionary/index.md": "data_dictionary", "methodology.md": "methodology",
                    "datasets.md": "nav_datasets", "import.md": "nav_import", "verify.md": "nav_verify",
-                   "add-an-election.md": "add_election", "benchmarks.md": "nav_benchmarks"}
+                   "add-an-election.md": "add_election", "limits.md": "nav_limits",
+                   "benchmarks.md": "nav_benchmarks"}
 # Material's own search has no Kazakh: Kazakh pages are indexed with the Russian (Cyrillic) pipeline.
 SEARCH_LANGUAGES = {"kk": ["ru", "en"], "ru": ["ru", "en"], "en": ["en"]}
 
