@@ -17,7 +17,9 @@ from ..page import Page
 from ..locale import Locale
 
 
-MAX_STATION_ROWS = 200  # rows of the station table per page: keeps every page well under 300 kB
+# Rows of the station table per page: with a venue map's table beside it, a constituency page in
+# Kazakh stays under 300 kB.
+MAX_STATION_ROWS = 100
 
 
 def unit_pages(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = "") -> list[Page]:
