@@ -16,6 +16,8 @@ from .files import BLANK, ROW, Table
 
 
 def division_problems(package: ElectionPackage, units: Table | None) -> list[Problem]:
+    if not isinstance(package.election, dict):
+        return []  # the descriptor's own check refuses it
     division = package.election.get("division")
     if division is None:
         return []
