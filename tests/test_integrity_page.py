@@ -110,7 +110,7 @@ def test_the_page_states_the_full_counts_and_links_the_complete_csv(national):
     shown = integrity.ROWS_SHOWN
     assert f"Shown here: {shown:,} of {failed:,}" in page.body
     csv_link = urls.relative(page.url, urls.integrity_csv(synthetic.METADATA["name"], "findings"))
-    assert f'{failed - shown:,} more in <a href="{csv_link}">findings.csv</a>' in page.body
+    assert f'{failed - shown:,} more in <a href="{csv_link}"><code>findings.csv</code></a>' in page.body
     findings = _csv(folder / "findings.csv")
     assert findings.height == listed and tuple(findings.columns) == checks.FINDINGS_COLUMNS
     assert findings.filter(pl.col("status") == "failed").height == failed

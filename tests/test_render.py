@@ -271,7 +271,7 @@ def hostile_build(directory: Path) -> Path:
     from ashyq.package_writer import write_package
     import copy
     metadata = copy.deepcopy(synthetic.METADATA)
-    metadata["election"]["title"]["en"] = ELECTION_TITLE
+    metadata["election"]["title"] = {"en": ELECTION_TITLE}  # kk and ru pages show it as a marked fallback
     metadata["sources"] = [{"title": "<i>src</i>", "path": "javascript:alert(4)"}]
     write_package(directory / "datasets" / synthetic.METADATA["name"], metadata, tables_)
     packages = load.load_packages(directory / "datasets")
