@@ -175,16 +175,18 @@ def downloads_page(loc: Locale, packages, downloads: list, contests: dict[tuple[
         parts.append(f'## {loc.name_html(package_title(loc, package), md)} {{ #{package.id} }}\n\n')
         mine = sorted((d for d in downloads if d.election_id == package.id), key=lambda d: str(d.path))
         headers = [h(loc.t("file")), h(loc.t("format")), h(loc.t("size")), h(loc.t("rows")), "SHA-256"]
-        rows = []
+        rows, previous = [], None
         for d in mine:
             target = urls.download_file(str(d.path))
-            description = download_description(loc, d, contests)
+            stem = str(d.path).rsplit(".", 1)[0]
+            # the same table in three formats: described once, on its first row
+            description = download_description(loc, d, contests) if stem != previous else ""
+            previous = stem
             rows.append(row([text_cell(link(url, target, f"<code>{h(Path(str(d.path)).name)}</code>")
                                        + (f"<br><small>{description}</small>" if description else "")),
                              text_cell(h(d.format)),
                              text_cell(h(loc.size(d.size)), attrs=f' class="num" data-sort="{d.size}"'),
-                             text_cell("" if d.rows is None else loc.number(d.rows),
-                                       attrs=' class="num"' + ("" if d.rows is None else f' data-sort="{d.rows}"')),
+                             text_cell("" if d.rows is None else loc.number(d.rows), attrs=' class="num"'),
                              text_cell(f'<code class="ashyq-sha">{h(d.sha256)}</code>')]))
         parts.append(html_block(table(headers, rows, searchable=False, numeric_from=2, text_after=4)))
         parts.append(about_sections(loc, [package]))
