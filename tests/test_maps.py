@@ -293,7 +293,8 @@ def venue_election(tmp_path):
     from ashyq import model
     from ashyq.render.data import load_election
 
-    synthetic.write(tmp_path, protocol_overrides={"r1.d1.2": {"voters_on_list": 3000},
+    # station 2 publishes neither ballots_issued nor all of its parts, so none can be derived either
+    synthetic.write(tmp_path, protocol_overrides={"r1.d1.2": {"voters_on_list": 3000, "ballots_issued_in_station": None},
                                                   "r1.d1.1": {"voters_on_list": 1000, "ballots_issued": 600}})
     db = model.build_model(load.load_packages(tmp_path))
     data = load_election(db, "test-election")

@@ -94,8 +94,11 @@ def _fifo(file: str):
 def _chain(length: int):
     """``length`` nested areas under the country, one below the other."""
     def edit(records):
-        records += [[f"chain{i}", "kz" if i == 1 else f"chain{i - 1}", "area", "", "", "", "", f"Chain {i}", "", ""]
-                    for i in range(1, length + 1)]
+        header = records[0]
+        for i in range(1, length + 1):
+            cells = {"unit_id": f"chain{i}", "parent_id": "kz" if i == 1 else f"chain{i - 1}", "level": "area",
+                     "name_en": f"Chain {i}"}
+            records.append([cells.get(name, "") for name in header])
     return rows(U, edit)
 
 
@@ -293,8 +296,8 @@ CASES: list[Case] = [
                                 _chain(15),  # 16 levels with the country
                                 cell(U, 2, "name_en", "Akmola " + "x" * 9_993),  # 10,000 characters
                                 cell(P, 4, "ballots_cancelled", str(10**12))), build=True),
-    Case("valid-oddities", chain(copy_row(U, 2, unit_id="under_station", parent_id="aktobe.martykskiy.166"),
-                                 cell(U, 3, "level", "country"),
+    Case("valid-oddities", chain(copy_row(U, 2, unit_id="under_station", parent_id="aktobe.martykskiy.166",
+                                          level="country", code=""),  # a "country" below a station
                                  copy_row("contests.csv", 2, contest_id="second", name_en="No choices"),
                                  cell("citations.csv", 2, "field", "<script>alert(1)</script>"),
                                  cell("choices.csv", 3, "ballot_order", "1"),
