@@ -228,6 +228,29 @@ def test_sha256_and_size_match_the_files(real):
     assert sorted(all_files(out)) == sorted(d.path for d in result)
 
 
+# SHA-256 of a few downloads as the one-query-per-table implementation wrote them (before the bulk
+# queries of sql/downloads.sql): the bulk rewrite must not change a byte. A deliberate change of a
+# table's content or format updates these (and says so in its commit).
+PINNED = {
+    "kz-2011-presidential/president/district.csv": "868d31e468ad5716db9afd61ba62acf62d3ae8c0e4d54174587764e178d5cd19",
+    "kz-2022-presidential/president/region.csv": "d35aefb195ac352cc81fc8845479e13f6bca6bc86d0a9c42e53a9792a5b2b286",
+    "kz-2023-majilis/party-list/country.csv": "8e55569af2b110433c16f208ff69fc201475b4354ad81140f4be92de4a36d61f",
+    "spb-2021/city-list/station.csv": "088516ea6bc748f752129ee21fc0e3b11659ef733eccbacfed9c5a6d200e49a1",
+    "spb-2021/city-smd-1/district.csv": "721ab8c13527d3cfe7b1cbab68771335663a53eeaa350e267a84ea9d644273fe",
+    "spb-2021/city-list/area.json": "03b67884cdadb43dd2d27b0152e53294ce20788c3fe51aaea1cc1c4027549fc0",
+}
+
+
+def test_pinned_downloads_keep_their_bytes(real):
+    _, packages, out, result = real
+    if not {path.split("/")[0] for path in PINNED} <= {p.id for p in packages}:
+        pytest.skip("not every pinned package is bundled")
+    hashes = {d.path: d.sha256 for d in result}
+    for path, sha in PINNED.items():
+        assert hashes.get(path) == sha, f"{path} changed"
+        assert hashlib.sha256((out / path).read_bytes()).hexdigest() == sha, path
+
+
 def test_names_survive_with_bom_and_cyrillic(real, datasets_dir):
     _, packages, out, result = real
     cyrillic = 0
