@@ -57,13 +57,14 @@ SUM_PRIORITY = {"official": 2, "commission_summary": 3, "observer_copy": 5}
 class Download:
     election_id: str
     contest_id: str | None  # None for files covering the whole election
-    level: str  # a unit level, "turnout" or "package"
+    level: str  # a unit level, "turnout", "package", or "protocols" / "votes" for a unit's stations
     format: str  # csv | parquet | json | zip
     path: str  # relative to out_dir, posix
     size: int
     sha256: str
     rows: int | None  # None for the zip
     description: str
+    unit_id: str | None = None  # the unit whose stations a file holds (units/<unit_id>/), else None
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path) -
                 description = f"{contest['name']}: one row per {level} ({_count(frame.height)})"
                 downloads += _write_table(frame, out_dir, f"{election_id}/{contest_id}/{level}",
                                           election_id, contest_id, level, description)
+        downloads += _write_unit_stations(db, out_dir, election_id)
         turnout = turnout_table(db, election_id)
         if turnout.height:
             downloads += _write_table(turnout, out_dir, f"{election_id}/turnout", election_id, None, "turnout",
@@ -287,6 +289,44 @@ def _download_queries(**values: str) -> dict[str, str]:
     return {name: re.sub(r"\{(\w+)\}", fill, sql) for name, sql in _download_query_text().items()}
 
 
+# --- the stations of each unit ---------------------------------------------------------------
+
+UNIT_FORMATS = ("csv", "parquet")
+UNIT_TABLES = ("protocols", "votes")
+STATION_NAMES = ("code", "name_kk", "name_ru", "name_en")
+
+
+def unit_station_columns(table: str) -> list[Column]:
+    """The columns of a unit's protocols or votes file: the contract's (the protocols with the
+    station's code and names after its unit_id)."""
+    units = {f["name"]: f for f in contract.fields("units")}
+    columns = [Column(f["name"], f["type"], f["description"]) for f in contract.fields(table)]
+    if table == "protocols":
+        at = [c.name for c in columns].index("unit_id") + 1
+        columns[at:at] = [Column(n, "string", f"The station's {n}: {units[n]['description']}") for n in STATION_NAMES]
+    return columns
+
+
+def _write_unit_stations(db: Model, out_dir: Path, election_id: str) -> list[Download]:
+    """Per unit between the root and the stations (a region, a district): its stations' protocols
+    and votes as published, CSV and Parquet, under ``units/<unit_id>/``."""
+    downloads: list[Download] = []
+    queries = _download_queries(station_sort_keys=_SORT_KEYS.replace("SELECT unit_id FROM chosen",
+                                                                     "SELECT station_id FROM members"))
+    present = {r["level"] for r in db.rows(queries["download_unit_levels"], {"e": election_id})}
+    for level in (lv for lv in _level_order() if lv in present):
+        for table in UNIT_TABLES:
+            columns = unit_station_columns(table)
+            frame = db.frame(queries[f"download_unit_{table}"], {"e": election_id, "level": level})
+            for (unit_id,), part in frame.partition_by("folder_id", as_dict=True, maintain_order=True).items():
+                folder = _safe_id(unit_id, election_id, "units.csv", "unit_id")
+                description = f"The {table} of the polling stations of {level} {unit_id}, as published " \
+                              f"({_count(part.height)})"
+                downloads += _write_table(_conform(part, columns), out_dir, f"{election_id}/units/{folder}/{table}",
+                                          election_id, None, table, description, UNIT_FORMATS, unit_id)
+    return sorted(downloads, key=lambda d: d.path)
+
+
 # Each unit's path from the root as (number in its code, code, id), so rows sort by hierarchy with
 # "District 2" before "District 10".
 _SORT_KEYS = """sort_keys AS (
@@ -341,7 +381,8 @@ def _conform(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
 
 
 def _write_table(frame: pl.DataFrame, out_dir: Path, stem: str, election_id: str, contest_id: str | None,
-                 level: str, description: str) -> list[Download]:
+                 level: str, description: str, formats: tuple[str, ...] = FORMATS,
+                 unit_id: str | None = None) -> list[Download]:
     (out_dir / stem).parent.mkdir(parents=True, exist_ok=True)
     frame = _without_controls(frame)
     writers = {
@@ -351,10 +392,11 @@ def _write_table(frame: pl.DataFrame, out_dir: Path, stem: str, election_id: str
         "json": lambda path: _text_cells(frame).write_json(path),
     }
     downloads = []
-    for fmt in FORMATS:
+    for fmt in formats:
         relative = f"{stem}.{fmt}"
         writers[fmt](out_dir / relative)
-        downloads.append(_describe(out_dir, relative, election_id, contest_id, level, fmt, frame.height, description))
+        downloads.append(_describe(out_dir, relative, election_id, contest_id, level, fmt, frame.height, description,
+                                   unit_id))
     return downloads
 
 
@@ -479,10 +521,10 @@ def _package_readme(election_id: str, changed: dict[str, int]) -> str:
 
 
 def _describe(out_dir: Path, relative: str, election_id: str, contest_id: str | None, level: str, fmt: str,
-              rows: int | None, description: str) -> Download:
+              rows: int | None, description: str, unit_id: str | None = None) -> Download:
     data = (out_dir / relative).read_bytes()
     return Download(election_id, contest_id, level, fmt, relative, len(data), hashlib.sha256(data).hexdigest(),
-                    rows, description)
+                    rows, description, unit_id)
 
 
 # --- small helpers ------------------------------------------------------------------------------

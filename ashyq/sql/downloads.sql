@@ -106,3 +106,45 @@ FROM unit_ancestors a
 JOIN units u ON u.election_id = a.election_id AND u.unit_id = a.unit_id
 JOIN unit_tree au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id
 WHERE a.election_id = $e AND a.distance > 0 AND au.depth > 0;
+
+-- name: download_unit_protocols
+-- Every published protocol of the stations below each unit of level $level (the root left out: its
+-- stations are the whole package, in its zip), as published, with the station's code and names; one
+-- row per unit and station protocol, by unit, then hierarchy, contest and source.
+WITH members AS (
+    SELECT m.unit_id AS folder_id, m.station_id
+    FROM station_members m
+    JOIN unit_tree t ON t.election_id = m.election_id AND t.unit_id = m.unit_id
+    WHERE m.election_id = $e AND t.level = $level AND t.depth > 0
+),
+{station_sort_keys}
+SELECT m.folder_id, u.code, u.name_kk, u.name_ru, u.name_en, p.* EXCLUDE (election_id)
+FROM members m
+JOIN protocols_published p ON p.election_id = $e AND p.unit_id = m.station_id
+JOIN units u ON u.election_id = $e AND u.unit_id = m.station_id
+JOIN sort_keys k ON k.unit_id = m.station_id
+ORDER BY m.folder_id, k.sort_path, u.code, p.unit_id, p.contest_id, p.source_id;
+
+-- name: download_unit_votes
+-- The votes of the same stations, one row per unit, station protocol and choice (ballot order).
+WITH members AS (
+    SELECT m.unit_id AS folder_id, m.station_id
+    FROM station_members m
+    JOIN unit_tree t ON t.election_id = m.election_id AND t.unit_id = m.unit_id
+    WHERE m.election_id = $e AND t.level = $level AND t.depth > 0
+),
+{station_sort_keys}
+SELECT m.folder_id, v.* EXCLUDE (election_id)
+FROM members m
+JOIN votes v ON v.election_id = $e AND v.unit_id = m.station_id
+JOIN units u ON u.election_id = $e AND u.unit_id = m.station_id
+JOIN sort_keys k ON k.unit_id = m.station_id
+LEFT JOIN choices ch ON ch.election_id = $e AND ch.contest_id = v.contest_id AND ch.choice_id = v.choice_id
+ORDER BY m.folder_id, k.sort_path, u.code, v.unit_id, v.contest_id, v.source_id, ch.ballot_order, v.choice_id;
+
+-- name: download_unit_levels
+-- Levels of the units that get a download of their stations: above the stations, below the root.
+SELECT DISTINCT t.level
+FROM station_members m
+JOIN unit_tree t ON t.election_id = m.election_id AND t.unit_id = m.unit_id
+WHERE m.election_id = $e AND t.level <> 'station' AND t.depth > 0;
