@@ -7,8 +7,12 @@ preferred; where there is none, the sum of its stations' protocols is given and 
 stations it runs. An empty cell is "not published", never zero.
 
 All bytes are deterministic (rows in hierarchy order, fixed zip timestamps), CSV cells that a
-spreadsheet could run as a formula are neutralised, and each table is one DuckDB query written by
-Polars, so the 97,699 stations of a national election take seconds, not minutes.
+spreadsheet could run as a formula are neutralised, and the tables of an election come from a few
+DuckDB queries over all its contests and levels (sql/downloads.sql), split and written by Polars, so
+the 97,699 stations of a national election take seconds, not minutes.
+
+Each unit between the election and its polling stations (a region, a district) also gets its
+stations' protocols and votes as published, CSV and Parquet, under ``units/<unit_id>/``.
 """
 from __future__ import annotations
 
@@ -269,8 +273,8 @@ def _vote_columns(votes: pl.DataFrame | None, choices: list[dict]) -> pl.DataFra
             pl.lit(None).alias(n) for n in names)
     wide = votes.select("unit_id").unique(maintain_order=True)
     for value in ("votes", "percent"):
-        part = votes.pivot(on="choice_id", index="unit_id", values=value, aggregate_function="first")
-        part = part.rename({c: f"{value}_{c}" for c in part.columns if c != "unit_id"})
+        part = votes.with_columns(column=pl.lit(f"{value}_") + pl.col("choice_id")).pivot(
+            on="column", index="unit_id", values=value, aggregate_function="first")
         wide = wide.join(part, on="unit_id", how="left")
     return wide.with_columns(pl.lit(None).alias(n) for n in names if n not in wide.columns).select(
         ["unit_id"] + names)
@@ -311,8 +315,7 @@ def _write_unit_stations(db: Model, out_dir: Path, election_id: str) -> list[Dow
     """Per unit between the root and the stations (a region, a district): its stations' protocols
     and votes as published, CSV and Parquet, under ``units/<unit_id>/``."""
     downloads: list[Download] = []
-    queries = _download_queries(station_sort_keys=_SORT_KEYS.replace("SELECT unit_id FROM chosen",
-                                                                     "SELECT station_id FROM members"))
+    queries = _download_queries()
     present = {r["level"] for r in db.rows(queries["download_unit_levels"], {"e": election_id})}
     for level in (lv for lv in _level_order() if lv in present):
         for table in UNIT_TABLES:
