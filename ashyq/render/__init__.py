@@ -42,6 +42,7 @@ def _render_site(db, packages, staging, progress) -> None:
     elections = []
     for package in packages:
         data = load_election(db, package.id)
+        data.station_downloads = _by_unit(d for d in downloads if d.election_id == package.id and d.unit_id)
         maps.write_venue_scripts(docs_dir, data, data.venues)
         lines_published = db.named("election_lines_published", election_id=package.id)
         integrity_page = integrity.write_integrity(db, data, docs_dir)  # checks stage: Integrity page + CSVs
@@ -81,6 +82,13 @@ def _render_site(db, packages, staging, progress) -> None:
             count = stamp.stamp_stations(data, site_dir)
             progress.say(f"[ashyq]   {data.election_id}: {count} station pages stamped in "
                          f"{time.perf_counter() - start:.1f} s")
+
+
+def _by_unit(downloads) -> dict[str, list]:
+    grouped: dict[str, list] = {}
+    for d in downloads:
+        grouped.setdefault(d.unit_id, []).append(d)
+    return grouped
 
 
 def _write_downloads(db, packages, out_dir: Path) -> list:

@@ -9,9 +9,10 @@ from pathlib import Path
 from ... import contract
 from .. import slots, urls
 from ..escape import h, md, safe_url
-from ..fragments import html_block, link, row, table, text_cell
+from ..fragments import html_block, link, note, row, table, text_cell
 from ..page import Page
 from ..text import LANGUAGE, t
+from .unit import file_size
 
 MARKER = re.compile(r"<!--\s*([a-z][a-z-]*)(?:\s*:\s*([A-Za-z0-9_-]+))?\s*-->")
 
@@ -151,7 +152,7 @@ def downloads_page(packages, downloads: list) -> Page:
     parts = [f"# {md(t('downloads'))}\n\n"]
     for package in packages:
         parts.append(f'## {md(package.title(LANGUAGE))} {{ #{package.id} }}\n\n')
-        mine = sorted((d for d in downloads if d.election_id == package.id), key=lambda d: str(d.path))
+        mine = sorted((d for d in downloads if d.election_id == package.id and not d.unit_id), key=lambda d: str(d.path))
         headers = [h(t("file")), h(t("format")), h(t("size")), h(t("rows")), "SHA-256"]
         rows = []
         for d in mine:
@@ -163,5 +164,9 @@ def downloads_page(packages, downloads: list) -> Page:
                              text_cell("" if d.rows is None else f"{d.rows:,}", attrs=' class="num"'),
                              text_cell(f'<code class="ashyq-sha">{h(d.sha256)}</code>')]))
         parts.append(html_block(table(headers, rows, searchable=False, numeric_from=2, text_after=4)))
+        per_unit = [d for d in downloads if d.election_id == package.id and d.unit_id]
+        if per_unit:
+            parts.append(html_block(note(h(t("units_downloads", files=f"{len(per_unit):,}",
+                                               size=file_size(sum(d.size for d in per_unit)))))))
         parts.append(about_sections([package]))
     return Page(url=url, title=t("downloads"), body="".join(parts))

@@ -76,6 +76,7 @@ def unit_page(data: ElectionData, unit_id: str, extra_top: str = "", extra: list
     if shown == 0:
         parts.append(html_block(note(h(t("no_data_here")))))
     parts.append(units_without_results(data, unit_id, url))
+    parts.append(stations_download(data, unit_id, url))
     return Page(url=url, title=title, body="".join(parts), charts=has_charts)
 
 
@@ -96,6 +97,29 @@ def units_without_results(data: ElectionData, unit_id: str, url: str) -> str:
                  text_cell(h(not_published()), attrs=' class="np"')]) for k in kids]
     return (f"## {md(t('units_without_results'))}\n\n"
             + html_block(table([h(t("name")), h(t("level")), h(t("result"))], rows, searchable=False)))
+
+
+def stations_download(data: ElectionData, unit_id: str, url: str) -> str:
+    """Links to the CSV and Parquet of the protocols and votes of the unit's stations, with sizes."""
+    files = data.station_downloads.get(unit_id)
+    if not files:
+        return ""
+    links = []
+    for table in ("protocols", "votes"):
+        mine = sorted((d for d in files if d.level == table), key=lambda d: d.format != "csv")
+        if mine:
+            links.append(h(t(f"stations_download_{table}")) + " " + " · ".join(
+                link(url, f"downloads/{d.path}", f"{h(d.format.upper() if d.format == 'csv' else d.format.title())} "
+                                                 f"({h(file_size(d.size))})") for d in mine))
+    return html_block(f'<p class="ashyq-stations-download">{h(t("stations_download", links="@@"))}</p>'
+                      .replace("@@", "; ".join(links)))
+
+
+def file_size(size: int) -> str:
+    """Bytes as kB (under 1 MB) or MB with one decimal, in decimal units."""
+    if size < 1_000_000:
+        return t("size_kb", n=f"{max(1, round(size / 1000)):,}")
+    return t("size_mb", n=f"{size / 1_000_000:,.1f}")
 
 
 def is_constituency(contest: dict) -> bool:
