@@ -7,8 +7,12 @@ preferred; where there is none, the sum of its stations' protocols is given and 
 stations it runs. An empty cell is "not published", never zero.
 
 All bytes are deterministic (rows in hierarchy order, fixed zip timestamps), CSV cells that a
-spreadsheet could run as a formula are neutralised, and each table is one DuckDB query written by
-Polars, so the 97,699 stations of a national election take seconds, not minutes.
+spreadsheet could run as a formula are neutralised, and the tables of an election come from a few
+DuckDB queries over all its contests and levels (sql/downloads.sql), split and written by Polars, so
+the 97,699 stations of a national election take seconds, not minutes.
+
+Each unit between the election and its polling stations (a region, a district) also gets its
+stations' protocols and votes as published, CSV and Parquet, under ``units/<unit_id>/``.
 """
 from __future__ import annotations
 
@@ -16,13 +20,14 @@ import hashlib
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePosixPath
 
 import polars as pl
 
 from . import contract
 from .load import DESCRIPTOR, ElectionPackage
-from .model import DERIVED_TOTALS, Model
+from .model import DERIVED_TOTALS, SQL_DIR, Model
 from .problems import InputError, Problem
 
 FORMATS = ("csv", "parquet", "json")
@@ -56,13 +61,14 @@ SUM_PRIORITY = {"official": 2, "commission_summary": 3, "observer_copy": 5}
 class Download:
     election_id: str
     contest_id: str | None  # None for files covering the whole election
-    level: str  # a unit level, "turnout" or "package"
+    level: str  # a unit level, "turnout", "package", or "protocols" / "votes" for a unit's stations
     format: str  # csv | parquet | json | zip
     path: str  # relative to out_dir, posix
     size: int
     sha256: str
     rows: int | None  # None for the zip
     description: str
+    unit_id: str | None = None  # the unit whose stations a file holds (units/<unit_id>/), else None
 
 
 @dataclass(frozen=True)
@@ -78,18 +84,20 @@ def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path) -
     downloads: list[Download] = []
     for package in sorted(packages, key=lambda p: p.id):
         election_id = _safe_id(package.id, package.id, DESCRIPTOR, "name")
+        tables = results_tables(db, election_id)
         for contest in db.rows(
             "SELECT contest_id, coalesce(name_en, name_ru, name_kk, contest_id) AS name FROM contests "
             "WHERE election_id = $e ORDER BY contest_id", {"e": election_id}
         ):
             contest_id = _safe_id(contest["contest_id"], election_id, "contests.csv", "contest_id")
-            for level in _levels(db, election_id, contest_id):
-                frame = results_table(db, election_id, contest_id, level)
-                if frame.height == 0:
+            for level in _level_order():
+                frame = tables.pop((contest_id, level), None)
+                if frame is None or frame.height == 0:
                     continue
                 description = f"{contest['name']}: one row per {level} ({_count(frame.height)})"
                 downloads += _write_table(frame, out_dir, f"{election_id}/{contest_id}/{level}",
                                           election_id, contest_id, level, description)
+        downloads += _write_unit_stations(db, out_dir, election_id)
         turnout = turnout_table(db, election_id)
         if turnout.height:
             downloads += _write_table(turnout, out_dir, f"{election_id}/turnout", election_id, None, "turnout",
@@ -138,11 +146,16 @@ def _choices(db: Model, election_id: str, contest_id: str) -> list[dict]:
 
 def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> list[Column]:
     """The columns of one result table, in file order, described from the contract."""
+    return _table_columns(_ancestor_levels(db, election_id, level), _extra_lines(db, election_id),
+                          _choices(db, election_id, contest_id))
+
+
+def _table_columns(ancestors: list[str], extra: list[dict], choices: list[dict]) -> list[Column]:
     units = {f["name"]: f for f in contract.fields("units")}
     protocols = {f["name"]: f for f in contract.fields("protocols")}
     votes = {f["name"]: f for f in contract.fields("votes")}
     columns = [Column("unit_id", "string", units["unit_id"]["description"])]
-    for above in _ancestor_levels(db, election_id, level):
+    for above in ancestors:
         columns += [Column(f"{above}_id", "string", f"unit_id of the {above} this unit belongs to."),
                     Column(f"{above}_name", "string",
                            f"Name of that {above} (English, else Russian, else Kazakh, else its code).")]
@@ -160,10 +173,9 @@ def table_columns(db: Model, election_id: str, contest_id: str, level: str) -> l
                 for name in DERIVED_TOTALS]
     columns += [Column(line["name"], "integer", f"{line['label_en'] or line['name']} (a line of this package's own "
                                                 "protocol form). Empty: not published, or a sum of stations.")
-                for line in _extra_lines(db, election_id)]
+                for line in extra]
     columns.append(Column("turnout_percent", "number",
                           f"{protocols['turnout_percent']['description']} Empty for sums of stations."))
-    choices = _choices(db, election_id, contest_id)
     columns += [Column(f"votes_{c['choice_id']}", "integer",
                        f"{c['name']}: {votes['votes']['description']} Summed like the lines. Empty: not published.")
                 for c in choices]
@@ -191,104 +203,131 @@ def columns_dictionary(db: Model, election_id: str, contest_id: str) -> list[dic
 
 
 def results_table(db: Model, election_id: str, contest_id: str, level: str) -> pl.DataFrame:
-    """One row per unit of ``level`` in the contest, in hierarchy order (one query)."""
-    columns = table_columns(db, election_id, contest_id, level)
-    choices = _choices(db, election_id, contest_id)
-    ancestors = _ancestor_levels(db, election_id, level)
-    lines = contract.line_names()
+    """One row per unit of ``level`` in the contest, in hierarchy order."""
+    frame = results_tables(db, election_id).get((contest_id, level))
+    if frame is None:
+        columns = table_columns(db, election_id, contest_id, level)
+        frame = pl.DataFrame(schema={c.name: _POLARS_TYPES[c.type] for c in columns})
+    return frame
 
+
+def results_tables(db: Model, election_id: str) -> dict[tuple[str, str], pl.DataFrame]:
+    """Every result table of the election, keyed by (contest, level), each in hierarchy order.
+
+    A few queries over all contests and levels (sql/downloads.sql), split per table in Polars: one
+    query per table made the downloads of a package with 35 contests take most of the build."""
+    lines = contract.line_names()
+    levels = _level_order()
+    extra = _extra_lines(db, election_id)
     own_rank = _case("s.kind", OWN_PRIORITY, 9)
     sum_rank = _case("s.kind", SUM_PRIORITY, 9)
     line_sql = [f'CASE WHEN c.is_sum THEN ss."{n}" ELSE p."{n}" END AS "{n}"' for n in lines]
     line_sql += [f'CASE WHEN c.is_sum THEN ss."{n}__derived" ELSE p."{n}_derived"::INTEGER END AS "{n}_derived"'
                  for n in DERIVED_TOTALS]
-    line_sql += [f"(SELECT x.value FROM protocol_extra_values x WHERE NOT c.is_sum AND x.election_id = $e "
-                 f"AND x.contest_id = $c AND x.unit_id = c.unit_id AND x.source_id = c.source_id "
-                 f"AND x.line = {_literal(line['name'])}) AS \"{line['name']}\""
-                 for line in _extra_lines(db, election_id)]
-    fewest_published = "least(" + ", ".join(f'nullif(ss."{n}__n", 0)' for n in lines) + ")"
-    vote_sql = [f"max(votes) FILTER (WHERE choice_id = {_literal(ch['choice_id'])}) AS \"votes_{ch['choice_id']}\""
-                for ch in choices]
-    vote_sql += [f"max(percent) FILTER (WHERE choice_id = {_literal(ch['choice_id'])}) AS \"percent_{ch['choice_id']}\""
-                 for ch in choices if ch["has_percent"]]
-    ancestor_sql = []
-    for above in ancestors:
-        ancestor_sql += [
-            f"arg_min(au.unit_id, a.distance) FILTER (WHERE au.level = {_literal(above)}) AS \"{above}_id\"",
-            f"arg_min(au.name, a.distance) FILTER (WHERE au.level = {_literal(above)}) AS \"{above}_name\"",
-        ]
-    vote_names = [c.name for c in columns if c.name.startswith(("votes_", "percent_"))]
+    ancestor_sql = "".join(
+        f", arg_min(au.unit_id, a.distance) FILTER (WHERE au.level = {_literal(lv)}) AS \"{lv}_id\""
+        f", arg_min(au.name, a.distance) FILTER (WHERE au.level = {_literal(lv)}) AS \"{lv}_name\""
+        for lv in levels)
+    extra_sql = "".join(f", max(x.value) FILTER (WHERE x.line = {_literal(line['name'])}) AS \"{line['name']}\""
+                        for line in extra)
+    queries = _download_queries(
+        own_rank=own_rank, sum_rank=sum_rank, lines=", ".join(line_sql),
+        fewest_published="least(" + ", ".join(f'nullif(ss."{n}__n", 0)' for n in lines) + ")",
+        ancestor_columns=ancestor_sql, extra_columns=extra_sql or ", NULL AS no_extra_line",
+        ancestor_select="".join(f'an."{lv}_id", an."{lv}_name", ' for lv in levels),
+        extra_select="".join(f'ex."{line["name"]}", ' for line in extra))
+    params = {"e": election_id}
+    db.con.execute(queries["download_sources"], params)
+    try:
+        results = db.frame(queries["download_results"], params)
+        votes = db.frame(queries["download_votes"], params)
+    finally:
+        db.con.execute("DROP TABLE IF EXISTS download_sources")
+    choices: dict[str, list[dict]] = {}
+    for choice in db.rows(queries["download_choices"], params):
+        choices.setdefault(choice["contest_id"], []).append(choice)
+    ancestors: dict[str, set[str]] = {}
+    for row in db.rows(queries["download_ancestor_levels"], params):
+        ancestors.setdefault(row["level"], set()).add(row["ancestor_level"])
 
-    sql = f"""
-WITH candidates AS (
-    SELECT p.unit_id, p.source_id, false AS is_sum, s.kind AS source_kind, {own_rank} AS priority
-    FROM protocols p
-    JOIN sources s ON s.election_id = p.election_id AND s.source_id = p.source_id
-    JOIN units u ON u.election_id = p.election_id AND u.unit_id = p.unit_id
-    WHERE p.election_id = $e AND p.contest_id = $c AND u.level = $level
-    UNION ALL
-    SELECT ss.unit_id, ss.source_id, true, s.kind, {sum_rank}
-    FROM station_sums ss
-    JOIN sources s ON s.election_id = ss.election_id AND s.source_id = ss.source_id
-    JOIN units u ON u.election_id = ss.election_id AND u.unit_id = ss.unit_id
-    WHERE ss.election_id = $e AND ss.contest_id = $c AND u.level = $level
-),
-chosen AS (
-    SELECT * FROM candidates
-    QUALIFY row_number() OVER (PARTITION BY unit_id ORDER BY priority, source_id) = 1
-),
-chosen_votes AS (
-    SELECT c.unit_id, v.choice_id, v.votes, v.percent
-    FROM chosen c JOIN votes v ON v.election_id = $e AND v.contest_id = $c
-         AND v.unit_id = c.unit_id AND v.source_id = c.source_id
-    WHERE NOT c.is_sum
-    UNION ALL
-    SELECT c.unit_id, s.choice_id, s.votes, NULL::DOUBLE
-    FROM chosen c JOIN vote_sums s ON s.election_id = $e AND s.contest_id = $c
-         AND s.unit_id = c.unit_id AND s.source_id = c.source_id
-    WHERE c.is_sum
-),
-vote_columns AS (
-    SELECT unit_id{''.join(', ' + v for v in vote_sql)} FROM chosen_votes GROUP BY unit_id
-),
-ancestor_columns AS (
-    SELECT a.unit_id{''.join(', ' + v for v in ancestor_sql)}
-    FROM unit_ancestors a
-    JOIN unit_tree au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id
-    WHERE a.election_id = $e AND a.distance > 0 AND au.depth > 0 AND a.unit_id IN (SELECT unit_id FROM chosen)
-    GROUP BY a.unit_id
-),
-{_SORT_KEYS}
-SELECT u.unit_id,
-       {''.join(f'an."{a}_id", an."{a}_name", ' for a in ancestors)}
-       u.commission, u.code, u.name_kk, u.name_ru, u.name_en, u.address,
-       c.source_id,
-       CASE WHEN NOT c.is_sum
-            THEN replace(c.source_kind, '_', ' ') || CASE WHEN c.source_kind = 'official' THEN ' protocol' ELSE '' END
-            ELSE printf('sum of %d of %d stations', ss.stations_with_protocol, ss.stations_total)
-                 || CASE WHEN NOT ss.complete OR ss.stations_with_protocol < ss.stations_total
-                              OR {fewest_published} < ss.stations_with_protocol THEN ', partial' ELSE '' END
-                 || coalesce(' (' || nullif(concat_ws('; ',
-                        CASE WHEN NOT ss.complete THEN 'the package lists only some of its stations' END,
-                        CASE WHEN {fewest_published} < ss.stations_with_protocol
-                             THEN printf('some lines published at only %d', {fewest_published}) END), '') || ')', '')
-       END AS figures,
-       {', '.join(line_sql)},
-       p.turnout_percent
-       {''.join(f', vc."{n}"' for n in vote_names)}
-FROM chosen c
-JOIN units u ON u.election_id = $e AND u.unit_id = c.unit_id
-JOIN sort_keys k ON k.unit_id = c.unit_id
-LEFT JOIN protocols p ON NOT c.is_sum AND p.election_id = $e AND p.contest_id = $c
-     AND p.unit_id = c.unit_id AND p.source_id = c.source_id
-LEFT JOIN station_sums ss ON c.is_sum AND ss.election_id = $e AND ss.contest_id = $c
-     AND ss.unit_id = c.unit_id AND ss.source_id = c.source_id
-LEFT JOIN vote_columns vc ON vc.unit_id = c.unit_id
-LEFT JOIN ancestor_columns an ON an.unit_id = c.unit_id
-ORDER BY k.sort_path, u.code, u.unit_id
-"""
-    frame = db.frame(sql, {"e": election_id, "c": contest_id, "level": level})
-    return _conform(frame, columns)
+    tables = {}
+    votes_by_contest = votes.partition_by("contest_id", as_dict=True, maintain_order=True)
+    for (contest_id, level), frame in results.partition_by(["contest_id", "level"], as_dict=True,
+                                                           maintain_order=True).items():
+        contest_choices = choices.get(contest_id, [])
+        columns = _table_columns([lv for lv in levels if lv in ancestors.get(level, set())],
+                                 extra, contest_choices)
+        frame = frame.with_row_index("__row").join(
+            _vote_columns(votes_by_contest.get((contest_id,)), contest_choices), on="unit_id", how="left"
+        ).sort("__row")
+        tables[(contest_id, level)] = _conform(frame, columns)
+    return tables
+
+
+def _vote_columns(votes: pl.DataFrame | None, choices: list[dict]) -> pl.DataFrame:
+    """One row per unit with votes_<choice> (and percent_<choice> where any is published)."""
+    names = [f"votes_{c['choice_id']}" for c in choices]
+    names += [f"percent_{c['choice_id']}" for c in choices if c["has_percent"]]
+    if votes is None or votes.height == 0:
+        return pl.DataFrame({"unit_id": []}, schema={"unit_id": pl.String}).with_columns(
+            pl.lit(None).alias(n) for n in names)
+    wide = votes.select("unit_id").unique(maintain_order=True)
+    for value in ("votes", "percent"):
+        part = votes.with_columns(column=pl.lit(f"{value}_") + pl.col("choice_id")).pivot(
+            on="column", index="unit_id", values=value, aggregate_function="first")
+        wide = wide.join(part, on="unit_id", how="left")
+    return wide.with_columns(pl.lit(None).alias(n) for n in names if n not in wide.columns).select(
+        ["unit_id"] + names)
+
+
+@cache
+def _download_query_text() -> dict[str, str]:
+    text = (SQL_DIR / "downloads.sql").read_text(encoding="utf-8")
+    blocks = re.split(r"^-- name: *(\w+) *$", text, flags=re.MULTILINE)
+    return {name: body.strip() for name, body in zip(blocks[1::2], blocks[2::2])}
+
+
+def _download_queries(**values: str) -> dict[str, str]:
+    """sql/downloads.sql's queries with their {placeholders} filled (struct literals left alone)."""
+    fill = lambda m: values[m.group(1)] if m.group(1) in values else m.group(0)  # noqa: E731
+    return {name: re.sub(r"\{(\w+)\}", fill, sql) for name, sql in _download_query_text().items()}
+
+
+# --- the stations of each unit ---------------------------------------------------------------
+
+UNIT_FORMATS = ("csv", "parquet")
+UNIT_TABLES = ("protocols", "votes")
+STATION_NAMES = ("code", "name_kk", "name_ru", "name_en")
+
+
+def unit_station_columns(table: str) -> list[Column]:
+    """The columns of a unit's protocols or votes file: the contract's (the protocols with the
+    station's code and names after its unit_id)."""
+    units = {f["name"]: f for f in contract.fields("units")}
+    columns = [Column(f["name"], f["type"], f["description"]) for f in contract.fields(table)]
+    if table == "protocols":
+        at = [c.name for c in columns].index("unit_id") + 1
+        columns[at:at] = [Column(n, "string", f"The station's {n}: {units[n]['description']}") for n in STATION_NAMES]
+    return columns
+
+
+def _write_unit_stations(db: Model, out_dir: Path, election_id: str) -> list[Download]:
+    """Per unit between the root and the stations (a region, a district): its stations' protocols
+    and votes as published, CSV and Parquet, under ``units/<unit_id>/``."""
+    downloads: list[Download] = []
+    queries = _download_queries()
+    present = {r["level"] for r in db.rows(queries["download_unit_levels"], {"e": election_id})}
+    for level in (lv for lv in _level_order() if lv in present):
+        for table in UNIT_TABLES:
+            columns = unit_station_columns(table)
+            frame = db.frame(queries[f"download_unit_{table}"], {"e": election_id, "level": level})
+            for (unit_id,), part in frame.partition_by("folder_id", as_dict=True, maintain_order=True).items():
+                folder = _safe_id(unit_id, election_id, "units.csv", "unit_id")
+                description = f"The {table} of the polling stations of {level} {unit_id}, as published " \
+                              f"({_count(part.height)})"
+                downloads += _write_table(_conform(part, columns), out_dir, f"{election_id}/units/{folder}/{table}",
+                                          election_id, None, table, description, UNIT_FORMATS, unit_id)
+    return sorted(downloads, key=lambda d: d.path)
 
 
 # Each unit's path from the root as (number in its code, code, id), so rows sort by hierarchy with
@@ -345,7 +384,8 @@ def _conform(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
 
 
 def _write_table(frame: pl.DataFrame, out_dir: Path, stem: str, election_id: str, contest_id: str | None,
-                 level: str, description: str) -> list[Download]:
+                 level: str, description: str, formats: tuple[str, ...] = FORMATS,
+                 unit_id: str | None = None) -> list[Download]:
     (out_dir / stem).parent.mkdir(parents=True, exist_ok=True)
     frame = _without_controls(frame)
     writers = {
@@ -355,10 +395,11 @@ def _write_table(frame: pl.DataFrame, out_dir: Path, stem: str, election_id: str
         "json": lambda path: _text_cells(frame).write_json(path),
     }
     downloads = []
-    for fmt in FORMATS:
+    for fmt in formats:
         relative = f"{stem}.{fmt}"
         writers[fmt](out_dir / relative)
-        downloads.append(_describe(out_dir, relative, election_id, contest_id, level, fmt, frame.height, description))
+        downloads.append(_describe(out_dir, relative, election_id, contest_id, level, fmt, frame.height, description,
+                                   unit_id))
     return downloads
 
 
@@ -483,10 +524,10 @@ def _package_readme(election_id: str, changed: dict[str, int]) -> str:
 
 
 def _describe(out_dir: Path, relative: str, election_id: str, contest_id: str | None, level: str, fmt: str,
-              rows: int | None, description: str) -> Download:
+              rows: int | None, description: str, unit_id: str | None = None) -> Download:
     data = (out_dir / relative).read_bytes()
     return Download(election_id, contest_id, level, fmt, relative, len(data), hashlib.sha256(data).hexdigest(),
-                    rows, description)
+                    rows, description, unit_id)
 
 
 # --- small helpers ------------------------------------------------------------------------------

@@ -29,7 +29,9 @@ class ElectionPackage:
 
     @property
     def election(self) -> dict:
-        return self.descriptor.get("election", {})
+        """The ``election`` object ({} when it is missing or not an object: validate reports that)."""
+        election = self.descriptor.get("election")
+        return election if isinstance(election, dict) else {}
 
     def title(self, lang: str = "en") -> str:
         titles = self.election.get("title", {})

@@ -117,6 +117,8 @@ def test_layout_and_one_file_per_format(edge_case):
     assert paths == [
         f"test-election/pres/{level}.{fmt}" for level in ("country", "region", "district", "station")
         for fmt in ("csv", "parquet", "json")
+    ] + [f"test-election/units/{unit}/{table}.{fmt}" for unit in ("r1.d1", "r1.d2", "r1")  # sorted by path
+         for table in ("protocols", "votes") for fmt in ("csv", "parquet")
     ] + [f"test-election/turnout.{fmt}" for fmt in ("csv", "parquet", "json")] + [
         "test-election/test-election-datapackage.zip"]
     assert all((out / p).is_file() for p in paths)
@@ -226,6 +228,29 @@ def test_sha256_and_size_match_the_files(real):
         data = (out / d.path).read_bytes()
         assert d.size == len(data) and d.sha256 == hashlib.sha256(data).hexdigest(), d.path
     assert sorted(all_files(out)) == sorted(d.path for d in result)
+
+
+# SHA-256 of a few downloads as the one-query-per-table implementation wrote them (before the bulk
+# queries of sql/downloads.sql): the bulk rewrite must not change a byte. A deliberate change of a
+# table's content or format updates these (and says so in its commit).
+PINNED = {
+    "kz-2011-presidential/president/district.csv": "868d31e468ad5716db9afd61ba62acf62d3ae8c0e4d54174587764e178d5cd19",
+    "kz-2022-presidential/president/region.csv": "d35aefb195ac352cc81fc8845479e13f6bca6bc86d0a9c42e53a9792a5b2b286",
+    "kz-2023-majilis/party-list/country.csv": "8e55569af2b110433c16f208ff69fc201475b4354ad81140f4be92de4a36d61f",
+    "spb-2021/city-list/station.csv": "088516ea6bc748f752129ee21fc0e3b11659ef733eccbacfed9c5a6d200e49a1",
+    "spb-2021/city-smd-1/district.csv": "721ab8c13527d3cfe7b1cbab68771335663a53eeaa350e267a84ea9d644273fe",
+    "spb-2021/city-list/area.json": "03b67884cdadb43dd2d27b0152e53294ce20788c3fe51aaea1cc1c4027549fc0",
+}
+
+
+def test_pinned_downloads_keep_their_bytes(real):
+    _, packages, out, result = real
+    if not {path.split("/")[0] for path in PINNED} <= {p.id for p in packages}:
+        pytest.skip("not every pinned package is bundled")
+    hashes = {d.path: d.sha256 for d in result}
+    for path, sha in PINNED.items():
+        assert hashes.get(path) == sha, f"{path} changed"
+        assert hashlib.sha256((out / path).read_bytes()).hexdigest() == sha, path
 
 
 def test_names_survive_with_bom_and_cyrillic(real, datasets_dir):
@@ -369,3 +394,91 @@ def test_two_runs_give_identical_bytes(real, tmp_path):
     again = downloads.write_downloads(db, packages, tmp_path)
     assert again == result
     assert all_files(tmp_path) == all_files(out)
+
+
+# --- the stations of each region and district ---------------------------------------------------------
+
+def stations_below(units: list[dict]) -> dict[str, set[str]]:
+    """unit_id → the stations below it, walked from units.csv's parent_id (independently of the model)."""
+    parent = {u["unit_id"]: u["parent_id"] for u in units}
+    below: dict[str, set[str]] = {}
+    for u in units:
+        if u["level"] != "station":
+            continue
+        up = parent[u["unit_id"]]
+        while up:
+            below.setdefault(up, set()).add(u["unit_id"])
+            up = parent[up]
+    return below
+
+
+def rows_as_cells(rows: list[dict], columns: list[str]) -> list[tuple]:
+    """Rows as tuples of comparable cells (numbers as numbers, empty as None, text as is)."""
+    def cell(value):
+        try:
+            return number(value)
+        except ValueError:
+            return value
+    return sorted(tuple(cell(r.get(c) or "") for c in columns) for r in rows)
+
+
+def test_each_unit_above_the_stations_has_its_stations_protocols_and_votes(real, datasets_dir):
+    _, packages, out, result = real
+    checked = 0
+    for package in packages:
+        folder = datasets_dir / package.id
+        units = read_package_csv(folder / "units.csv")
+        below = stations_below(units)
+        roots = {u["unit_id"] for u in units if not u["parent_id"]}
+        files = {d.path: d for d in result if d.election_id == package.id and d.unit_id}
+        expected_units = {u for u in below if u not in roots}
+        assert {d.unit_id for d in files.values()} == expected_units, package.id
+        assert len(files) == 4 * len(expected_units)
+        protocols = read_package_csv(folder / "protocols.csv")
+        votes = read_package_csv(folder / "votes.csv")
+        names = {u["unit_id"]: u for u in units}
+        # every unit of the smaller packages; in spb-2021 a district, an area and the largest unit
+        chosen = sorted(expected_units) if len(expected_units) < 10 else \
+            [next(u for u in sorted(expected_units) if names[u]["level"] == "district"),
+             next(u for u in sorted(expected_units) if names[u]["level"] == "area"),
+             max(expected_units, key=lambda u: len(below[u]))]
+        for unit_id in chosen:
+            stations = below[unit_id]
+            base = f"{package.id}/units/{unit_id}"
+            header, rows = read_download_csv(out / f"{base}/protocols.csv")
+            assert header == [c.name for c in downloads.unit_station_columns("protocols")]
+            mine = [p for p in protocols if p["unit_id"] in stations]
+            assert mine, unit_id
+            columns = [c for c in protocols[0] if c in header]
+            assert rows_as_cells(rows, columns) == rows_as_cells(mine, columns), f"{base}/protocols.csv"
+            for r in rows:
+                for name in downloads.STATION_NAMES:
+                    assert r[name] == neutralised(names[r["unit_id"]].get(name) or ""), (base, r["unit_id"], name)
+            header, rows = read_download_csv(out / f"{base}/votes.csv")
+            assert header == contract.field_names("votes")
+            mine = [v for v in votes if v["unit_id"] in stations]
+            columns = [c for c in votes[0] if c in header]
+            assert rows_as_cells(rows, columns) == rows_as_cells(mine, columns), f"{base}/votes.csv"
+            checked += 1
+    assert checked >= 3
+
+
+def test_unit_downloads_are_formula_safe_and_parquet_equals_csv(edge_case):
+    _, _, out, result = edge_case
+    units = {d.unit_id for d in result if d.unit_id}
+    assert units == {"r1", "r1.d1", "r1.d2"}  # the root (kz) is the whole package: its zip
+    header, rows = read_download_csv(out / "test-election/units/r1.d2/protocols.csv")
+    hostile = next(r for r in rows if r["unit_id"] == "r1.d2.4")
+    assert hostile["name_en"] == "'" + ATTACKS["name_en"] and hostile["name_ru"] == "'" + ATTACKS["name_ru"]
+    assert hostile["name_kk"] == "'" + ATTACKS["name_kk"]
+    assert {r["unit_id"] for r in rows} == {"r1.d2.3", "r1.d2.4"}  # not the district's own protocol
+    for d in (d for d in result if d.unit_id and d.format == "csv"):
+        header, rows = read_download_csv(out / d.path)
+        frame = pl.read_parquet(out / d.path.replace(".csv", ".parquet"))
+        assert frame.columns == header and frame.height == len(rows) == d.rows, d.path
+        for column in header:
+            parquet = ["" if v is None else neutralised(v) if isinstance(v, str) else v
+                       for v in frame[column].to_list()]
+            csv_cells = [number(r[column]) if frame[column].dtype.is_numeric() else r[column] for r in rows]
+            assert [None if v == "" else v for v in parquet] == [None if v == "" else v for v in csv_cells], \
+                (d.path, column)

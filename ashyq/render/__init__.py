@@ -52,6 +52,7 @@ def _render_site(db, packages, staging, progress) -> None:
     elections = []
     for package in packages:
         data = load_election(db, package.id)
+        data.station_downloads = _by_unit(d for d in downloads if d.election_id == package.id and d.unit_id)
         lines_published = db.named("election_lines_published", election_id=package.id)
         checked = integrity.write_integrity_csvs(db, package.id, site_dir)  # checks stage: its tables as CSV
         count = 0
@@ -106,6 +107,13 @@ def _render_site(db, packages, staging, progress) -> None:
             progress.say(f"[ashyq]   {data.election_id}: {count} station pages stamped in "
                          f"{time.perf_counter() - start:.1f} s")
     root.write_root_pages(site_dir)
+
+
+def _by_unit(downloads) -> dict[str, list]:
+    grouped: dict[str, list] = {}
+    for d in downloads:
+        grouped.setdefault(d.unit_id, []).append(d)
+    return grouped
 
 
 def _write_downloads(db, packages, out_dir: Path) -> list:

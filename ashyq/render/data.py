@@ -33,6 +33,7 @@ class ElectionData:
     extra_lines: list[dict] = field(default_factory=list)  # the package's own protocol lines, in order
     extra_values: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)  # (contest, unit, source) → line → value
     announced: list[dict] = field(default_factory=list)
+    station_downloads: dict[str, list] = field(default_factory=dict)  # unit → downloads of its stations' protocols and votes
 
     @property
     def roots(self) -> list[str]:

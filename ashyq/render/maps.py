@@ -402,11 +402,12 @@ def venue_script(data: ElectionData, found: VenueSet, loc: Locale) -> str:
 
 
 def venue_map(data: ElectionData, contest: dict, station_ids: list[str], url: str, venues: dict[str, dict],
-              loc: Locale) -> str:
+              loc: Locale, stations_listed: bool = False) -> str:
     """The stations of a page (``station_ids``, e.g. ``stations_below(data, unit_id)``) as points
     where they stand, coloured by turnout or a choice's share and sized by voters; stations abroad and
     stations without coordinates listed apart. "" when none of them has a placed venue. Needs the
-    election's points script (``write_venue_scripts``)."""
+    election's points script (``write_venue_scripts``). ``stations_listed``: the page already has
+    the table of these stations, so the venues' table is left out for a note pointing to it."""
     found = venue_set(data, contest, venues, loc)
     if found is None:
         return ""
@@ -437,7 +438,9 @@ def venue_map(data: ElectionData, contest: dict, station_ids: list[str], url: st
     legend += (f'<li class="ashyq-map-np"><span class="ashyq-map-swatch" style="background:{NOT_PUBLISHED_FILL}">'
                f'</span>{h(loc.not_published)}</li>')
     names = {v.venue_id: local_name(v.row, loc) or v.row.get("address") or v.venue_id for v in items}
-    if len(items) <= MAX_VENUE_ROWS:
+    if stations_listed:
+        listing = note(h(loc.t("map_venues_stations_below")))
+    elif len(items) <= MAX_VENUE_ROWS:
         listing = venue_table(data, items, measures, names, url, loc)
     else:  # a city's thousand venues: each district's page has the table of its own
         listing = note(h(loc.t("map_venues_table_below", n=len(items))))

@@ -48,7 +48,7 @@ def contest_pages(loc: Locale, data: ElectionData, contest: dict) -> list[Page]:
     parts.append(f"## {md(loc.t('protocol'))}\n\n")
     parts.append(html_block(protocol_table(loc, sets, data.extra_lines)))
     stations = data.constituency_stations(cid)
-    venue_map = maps.venue_map(data, contest, stations, url, data.venues, loc)
+    venue_map = maps.venue_map(data, contest, stations, url, data.venues, loc, stations_listed=True)
     if venue_map:
         parts.append(f"## {md(loc.t('map_venues'))}\n\n" + html_block(venue_map))
         drew = True

@@ -9,7 +9,7 @@ from pathlib import Path
 from ... import contract
 from .. import slots, urls
 from ..escape import data_text, h, md, safe_url
-from ..fragments import html_block, link, row, table, text_cell
+from ..fragments import html_block, link, note, row, table, text_cell
 from ..page import Page
 from ..locale import LANGUAGE_NAMES, Locale, texts
 from ..naming import package_title
@@ -173,7 +173,8 @@ def downloads_page(loc: Locale, packages, downloads: list, contests: dict[tuple[
     parts = [f"# {md(loc.t('downloads'))}\n\n", html_block(f"<p>{h(loc.t('downloads_intro'))}</p>")]
     for package in packages:
         parts.append(f'## {loc.name_html(package_title(loc, package), md)} {{ #{package.id} }}\n\n')
-        mine = sorted((d for d in downloads if d.election_id == package.id), key=lambda d: str(d.path))
+        mine = sorted((d for d in downloads if d.election_id == package.id and not d.unit_id),
+                      key=lambda d: str(d.path))
         headers = [h(loc.t("file")), h(loc.t("format")), h(loc.t("size")), h(loc.t("rows")), "SHA-256"]
         rows, previous = [], None
         for d in mine:
@@ -189,6 +190,10 @@ def downloads_page(loc: Locale, packages, downloads: list, contests: dict[tuple[
                              text_cell("" if d.rows is None else loc.number(d.rows), attrs=' class="num"'),
                              text_cell(f'<code class="ashyq-sha">{h(d.sha256)}</code>')]))
         parts.append(html_block(table(headers, rows, searchable=False, numeric_from=2, text_after=4)))
+        per_unit = [d for d in downloads if d.election_id == package.id and d.unit_id]
+        if per_unit:
+            parts.append(html_block(note(h(loc.t("units_downloads", files=loc.number(len(per_unit)),
+                                                 size=loc.size(sum(d.size for d in per_unit)))))))
         parts.append(about_sections(loc, [package]))
     return Page(url=url, title=loc.t("downloads"), body="".join(parts))
 

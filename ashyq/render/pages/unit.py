@@ -79,6 +79,7 @@ def unit_page(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = ""
     if shown == 0:
         parts.append(html_block(note(h(loc.t("no_data_here")))))
     parts.append(units_without_results(loc, data, unit_id, url))
+    parts.append(stations_download(loc, data, unit_id, url))
     return Page(url=url, title=title, body="".join(parts), charts=has_charts)
 
 
@@ -99,6 +100,23 @@ def units_without_results(loc: Locale, data: ElectionData, unit_id: str, url: st
                  text_cell(h(loc.not_published), attrs=' class="np"')]) for k in kids]
     return (f"## {md(loc.t('units_without_results'))}\n\n"
             + html_block(table([h(loc.t("name")), h(loc.t("level")), h(loc.t("result"))], rows, searchable=False)))
+
+
+def stations_download(loc: Locale, data: ElectionData, unit_id: str, url: str) -> str:
+    """Links to the CSV and Parquet of the protocols and votes of the unit's stations, with sizes."""
+    files = data.station_downloads.get(unit_id)
+    if not files:
+        return ""
+    links = []
+    for table in ("protocols", "votes"):
+        mine = sorted((d for d in files if d.level == table), key=lambda d: d.format != "csv")
+        if mine:
+            links.append(h(loc.t(f"stations_download_{table}")) + " " + " · ".join(
+                link(url, urls.download_file(str(d.path)),
+                     f"{h(d.format.upper() if d.format == 'csv' else d.format.title())} ({h(loc.size(d.size))})")
+                for d in mine))
+    return html_block(f'<p class="ashyq-stations-download">{h(loc.t("stations_download", links="@@"))}</p>'
+                      .replace("@@", "; ".join(links)))
 
 
 def is_constituency(contest: dict) -> bool:
