@@ -192,8 +192,9 @@ def downloads_page(loc: Locale, packages, downloads: list, contests: dict[tuple[
         parts.append(html_block(table(headers, rows, searchable=False, numeric_from=2, text_after=4)))
         per_unit = [d for d in downloads if d.election_id == package.id and d.unit_id]
         if per_unit:
-            parts.append(html_block(note(h(loc.t("units_downloads", files=loc.number(len(per_unit)),
-                                                 size=loc.size(sum(d.size for d in per_unit)))))))
+            text = h(loc.t("units_downloads", files=loc.number(len(per_unit)), folder="@@",
+                           size=loc.size(sum(d.size for d in per_unit))))
+            parts.append(html_block(note(text.replace("@@", "<code>units/</code>"))))
         parts.append(about_sections(loc, [package]))
     return Page(url=url, title=loc.t("downloads"), body="".join(parts))
 
