@@ -330,18 +330,6 @@ def _write_unit_stations(db: Model, out_dir: Path, election_id: str) -> list[Dow
     return sorted(downloads, key=lambda d: d.path)
 
 
-# Each unit's path from the root as (number in its code, code, id), so rows sort by hierarchy with
-# "District 2" before "District 10".
-_SORT_KEYS = """sort_keys AS (
-    SELECT a.unit_id,
-           list({'n': try_cast(nullif(regexp_extract(au.code, '^\\d+'), '') AS BIGINT), 'c': au.code, 'id': au.unit_id}
-                ORDER BY a.distance DESC) AS sort_path
-    FROM unit_ancestors a
-    JOIN units au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id
-    WHERE a.election_id = $e AND a.unit_id IN (SELECT unit_id FROM chosen)
-    GROUP BY a.unit_id
-)"""
-
 
 def turnout_columns() -> list[Column]:
     units = {f["name"]: f for f in contract.fields("units")}
@@ -361,12 +349,10 @@ def turnout_table(db: Model, election_id: str) -> pl.DataFrame:
     unit_fields = {"level", "code", "name_kk", "name_ru", "name_en"}
     select = ", ".join(f'u."{c.name}"' if c.name in unit_fields else f't."{c.name}"' for c in columns)
     sql = f"""
-WITH chosen AS (SELECT DISTINCT unit_id FROM turnout WHERE election_id = $e),
-{_SORT_KEYS}
 SELECT {select}
 FROM turnout t
 JOIN units u ON u.election_id = t.election_id AND u.unit_id = t.unit_id
-JOIN sort_keys k ON k.unit_id = t.unit_id
+JOIN unit_sort_paths k ON k.election_id = t.election_id AND k.unit_id = t.unit_id
 WHERE t.election_id = $e
 ORDER BY t.contest_id, k.sort_path, u.code, t.unit_id, t.source_id, t.reported_at
 """

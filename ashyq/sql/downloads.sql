@@ -41,15 +41,6 @@ extra_columns AS (
     JOIN protocol_extra_values x ON NOT c.is_sum AND x.election_id = $e AND x.contest_id = c.contest_id
          AND x.unit_id = c.unit_id AND x.source_id = c.source_id
     GROUP BY c.contest_id, c.unit_id
-),
-sort_keys AS (
-    SELECT a.unit_id,
-           list({'n': try_cast(nullif(regexp_extract(au.code, '^\d+'), '') AS BIGINT), 'c': au.code, 'id': au.unit_id}
-                ORDER BY a.distance DESC) AS sort_path
-    FROM unit_ancestors a
-    JOIN units au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id
-    WHERE a.election_id = $e AND a.unit_id IN (SELECT unit_id FROM download_sources)
-    GROUP BY a.unit_id
 )
 SELECT c.contest_id, u.level, u.unit_id,
        {ancestor_select}
@@ -70,7 +61,7 @@ SELECT c.contest_id, u.level, u.unit_id,
        p.turnout_percent
 FROM download_sources c
 JOIN units u ON u.election_id = $e AND u.unit_id = c.unit_id
-JOIN sort_keys k ON k.unit_id = c.unit_id
+JOIN unit_sort_paths k ON k.election_id = $e AND k.unit_id = c.unit_id
 LEFT JOIN protocols p ON NOT c.is_sum AND p.election_id = $e AND p.contest_id = c.contest_id
      AND p.unit_id = c.unit_id AND p.source_id = c.source_id
 LEFT JOIN station_sums ss ON c.is_sum AND ss.election_id = $e AND ss.contest_id = c.contest_id
@@ -116,21 +107,12 @@ WITH members AS (
     FROM station_members m
     JOIN unit_tree t ON t.election_id = m.election_id AND t.unit_id = m.unit_id
     WHERE m.election_id = $e AND t.level = $level AND t.depth > 0
-),
-station_sort_keys AS (
-    SELECT a.unit_id,
-           list({'n': try_cast(nullif(regexp_extract(au.code, '^\d+'), '') AS BIGINT), 'c': au.code, 'id': au.unit_id}
-                ORDER BY a.distance DESC) AS sort_path
-    FROM unit_ancestors a
-    JOIN units au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id
-    WHERE a.election_id = $e AND a.unit_id IN (SELECT station_id FROM members)
-    GROUP BY a.unit_id
 )
 SELECT m.folder_id, u.code, u.name_kk, u.name_ru, u.name_en, p.* EXCLUDE (election_id)
 FROM members m
 JOIN protocols_published p ON p.election_id = $e AND p.unit_id = m.station_id
 JOIN units u ON u.election_id = $e AND u.unit_id = m.station_id
-JOIN station_sort_keys k ON k.unit_id = m.station_id
+JOIN unit_sort_paths k ON k.election_id = $e AND k.unit_id = m.station_id
 ORDER BY m.folder_id, k.sort_path, u.code, p.unit_id, p.contest_id, p.source_id;
 
 -- name: download_unit_votes
@@ -140,21 +122,12 @@ WITH members AS (
     FROM station_members m
     JOIN unit_tree t ON t.election_id = m.election_id AND t.unit_id = m.unit_id
     WHERE m.election_id = $e AND t.level = $level AND t.depth > 0
-),
-station_sort_keys AS (
-    SELECT a.unit_id,
-           list({'n': try_cast(nullif(regexp_extract(au.code, '^\d+'), '') AS BIGINT), 'c': au.code, 'id': au.unit_id}
-                ORDER BY a.distance DESC) AS sort_path
-    FROM unit_ancestors a
-    JOIN units au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id
-    WHERE a.election_id = $e AND a.unit_id IN (SELECT station_id FROM members)
-    GROUP BY a.unit_id
 )
 SELECT m.folder_id, v.* EXCLUDE (election_id)
 FROM members m
 JOIN votes v ON v.election_id = $e AND v.unit_id = m.station_id
 JOIN units u ON u.election_id = $e AND u.unit_id = m.station_id
-JOIN station_sort_keys k ON k.unit_id = m.station_id
+JOIN unit_sort_paths k ON k.election_id = $e AND k.unit_id = m.station_id
 LEFT JOIN choices ch ON ch.election_id = $e AND ch.contest_id = v.contest_id AND ch.choice_id = v.choice_id
 ORDER BY m.folder_id, k.sort_path, u.code, v.unit_id, v.contest_id, v.source_id, ch.ballot_order, v.choice_id;
 

@@ -39,6 +39,16 @@ WITH RECURSIVE walk(election_id, unit_id, ancestor_id, distance) AS (
 )
 SELECT * FROM walk;
 
+-- Each unit's path from the root as (number in its code, code, id): ordering by it lists units by
+-- hierarchy, "District 2" before "District 10".
+CREATE TABLE unit_sort_paths AS
+SELECT a.election_id, a.unit_id,
+       list(struct_pack(n := try_cast(nullif(regexp_extract(au.code, '^\d+'), '') AS BIGINT),
+                        c := au.code, id := au.unit_id) ORDER BY a.distance DESC) AS sort_path
+FROM unit_ancestors a
+JOIN units au ON au.election_id = a.election_id AND au.unit_id = a.ancestor_id
+GROUP BY a.election_id, a.unit_id;
+
 -- Each unit with its depth (root = 0), its path of unit_ids from the root, and its display name.
 CREATE TABLE unit_tree AS
 SELECT u.*,
