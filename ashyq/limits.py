@@ -8,13 +8,15 @@ their errors; tests/hostile/ proves each one.
 """
 from __future__ import annotations
 
+import os
+
 # datapackage.json: its size is checked before it is parsed, its nesting before it is parsed too
 # (a scan of the brackets), so a 100,000-level descriptor never reaches the JSON parser's recursion.
 MAX_DESCRIPTOR_BYTES = 1_000_000
 MAX_DESCRIPTOR_DEPTH = 32
 # The contract defines 9 resources; anything beyond a few dozen is not an election package.
 MAX_RESOURCES = 50
-# Per resource file: bytes (checked with stat, before the file is read), lines (counted on the bytes,
+# Per resource file: bytes (never more read than the limit), lines (counted on the bytes,
 # before any parsing) and characters in one cell.
 MAX_FILE_BYTES = 1_000_000_000
 MAX_ROWS = 5_000_000
@@ -24,6 +26,25 @@ MAX_HIERARCHY_DEPTH = 16
 # Any integer or number in a resource (votes, voters, ballots, percentages, corrections): a sum over
 # MAX_ROWS rows of figures this large still fits the model's 64-bit integers (5e6 x 1e12 = 5e18 < 9.2e18).
 MAX_FIGURE = 10**12
+
+
+class TooLarge(Exception):
+    """A file over its byte limit; ``size`` is what the file system reports."""
+
+    def __init__(self, size: int, limit: int):
+        super().__init__(f"{size} bytes > {limit}")
+        self.size, self.limit = size, limit
+
+
+def read_within(path, limit: int) -> bytes:
+    """A file's bytes, never more than ``limit`` of them read into memory: over the limit raises
+    TooLarge (checked on what is read, so a file that grows after a stat cannot slip through).
+    OSError passes to the caller, who names the file."""
+    with open(path, "rb") as file:
+        data = file.read(limit + 1)
+        if len(data) > limit:
+            raise TooLarge(max(os.fstat(file.fileno()).st_size, len(data)), limit)
+    return data
 
 
 def number(value: int) -> str:

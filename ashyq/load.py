@@ -14,7 +14,7 @@ from itertools import accumulate
 from pathlib import Path, PurePosixPath
 
 from . import contract
-from .limits import MAX_DESCRIPTOR_BYTES, MAX_DESCRIPTOR_DEPTH, MAX_RESOURCES, number
+from .limits import MAX_DESCRIPTOR_BYTES, MAX_DESCRIPTOR_DEPTH, MAX_RESOURCES, TooLarge, number, read_within
 from .problems import InputError, Problem
 
 DESCRIPTOR = "datapackage.json"
@@ -116,11 +116,10 @@ def _read_descriptor(package_id: str, path: Path) -> object:
         return InputError([Problem(package_id, DESCRIPTOR, message, kind=kind)])
 
     try:
-        size = path.stat().st_size
-        if size > MAX_DESCRIPTOR_BYTES:
-            raise refuse(f"the descriptor is {number(size)} bytes: the limit is {number(MAX_DESCRIPTOR_BYTES)} "
-                         "(data belongs in the CSV resources, not in datapackage.json)", "limit")
-        data = path.read_bytes()
+        data = read_within(path, MAX_DESCRIPTOR_BYTES)
+    except TooLarge as error:
+        raise refuse(f"the descriptor is {number(error.size)} bytes: the limit is {number(MAX_DESCRIPTOR_BYTES)} "
+                     "(data belongs in the CSV resources, not in datapackage.json)", "limit") from None
     except OSError as error:
         raise refuse(f"cannot be read ({error.strerror or error}); check that the file is readable") from None
     steps = [1 if b in b"[{" else -1 for b in _BRACKET.findall(_STRING.sub(b"", data))]

@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from . import messages
-from ..limits import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS, number
+from ..limits import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS, TooLarge, number, read_within
 from ..problems import Problem
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -63,11 +63,10 @@ def _read_table(package_id: str, file: str, path: Path, columns: list[str]) -> T
         return table
 
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return refuse(f"the file is {number(size)} bytes: the limit is {number(MAX_FILE_BYTES)} bytes per "
-                          "resource file (see docs/limits.md)", "limit")
-        data = path.read_bytes()
+        data = read_within(path, MAX_FILE_BYTES)
+    except TooLarge as error:
+        return refuse(f"the file is {number(error.size)} bytes: the limit is {number(MAX_FILE_BYTES)} bytes per "
+                      "resource file (see docs/limits.md)", "limit")
     except OSError as error:
         return refuse(f"the file cannot be read ({error.strerror or error}); check that it is a readable file",
                       "unreadable")
