@@ -5,6 +5,7 @@ through the finder box, and into a wide table's scroll box, which takes focus an
 arrow keys."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -60,11 +61,16 @@ def tabs(browser, server):  # noqa: F811
         tab.context.close()
 
 
+@functools.cache
+def _axe() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
 def _serious_violations(tab, url: str) -> list[dict]:
     response = tab.goto(url)
     assert response.status == 200, f"{url}: HTTP {response.status}"
     tab.wait_for_function(DRAWN)
-    tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    tab.add_script_tag(content=_axe())
     return tab.evaluate(AXE_RUN)
 
 
