@@ -141,3 +141,36 @@ def test_keyboard_only_from_the_home_page_to_a_station_and_through_its_tables(br
         tab.wait_for_function("([el, x]) => el.scrollLeft > x", arg=[box, before])
     assert wide >= 1, f"no table on {tab.url} is wider than a {width} px screen: nothing to scroll"
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_open_search_and_the_finder_with_matches_pass_too(tabs, server, lang, width):
+    """The magnifier's dialog, open with matches in it, named in the page's language; and the home
+    page's finder box showing its matches: no serious or critical violation either."""
+    from ashyq.render.locale import Locale
+
+    tab = tabs[width]
+    tab.goto(f"{server}{lang}/")
+    dialog = tab.locator(".md-search.ashyq-finder")
+    assert dialog.get_attribute("role") == "dialog"
+    assert dialog.get_attribute("aria-label") == Locale(lang).t("search_label")
+    field = dialog.locator("input")
+    magnifier = tab.locator('label.md-header__button[for="__search"]')
+    if magnifier.is_visible():  # a phone: the header's magnifier opens the field
+        magnifier.click()
+    else:
+        field.click()
+    field.fill("Тал")
+    dialog.locator(".ashyq-find-results a").first.wait_for()
+    tab.add_script_tag(content=_axe())
+    violations = tab.evaluate(AXE_RUN)
+    assert violations == [], _message(violations, f"open search [{lang}, {width}]")
+
+    tab.goto(f"{server}{lang}/")
+    box = tab.locator("form.ashyq-find")
+    box.locator("input").fill("410")
+    box.locator(".ashyq-find-results a").first.wait_for()
+    tab.add_script_tag(content=_axe())
+    violations = tab.evaluate(AXE_RUN)
+    assert violations == [], _message(violations, f"finder box with matches [{lang}, {width}]")
