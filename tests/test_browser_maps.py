@@ -1,23 +1,25 @@
-"""The 2022 election map in a real browser: hover a region and read its turnout as published, switch
-to a measure it did not publish (hatched, "not published"), click through to the region's page; no
-request leaves the site and nothing logs an error (the ``page`` fixture of test_browser.py)."""
+"""The 2022 election map in a real browser, in Kazakh, Russian and English: hover a region and read its
+name and turnout as published, in the reader's language and number format; switch to a measure it did
+not publish (hatched, "not published"), click through to the region's page; no request leaves the site
+and nothing logs an error (the ``page`` fixture of test_browser.py)."""
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
 from ashyq import geo
+from ashyq.render.locale import Locale
 from test_browser import browser, page, pytestmark, server  # noqa: F401  (fixtures and the Chromium skip)
 
 ELECTION = "kz-2022-presidential"
 
 
-def _region(datasets_dir, unit_id: str) -> dict:
+def _region(datasets_dir, unit_id: str, loc: Locale) -> dict:
     units = pl.read_csv(datasets_dir / ELECTION / "units.csv", infer_schema_length=0)
     turnout = pl.read_csv(datasets_dir / ELECTION / "turnout.csv", infer_schema_length=0)
     unit = units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
     last = turnout.filter((pl.col("unit_id") == unit_id) & (pl.col("label") == "18:05")).row(0, named=True)
-    return {"code": unit["code"], "name": unit["name_en"], "turnout": float(last["turnout_percent"])}
+    return {"code": unit["code"], "name": str(loc.name(unit)), "turnout": float(last["turnout_percent"])}
 
 
 def _hover_at(tab, lon: float, lat: float) -> str:
@@ -33,32 +35,40 @@ def _hover_at(tab, lon: float, lat: float) -> str:
     return tab.locator(".ashyq-map .hoverlayer").text_content()
 
 
+def _published_for(loc: Locale, n: int, total: int) -> str:
+    """The summary's "published for n of total regions" part, in the reader's language."""
+    return loc.t("map_summary").split("{measure}: ")[1].split(";")[0].format(n=loc.number(n), total=loc.number(total))
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 @pytest.mark.parametrize("unit_id", ["karaganda", "turkistan"])
-def test_hover_a_region_read_its_turnout_and_click_through(page, server, datasets_dir, unit_id):
-    region = _region(datasets_dir, unit_id)
+def test_hover_a_region_read_its_turnout_and_click_through(page, server, datasets_dir, unit_id, lang):
+    loc = Locale(lang)
+    region = _region(datasets_dir, unit_id, loc)
     point = geo.regions("kz-adm1-2024")[region["code"]].geometry.representative_point()
-    page.goto(f"{server}en/elections/{ELECTION}/")
+    page.goto(f"{server}{lang}/elections/{ELECTION}/")
     page.wait_for_selector(".ashyq-map .main-svg")
     page.locator(".ashyq-map-block").scroll_into_view_if_needed()
     assert page.locator(".ashyq-map-block select").input_value() == page.evaluate(
         "String(JSON.parse(document.querySelector('.ashyq-map-data').textContent).default)")
 
     text = _hover_at(page, point.x, point.y)
-    assert region["name"] in text and f"Turnout at 18:05: {region['turnout']:.2f}%" in text, text
+    turnout = f"{loc.t('map_turnout_at', time='18:05')}: {loc.percent(region['turnout'])}"  # "70,96 %" / "70.96%"
+    assert region["name"] in text and turnout in text, (turnout, text)
 
     # the final turnout was not published for this region: hatched and labelled, never 0
-    page.select_option(".ashyq-map-block select", label="Turnout")
-    assert "published for 2 of 20 regions" in page.locator(".ashyq-map-block figcaption").inner_text()
+    page.select_option(".ashyq-map-block select", label=loc.t("turnout"))
+    assert _published_for(loc, 2, 20) in page.locator(".ashyq-map-block figcaption").inner_text()
     page.mouse.move(0, 0)
     text = _hover_at(page, point.x, point.y)
-    assert "Turnout: not published" in text and "0.00%" not in text, text
+    assert f"{loc.t('turnout')}: {loc.not_published}" in text and loc.percent(0) not in text, text
     index = page.evaluate(f"JSON.parse(document.querySelector('.ashyq-map-data').textContent)"
                           f".regions.findIndex(r => r.code === '{region['code']}')")
     assert page.evaluate(f"document.querySelector('.ashyq-map').data[{index}].fillpattern.shape") == "/"
 
     page.mouse.down()
     page.mouse.up()
-    page.wait_for_url(f"**/elections/{ELECTION}/units/{unit_id}/")
+    page.wait_for_url(f"**/{lang}/elections/{ELECTION}/units/{unit_id}/")
     assert page.locator("h1").inner_text().strip().rstrip("¶") == region["name"]
 
 

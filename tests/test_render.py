@@ -396,3 +396,27 @@ def test_a_contest_decided_below_the_country_has_its_results_at_its_own_unit(tmp
     assert result["rows"][0]["cells"][1] == number(300 + 301)
     station = page(staging.site_dir, urls.station("en", "test-election", "r1.d1.2")).read_text(encoding="utf-8")
     assert "District seat 1" in station and "President" in station
+
+
+SCROLL_BOX = re.compile(r'<div class="ashyq-table-wrap"([^>]*)>')
+PICTURE = re.compile(r'<div class="ashyq-(?:chart|map)"([^>]*)>')
+
+
+def test_every_table_box_takes_focus_and_every_picture_has_a_text(built_site):
+    """WCAG 2.1 AA at the source, on every page: a table's scroll box is reachable by keyboard and
+    named (axe's scrollable-region-focusable), a chart or map has a non-empty text (role-img-alt)."""
+    boxes, pictures, wrong = 0, 0, []
+    for path in all_html(built_site):
+        text = path.read_text(encoding="utf-8")
+        for attrs in SCROLL_BOX.findall(text):
+            boxes += 1
+            if not re.search(r'tabindex="0" role="region" aria-label="[^"]*\S[^"]*"', attrs):
+                wrong.append(f"{path.relative_to(built_site)}: table box {attrs!r}")
+        for attrs in PICTURE.findall(text):
+            pictures += 1
+            if not re.search(r'role="img" aria-label="[^"]*\S[^"]*"', attrs):
+                wrong.append(f"{path.relative_to(built_site)}: picture {attrs!r}")
+    assert boxes > 1000 and pictures > 100, (boxes, pictures)
+    assert not wrong, wrong[:5]
+    district = page(built_site, urls.unit("ru", "kz-2011-presidential", "zhambyl.talas", "district"))
+    assert f'aria-label="{Locale("ru").t("stations")}"' in district.read_text(encoding="utf-8")

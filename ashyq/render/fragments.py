@@ -2,8 +2,18 @@
 table and summary, finding badges. Every function takes prepared values and returns escaped HTML."""
 from __future__ import annotations
 
+import html
+import re
+
 from . import slots, urls
 from .escape import h, script_json
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain(html_text: str) -> str:
+    """The words of an HTML fragment as plain text (tags dropped, entities read), for an aria-label."""
+    return " ".join(html.unescape(_TAG.sub(" ", html_text)).split())
 
 
 def num_cell(loc, value, extra: str = "", tag: str = "td") -> str:
@@ -31,10 +41,13 @@ def text_cell(text: str, tag: str = "td", attrs: str = "") -> str:
 
 def table(headers: list[str], rows: list[str], sortable: bool = True, css: str = "",
           caption: str = "", searchable: bool = True, numeric_from: int | None = None,
-          text_after: int | None = None) -> str:
+          text_after: int | None = None, label: str = "") -> str:
     """``headers`` and ``rows`` are escaped HTML (rows are whole ``<tr>`` elements). Columns from
     ``numeric_from`` on (up to ``text_after``) sort as numbers: "not published" would otherwise make
-    tablesort fall back to sorting them as text."""
+    tablesort fall back to sorting them as text. The table sits in a box that scrolls sideways when
+    it is wider than the screen: the box takes keyboard focus (arrow keys scroll it) and is named
+    for screen readers by ``label`` (plain text in the reader's language), else by the caption, else
+    by the column headers."""
     classes = " ".join(c for c in ("ashyq-table", "sortable" if sortable else "", css) if c)
     search = "" if searchable else " data-search-exclude"
     end = len(headers) if text_after is None else text_after
@@ -42,7 +55,9 @@ def table(headers: list[str], rows: list[str], sortable: bool = True, css: str =
         f'<th data-sort-method="number">{x}</th>' if sortable and numeric_from is not None and numeric_from <= i < end
         else f"<th>{x}</th>" for i, x in enumerate(headers))
     cap = f"<caption>{caption}</caption>" if caption else ""
-    return (f'<div class="ashyq-table-wrap"{search}><table class="{classes}">{cap}<thead><tr>{head}</tr></thead>'
+    name = label or plain(caption) or ", ".join(plain(x) for x in headers)
+    return (f'<div class="ashyq-table-wrap" tabindex="0" role="region" aria-label="{h(name)}"{search}>'
+            f'<table class="{classes}">{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 

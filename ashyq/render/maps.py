@@ -283,7 +283,7 @@ def map_table(data: ElectionData, units: list[str], measures: list[Measure], url
                 cells.append(f'<td class="num" data-sort="{value:.4f}">{h(m.texts[unit_id])}</td>')
         rows.append(row(cells))
     return (f'<details class="ashyq-map-table"><summary>{h(loc.t("map_table"))}</summary>'
-            + table(headers, rows, searchable=False, numeric_from=1) + "</details>")
+            + table(headers, rows, searchable=False, numeric_from=1, label=loc.t("map_table")) + "</details>")
 
 
 # --- polling venues (St Petersburg): points where the stations stand -------------------------------
@@ -541,7 +541,7 @@ def venue_table(data: ElectionData, venues: list[Venue], measures: list[Measure]
                          else f'<td class="num" data-sort="{value:.4f}">{h(m.texts[v.venue_id])}</td>')
         rows.append(row(cells))
     return (f'<details class="ashyq-map-table"><summary>{h(loc.t("map_table"))}</summary>'
-            + table(headers, rows, searchable=False, numeric_from=2) + "</details>")
+            + table(headers, rows, searchable=False, numeric_from=2, label=loc.t("map_table")) + "</details>")
 
 
 def _station_list(loc: Locale, data: ElectionData, stations: list[str], title: str, url: str) -> str:

@@ -23,7 +23,7 @@ def changelog_page(loc: Locale, db, data: ElectionData) -> Page:
         headers = [h(loc.t(key)) for key in ("unit", "field", "old_value", "old_published_on", "new_value",
                                          "changed_on", "about_change")]
         parts.append(html_block(table(headers, [_change_row(loc, url, data, c) for c in changes], sortable=False,
-                                      css="ashyq-changes")))
+                                      css="ashyq-changes", label=loc.t("changes"))))
     return Page(url=url, title=f"{loc.t('changes')} — {election_title(loc, data)}", body="".join(parts))
 
 

@@ -49,7 +49,8 @@ def coverage_table(loc: Locale, data: ElectionData) -> str:
             else:
                 cells.append(text_cell(h(loc.not_published), attrs=' class="np"'))
         rows.append(row(cells))
-    return table(headers, rows, sortable=False, css="ashyq-coverage")
+    return table(headers, rows, sortable=False, css="ashyq-coverage",
+                 label=f'{loc.t("coverage")}: {election_title(loc, data)}')  # one per election on the home page
 
 
 def lines_table(loc: Locale, data: ElectionData, lines_published: list[dict]) -> str:

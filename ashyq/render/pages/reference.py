@@ -44,7 +44,7 @@ def protocol_lines_table(loc: Locale) -> str:
     rows = [row([text_cell(f"<code>{h(line.name)}</code>")]
                 + [text_cell(f'<span lang="{lang}">{h(line.labels[lang])}</span>') for lang in languages])
             for line in contract.protocol_lines()]
-    return table(headers, rows, sortable=False)
+    return table(headers, rows, sortable=False, label=loc.t("protocol_lines"))
 
 
 def resource_intro(loc: Locale, resource: str) -> str:
@@ -189,7 +189,8 @@ def downloads_page(loc: Locale, packages, downloads: list, contests: dict[tuple[
                              text_cell(h(loc.size(d.size)), attrs=f' class="num" data-sort="{d.size}"'),
                              text_cell("" if d.rows is None else loc.number(d.rows), attrs=' class="num"'),
                              text_cell(f'<code class="ashyq-sha">{h(d.sha256)}</code>')]))
-        parts.append(html_block(table(headers, rows, searchable=False, numeric_from=2, text_after=4)))
+        parts.append(html_block(table(headers, rows, searchable=False, numeric_from=2, text_after=4,
+                                              label=loc.t("downloads"))))
         per_unit = [d for d in downloads if d.election_id == package.id and d.unit_id]
         if per_unit:
             text = h(loc.t("units_downloads", files=loc.number(len(per_unit)), folder="@@",

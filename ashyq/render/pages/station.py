@@ -130,7 +130,7 @@ def protocol_sources_table(loc: Locale, data: ElectionData, cid: str, station_id
         turnout.append(text_cell(""))
     rows.append(row(turnout))
     notes = [f"{h(loc.source_kind(s['kind']))}: {data_text(p['note'])}" for s, p, _ in columns if p.get("note")]
-    out = table(headers, rows, sortable=False, css="ashyq-protocol")
+    out = table(headers, rows, sortable=False, css="ashyq-protocol", label=loc.t("protocol"))
     if derived:
         notes.append(h(loc.t("derived_note")))
     return out + "".join(note(n) for n in notes)
@@ -155,7 +155,7 @@ def turnout_table(loc: Locale, data: ElectionData, reports: list[dict]) -> str:
                  text_cell(data_text(data.sources[r["source_id"]]["title"])),
                  num_cell(loc, r["voters_received_ballot"]), num_cell(loc, r["voters_on_list"]),
                  pct_cell(loc, r["turnout_percent"])]) for r in reports]
-    return table(headers, rows, sortable=False)
+    return table(headers, rows, sortable=False, label=loc.t("turnout_through_day"))
 
 
 def sources_list(loc: Locale, sources: list[dict]) -> str:

@@ -99,7 +99,8 @@ def units_without_results(loc: Locale, data: ElectionData, unit_id: str, url: st
                  text_cell(h(loc.level(data.units[k]["level"]))),
                  text_cell(h(loc.not_published), attrs=' class="np"')]) for k in kids]
     return (f"## {md(loc.t('units_without_results'))}\n\n"
-            + html_block(table([h(loc.t("name")), h(loc.t("level")), h(loc.t("result"))], rows, searchable=False)))
+            + html_block(table([h(loc.t("name")), h(loc.t("level")), h(loc.t("result"))], rows, searchable=False,
+                               label=loc.t("units_without_results"))))
 
 
 def stations_download(loc: Locale, data: ElectionData, unit_id: str, url: str) -> str:
@@ -148,7 +149,8 @@ def constituency_table(loc: Locale, data: ElectionData, contests: list[dict], un
         else:
             cells += [text_cell(h(winner_text(loc, data, contest)), attrs=' class="np"'), num_cell(loc, None), pct_cell(loc, None)]
         rows.append(row(cells))
-    return table(headers, rows, numeric_from=1, text_after=len(headers) - 3) + note(h(loc.t("constituency_note")))
+    return table(headers, rows, numeric_from=1, text_after=len(headers) - 3,
+                 label=loc.t("single_member_contests")) + note(h(loc.t("constituency_note")))
 
 
 def winner_text(loc: Locale, data: ElectionData, contest: dict) -> str:
@@ -238,7 +240,7 @@ def result_block(loc: Locale, choices: list[dict], sets: list[FigureSet], main: 
     shares = [main.share(c["choice_id"])[0] for c in choices]
     names = [loc.name(c) for c in choices]
     counted = [(s, c) for s, c in zip(shares, choices) if s is not None]
-    summary = ""
+    summary = loc.t("chart_summary_no_share")  # a chart is never left without a text (role="img" needs one)
     if counted:
         share, leader = max(counted, key=lambda x: x[0])
         summary = loc.t("chart_summary_result", leader=loc.name(leader), share=loc.percent(share), figure=main.label)
@@ -265,7 +267,7 @@ def result_table(loc: Locale, choices: list[dict], sets: list[FigureSet]) -> str
             a, b = (diff[0].votes.get(c["choice_id"]), diff[1].votes.get(c["choice_id"]))
             cells.append(num_cell(loc, a - b if a is not None and b is not None else None))
         rows.append(row(cells))
-    return table(headers, rows, numeric_from=1) + sources_note(loc, voting) + note(h(loc.t("share_note")))
+    return table(headers, rows, numeric_from=1, label=loc.t("votes_by_choice")) + sources_note(loc, voting) + note(h(loc.t("share_note")))
 
 
 def protocol_table(loc: Locale, sets: list[FigureSet], extra_lines: list[dict] | None = None) -> str:
@@ -302,7 +304,7 @@ def protocol_table(loc: Locale, sets: list[FigureSet], extra_lines: list[dict] |
     rows.append(row(turnout))
     if not sets:
         return note(h(loc.not_published))
-    return (table(headers, rows, sortable=False) + sources_note(loc, sets)
+    return (table(headers, rows, sortable=False, label=loc.t("protocol")) + sources_note(loc, sets)
             + (note(h(loc.t("derived_note"))) if any_derived else ""))
 
 
@@ -347,7 +349,8 @@ def children_block(loc: Locale, data: ElectionData, cid: str, choices: list[dict
             cells.append(num_cell(loc, main.votes.get(c["choice_id"]), extra))
         cells.append(text_cell(finding_badges(loc, _findings_for(data, kid, cid, None))))
         rows.append(row(cells))
-    out = table(headers, rows, searchable=False, numeric_from=2, text_after=len(headers) - 1)
+    out = table(headers, rows, searchable=False, numeric_from=2, text_after=len(headers) - 1,
+                label=loc.t("children_results", level=loc.level(data.units[kids[0]]["level"])))
     if not names:
         return out
     summary = loc.t("chart_summary_children", level=loc.level(data.units[kids[0]]["level"]).lower())
@@ -423,7 +426,8 @@ def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict]
         cells += [num_cell(loc, votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in choices]
         cells.append(text_cell(finding_badges(loc, _findings_for(data, station_id, cid, p["source_id"]))))
         rows.append(row(cells, attrs=f' id="{h(anchor)}"'))
-    out = table(headers, rows, css="ashyq-stations", searchable=False, numeric_from=4, text_after=len(headers) - 1)
+    out = table(headers, rows, css="ashyq-stations", searchable=False, numeric_from=4, text_after=len(headers) - 1,
+                label=loc.t("stations"))
     listed = sum(1 for _, p in protocols if not p.get("has_figures", True))
     if listed:
         out += note(h(f"{loc.t('protocols_listed_not_published')}: {loc.number(listed)}"))
@@ -445,7 +449,7 @@ def turnout_block(loc: Locale, data: ElectionData, reports: list[dict]) -> str:
                  for r, label in zip(items, labels)]
     headers = [h(loc.t("reported_at")), h(loc.t("source")), h(loc.t("voters_received_ballot")), h(loc.line("voters_on_list")),
                h(loc.t("turnout_percent")), h(loc.t("turnout_percent")) + " (≈)"]
-    return _turnout_chart(loc, series, table(headers, rows, numeric_from=2))
+    return _turnout_chart(loc, series, table(headers, rows, numeric_from=2, label=loc.t("turnout_through_day")))
 
 
 def turnout_sum_block(loc: Locale, data: ElectionData, reports: list[dict]) -> str:
@@ -460,7 +464,8 @@ def turnout_sum_block(loc: Locale, data: ElectionData, reports: list[dict]) -> s
                  for r, label in zip(items, labels)]
     headers = [h(loc.t("reported_at")), h(loc.t("source")), h(loc.t("stations_reporting")), h(loc.t("voters_received_ballot")),
                h(loc.line("voters_on_list")), h(loc.t("turnout_percent")) + " (≈)"]
-    return _turnout_chart(loc, series, table(headers, rows, numeric_from=2) + note(h(loc.t("turnout_sum_note"))))
+    return _turnout_chart(loc, series, table(headers, rows, numeric_from=2, label=loc.t("turnout_through_day"))
+                          + note(h(loc.t("turnout_sum_note"))))
 
 
 def _reports_by_source(data: ElectionData, reports: list[dict]) -> list[tuple[dict, list[dict]]]:
