@@ -29,7 +29,8 @@
       Plotly.newPlot(div, figure.data, figure.layout, {responsive: true, displayModeBar: false});
       var after = script;
       if (figure.legend && figure.legend.length) after = addAfter(after, legend(figure.legend));
-      if (figure.export) addAfter(after, exportButtons(figure));
+      var caption = div.parentNode.querySelector("figcaption");
+      if (figure.export) addAfter(after, exportButtons(figure, caption ? caption.textContent : ""));
     });
   }
 
@@ -57,7 +58,7 @@
 
   // Two buttons: the chart as PNG and as SVG, drawn by Plotly in the browser (no request), named
   // after the page's path and the chart (ASCII only). The file has the legend inside it.
-  function exportButtons(figure) {
+  function exportButtons(figure, caption) {
     var bar = document.createElement("div");
     bar.className = "ashyq-chart-export";
     bar.setAttribute("role", "group");
@@ -70,7 +71,7 @@
       button.textContent = format.toUpperCase();
       button.setAttribute("aria-label", figure.export[format]);
       button.title = figure.export[format];
-      button.addEventListener("click", function () { download(figure, format); });
+      button.addEventListener("click", function () { download(figure, caption, format); });
       bar.appendChild(button);
     });
     return bar;
@@ -82,8 +83,19 @@
     return name.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/-+/g, "-").replace(/^[-.]+|-+$/g, "").slice(0, 150) || "chart";
   }
 
-  function download(figure, format) {
+  // Plotly reads a title as limited HTML: the caption stays text
+  function plotlyText(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function download(figure, caption, format) {
     var data = JSON.parse(JSON.stringify(figure.data)), layout = JSON.parse(JSON.stringify(figure.layout)), width = 1000;
+    // the chart's one-line summary as the file's title, so the picture says what it shows on its own
+    if (caption) {
+      layout.title = {text: plotlyText(caption), x: 0, xanchor: "left", pad: {l: 10}, font: {size: 13}};
+      layout.margin = Object.assign({}, layout.margin, {t: 50});
+      layout.height = (layout.height || 300) + 40;
+    }
     var entries = (figure.legend || []).length;
     if (entries) {
       // the legend on the right of the file's chart, one entry per line

@@ -119,7 +119,7 @@ def turnout_lines(loc, series: list[tuple[str, list[str], list[float | None]]]) 
 def _rows_axis(names: list[str]) -> dict:
     """A row per name, top first, every one labelled (names may repeat: rows are numbered)."""
     return dict(tickmode="array", tickvals=list(range(len(names))), ticktext=[_wrap(n) for n in names],
-                autorange="reversed", automargin=True, showgrid=False, zeroline=False)
+                autorange="reversed", automargin=True, showgrid=False, zeroline=False, ticklabelstandoff=4)
 
 
 def _wrap(text) -> str:
