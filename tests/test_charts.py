@@ -136,3 +136,14 @@ def test_package_colours_are_used_and_the_rest_come_from_the_palette(tmp_path, d
     ballot = choices.sort(pl.col("ballot_order").cast(int))["choice_id"].to_list()
     others = [colours[c] for c in ballot if c != "nazarbayev"]
     assert others == list(model.CHOICE_PALETTE[:len(others)])  # in ballot order
+
+
+def test_the_map_colours_each_region_by_its_leader_in_the_charts_colour(built_site):
+    html = page(built_site, urls.election("en", KZ11))
+    text = html.read_text(encoding="utf-8")
+    bars = next(f for f in figures(html) if f.get("export", {}).get("name") == "results")["data"][0]
+    chart_colour = dict(zip([d[0] for d in bars["customdata"]], bars["marker"]["color"]))
+    data = json.loads(re.search(r'<script type="application/json" class="ashyq-map-data">(.*?)</script>', text, re.S)[1])
+    leading = next(m for m in data["measures"] if m["label"] == "Leading candidate or party (its colour)")
+    assert leading["legend"] == [[chart_colour["Nursultan Nazarbayev"], "Nursultan Nazarbayev"]]
+    assert len(leading["fill"]) == 16 and set(leading["fill"]) == {chart_colour["Nursultan Nazarbayev"]}
