@@ -38,6 +38,14 @@ DERIVED_TOTALS = {
 # checks stage below that) and runs as fast at 320 MB as uncapped; 8x the CSV bytes keeps twice that margin.
 DUCKDB_MIN_MEMORY_MB = 512
 DUCKDB_MEMORY_PER_INPUT_BYTE = 8
+# The colours of the parties and candidates that have none in their package (choices.colour): 14
+# colours for the largest ballots bundled (St Petersburg 2021: 14 party lists). First the 7 colours of
+# Okabe & Ito's colour-blind-safe set ("Color Universal Design", 2008; its black left out, as text is
+# black), then 7 of Paul Tol's "muted" qualitative scheme (https://personal.sron.nl/~pault/, also made
+# to stay distinct for colour-blind readers), leaving out its cyan and teal, too close to Okabe-Ito's.
+CHOICE_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
+                  "#332288", "#117733", "#882255", "#999933", "#AA4499", "#DDCC77", "#CC6677")
+OTHERS_COLOUR = "#BBBBBB"  # Tol's grey: the small choices grouped as "others" on a stacked bar
 DUCKDB_TYPES = {
     "string": "VARCHAR",
     "integer": "BIGINT",
@@ -83,8 +91,75 @@ def build_model(packages: list[ElectionPackage], database: str = ":memory:") -> 
     _create_tables(con)
     for package in packages:
         _load_package(con, package)
+    _assign_choice_colours(con)
     con.execute(views_sql())
     return Model(con, list(packages))
+
+
+def _assign_choice_colours(con: duckdb.DuckDBPyConnection) -> None:
+    """Table ``choice_colours``: one colour per party or candidate of each election, the same on every
+    chart and map of it.
+
+    A party or candidate is known by its name (the first of name_ru, name_en, name_kk, lower case,
+    else its choice_id): a party on two lists, or a candidate standing in two constituencies under two
+    choice ids, is drawn in one colour. The package's own colour (choices.colour) where it gives one
+    (for that name in any contest); else a colour of CHOICE_PALETTE. Names take their colour in order
+    of first appearance (contest by contest, party lists and presidential ballots before single-member
+    ones, each in ballot order): the colour used least so far in the election that no name sharing a
+    ballot with it has. A name left without a free colour, or one whose colour is already taken on a
+    ballot, gets a colour free on that ballot: two choices of one chart share a colour only when a
+    ballot has more choices than the palette has colours."""
+    con.execute("CREATE TABLE choice_colours (election_id VARCHAR, contest_id VARCHAR, choice_id VARCHAR, colour VARCHAR)")
+    rows = con.execute(
+        "SELECT ch.election_id, ch.contest_id, ch.choice_id, "
+        "lower(regexp_replace(trim(coalesce(ch.name_ru, ch.name_en, ch.name_kk, '#' || ch.choice_id)), '\\s+', ' ', 'g')), "
+        "upper(ch.colour) FROM choices ch JOIN contests c USING (election_id, contest_id) "
+        "ORDER BY ch.election_id, c.kind = 'single_member', c.kind, c.round, "
+        "try_cast(regexp_extract(ch.contest_id, '\\d+') AS BIGINT) NULLS FIRST, ch.contest_id, ch.ballot_order, ch.choice_id"
+    ).fetchall()
+    given: dict[tuple[str, str], str] = {}
+    for election, _, _, name, colour in rows:
+        if colour:
+            given.setdefault((election, name), colour)
+    contests: dict[tuple[str, str], list[tuple]] = {}
+    neighbours: dict[tuple[str, str], set[tuple[str, str]]] = {}  # names that share a ballot
+    for row in rows:
+        contests.setdefault(row[:2], []).append(row)
+    for (election, _), ballot in contests.items():
+        names = {(election, row[3]) for row in ballot}
+        for name in names:
+            neighbours.setdefault(name, set()).update(names - {name})
+    # each name in order of first appearance: its package colour, else the least used colour that no
+    # name sharing a ballot with it has (greedy colouring; none free: chosen ballot by ballot below)
+    named: dict[tuple[str, str], str] = {}
+    used: dict[str, dict[str, int]] = {}  # election → colour → names drawn in it
+    for election, _, _, name, _ in rows:
+        key = (election, name)
+        if key in named:
+            continue
+        counts = used.setdefault(election, {})
+        if key in given:
+            named[key] = given[key]
+        else:
+            near = {named[n] for n in neighbours[key] if n in named} | {given[n] for n in neighbours[key] if n in given}
+            free = [c for c in CHOICE_PALETTE if c not in near]
+            if not free:
+                continue
+            named[key] = min(free, key=lambda c: (counts.get(c, 0), CHOICE_PALETTE.index(c)))
+        counts[named[key]] = counts.get(named[key], 0) + 1
+    out = []
+    for (election, contest), ballot in contests.items():
+        taken: set[str] = set()
+        for _, _, choice, name, own in ballot:
+            colour = own or named.get((election, name))
+            if colour is None or (colour in taken and not own):
+                counts = used[election]
+                free = [c for c in CHOICE_PALETTE if c not in taken] or list(CHOICE_PALETTE)
+                colour = min(free, key=lambda c: (counts.get(c, 0), CHOICE_PALETTE.index(c)))
+            taken.add(colour)
+            out.append((election, contest, choice, colour))
+    if out:
+        con.executemany("INSERT INTO choice_colours VALUES (?, ?, ?, ?)", out)
 
 
 def _memory_limit_mb(packages: list[ElectionPackage]) -> int:

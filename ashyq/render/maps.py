@@ -42,6 +42,9 @@ class Measure:
     values: dict[str, float | None] = field(default_factory=dict)  # unit_id → percent
     texts: dict[str, str] = field(default_factory=dict)  # unit_id → formatted, "not published" when None
     approximate: set[str] = field(default_factory=set)  # computed here, not published (shown with ≈)
+    # the "leading choice" measure: each region in its leader's colour (the charts' colour of that
+    # choice), not in classes of its value: unit_id → (ballot order, colour, name)
+    leaders: dict[str, tuple[int, str, str]] = field(default_factory=dict)
 
     def published(self) -> list[str]:
         return [u for u, v in self.values.items() if v is not None]
@@ -89,6 +92,7 @@ def region_measures(data: ElectionData, contest: dict, units: list[str], loc: Lo
     choices = data.choices.get(cid, [])
     turnout = Measure("turnout", loc.t("turnout"))
     leader = Measure("leader", loc.t("map_leader_share"))
+    leading = Measure("leading", loc.t("map_leading_choice"))
     shares = [Measure(f"choice:{c['choice_id']}", loc.t("map_choice_share", choice=local_name(c, loc)))
               for c in choices]
     for unit_id in units:
@@ -111,9 +115,32 @@ def region_measures(data: ElectionData, contest: dict, units: list[str], loc: Lo
             if approx:
                 leader.approximate.add(unit_id)
             leader.texts[unit_id] = f"{local_name(choice, loc)}: {loc.percent(share, approx)}"
+            _lead(leading, unit_id, leader, choice, loc)
         else:
             _put(leader, unit_id, None, False, loc)
-    return [turnout, leader, *shares, *_report_measures(data, cid, units, loc)]
+            _put(leading, unit_id, None, False, loc)
+    return [turnout, leader, leading, *shares, *_report_measures(data, cid, units, loc)]
+
+
+def _lead(leading: Measure, unit_id: str, leader: Measure, choice: dict, loc: Locale) -> None:
+    """The leading choice of ``unit_id`` (its share as the leader measure has it), in its colour."""
+    leading.values[unit_id] = leader.values[unit_id]
+    leading.texts[unit_id] = leader.texts[unit_id]
+    if unit_id in leader.approximate:
+        leading.approximate.add(unit_id)
+    leading.leaders[unit_id] = (choice["ballot_order"], choice["colour"], local_name(choice, loc))
+
+
+def shading(measure: Measure, ids: list[str], bands: list[tuple[float, float]], loc: Locale) -> tuple[list, list]:
+    """(legend: [colour, label] ..., fill: a colour or None (not published) per id): classes of the
+    value, or, for the leading choice, each leader's colour with the leaders as the legend."""
+    if measure.leaders:
+        shown = sorted({measure.leaders[i] for i in ids if i in measure.leaders})
+        return ([[c, name] for _, c, name in shown],
+                [measure.leaders[i][1] if i in measure.leaders else None for i in ids])
+    return ([[colour(low, bands), f"{loc.percent(low)} – {loc.percent(high)}" if high > low else loc.percent(low)]
+             for low, high in bands],
+            [colour(measure.values[i], bands) for i in ids])
 
 
 def _report_measures(data: ElectionData, cid: str, units: list[str], loc: Locale) -> list[Measure]:
@@ -198,13 +225,12 @@ def map_block(data: ElectionData, contest: dict, units: list[str], measures: lis
     prepared = []
     for measure in measures:
         published = measure.published()
-        bands = classes([measure.values[u] for u in published])
+        legend, fill = shading(measure, units, classes([measure.values[u] for u in published]), loc)
         prepared.append({
             "label": measure.label,
             "summary": _summary(measure, names, len(units), loc),
-            "legend": [[colour(low, bands), f"{loc.percent(low)} – {loc.percent(high)}" if high > low else loc.percent(low)]
-                       for low, high in bands],
-            "fill": [colour(measure.values[u], bands) for u in units],
+            "legend": legend,
+            "fill": fill,
         })
     dots = geo.dots(division)
     hover = [[_hover(names[u], measure, units, u, measures) for measure in measures] for u in units]
@@ -384,10 +410,7 @@ def venue_script(data: ElectionData, found: VenueSet, loc: Locale) -> str:
     base = urls.election(loc.lang, data.election_id)
     payload = {
         "aspect": round(1 / math.cos(math.radians((min(lats) + max(lats)) / 2)), 4),
-        "measures": [{"label": _safe(m.label),
-                      "legend": [[colour(low, bands), f"{loc.percent(low)} – {loc.percent(high)}" if high > low else loc.percent(low)]
-                                 for low, high in bands],
-                      "fill": [colour(m.values[v.venue_id], bands) for v in found.venues]}
+        "measures": [dict(zip(("label", "legend", "fill"), (_safe(m.label), *shading(m, [v.venue_id for v in found.venues], bands, loc))))
                      for m, bands in zip(found.measures, found.bands)],
         "venues": [{
             "x": round(float(v.row["longitude"]), 5), "y": round(float(v.row["latitude"]), 5),
@@ -432,9 +455,9 @@ def venue_map(data: ElectionData, contest: dict, station_ids: list[str], url: st
     select_id = f"venues-{cid}"
     options = "".join(f'<option value="{i}"{" selected" if i == default else ""}>{h(m.label)}</option>'
                       for i, m in enumerate(measures))
-    legend = "".join(f'<li><span class="ashyq-map-swatch" style="background:{colour(low, found.bands[default])}"></span>'
-                     f'{h(f"{loc.percent(low)} – {loc.percent(high)}" if high > low else loc.percent(low))}</li>'
-                     for low, high in found.bands[default])
+    default_legend, _ = shading(measures[default], [v.venue_id for v in items], found.bands[default], loc)
+    legend = "".join(f'<li><span class="ashyq-map-swatch" style="background:{c}"></span>{h(label)}</li>'
+                     for c, label in default_legend)
     legend += (f'<li class="ashyq-map-np"><span class="ashyq-map-swatch" style="background:{NOT_PUBLISHED_FILL}">'
                f'</span>{h(loc.not_published)}</li>')
     names = {v.venue_id: local_name(v.row, loc) or v.row.get("address") or v.venue_id for v in items}
@@ -493,6 +516,7 @@ def venue_measures(data: ElectionData, contest: dict, venues: list[Venue], loc: 
     shown = sorted(choices, key=lambda c: -overall.get(c["choice_id"], 0))[:VENUE_CHOICES]
     turnout = Measure("turnout", loc.t("turnout"))
     leader = Measure("leader", loc.t("map_leader_share"))
+    leading = Measure("leading", loc.t("map_leading_choice"))
     shares = [Measure(f"choice:{c['choice_id']}", loc.t("map_choice_share", choice=local_name(c, loc)))
               for c in shown]
     by_id = {c["choice_id"]: c for c in choices}
@@ -508,9 +532,11 @@ def venue_measures(data: ElectionData, contest: dict, venues: list[Venue], loc: 
             leader.values[venue.venue_id] = 100.0 * votes[best] / total["valid"]
             leader.approximate.add(venue.venue_id)
             leader.texts[venue.venue_id] = f"{local_name(by_id[best], loc)}: {loc.percent(leader.values[venue.venue_id], True)}"
+            _lead(leading, venue.venue_id, leader, by_id[best], loc)
         else:
             _put(leader, venue.venue_id, None, False, loc)
-    return [turnout, leader, *shares]
+            _put(leading, venue.venue_id, None, False, loc)
+    return [turnout, leader, leading, *shares]
 
 
 def _venue_head(data: ElectionData, venue: Venue, name: str, station_word: str) -> str:

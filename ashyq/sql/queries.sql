@@ -36,8 +36,11 @@ FROM contests c WHERE election_id = $election_id
 ORDER BY kind, round, try_cast(regexp_extract(contest_id, '\d+') AS BIGINT) NULLS FIRST, contest_id;
 
 -- name: election_choices
-SELECT c.*, coalesce(c.name_en, c.name_ru, c.name_kk, c.choice_id) AS name
-FROM choices c WHERE election_id = $election_id ORDER BY contest_id, ballot_order, choice_id;
+-- colour: the package's, else the one the model gave it (model._assign_choice_colours), as on every chart.
+SELECT c.* EXCLUDE (colour), coalesce(c.name_en, c.name_ru, c.name_kk, c.choice_id) AS name, cc.colour
+FROM choices c
+JOIN choice_colours cc USING (election_id, contest_id, choice_id)
+WHERE c.election_id = $election_id ORDER BY c.contest_id, c.ballot_order, c.choice_id;
 
 -- name: election_sources
 SELECT * FROM sources WHERE election_id = $election_id

@@ -16,6 +16,11 @@ TYPE_EXPECTED = {
     "string": "text",
 }
 
+# What a value that breaks a pattern should look like, in words, where the pattern alone says it badly.
+PATTERN_HINTS = {
+    "^#[0-9A-Fa-f]{6}$": "must be a colour written #rrggbb: '#' and six hexadecimal digits (e.g. #0072b2)",
+}
+
 
 def type_error(field: dict) -> str:
     if field.get("format") == "uri":
@@ -51,7 +56,7 @@ def constraint(name: str, field: dict) -> str:
     if name == "enum":
         return "must be one of: " + ", ".join(str(v) for v in value)
     if name == "pattern":
-        return f"does not match the pattern {value}"
+        return PATTERN_HINTS.get(value, f"does not match the pattern {value}")
     return f"breaks the constraint {name}={value!r}"
 
 

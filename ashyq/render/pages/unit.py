@@ -239,12 +239,16 @@ def contest_section(loc: Locale, data: ElectionData, contest: dict, unit_id: str
 def result_block(loc: Locale, choices: list[dict], sets: list[FigureSet], main: FigureSet) -> str:
     shares = [main.share(c["choice_id"])[0] for c in choices]
     names = [loc.name(c) for c in choices]
+    votes = [main.votes.get(c["choice_id"]) for c in choices]
     counted = [(s, c) for s, c in zip(shares, choices) if s is not None]
     summary = loc.t("chart_summary_no_share")  # a chart is never left without a text (role="img" needs one)
     if counted:
         share, leader = max(counted, key=lambda x: x[0])
         summary = loc.t("chart_summary_result", leader=loc.name(leader), share=loc.percent(share), figure=main.label)
-    figure = charts.result_bars(loc, names, shares, [main.votes.get(c["choice_id"]) for c in choices])
+    not_computable = [loc.name(c) for s, v, c in zip(shares, votes, choices) if s is None and v is not None]
+    if not_computable:
+        summary = " ".join(x for x in (summary, loc.t("chart_summary_not_computable", names=", ".join(not_computable))) if x)
+    figure = charts.result_bars(loc, names, shares, votes, [c["colour"] for c in choices])
     return chart(figure, summary, result_table(loc, choices, sets))
 
 
@@ -354,7 +358,9 @@ def children_block(loc: Locale, data: ElectionData, cid: str, choices: list[dict
     if not names:
         return out
     summary = loc.t("chart_summary_children", level=loc.level(data.units[kids[0]]["level"]).lower())
-    figure = charts.stacked_shares(loc, names, [loc.name(c) for c in choices], share_rows)
+    if charts.stack_groups(share_rows)[1]:
+        summary += " " + loc.t("chart_summary_others", n=charts.STACK_SHOWN)
+    figure = charts.stacked_shares(loc, names, [{"name": loc.name(c), "colour": c["colour"]} for c in choices], share_rows)
     return chart(figure, summary, out)
 
 

@@ -1,0 +1,149 @@
+"""Charts (issue 10): one colour per party or candidate on every chart of an election, from the package
+where it gives one; stacked bars of at most STACK_SHOWN + 1 segments with the rest as "others"; no bar
+for a share that cannot be computed. Read from the figures' JSON in the pages of the built site."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ashyq import load, model
+from ashyq.render import charts, urls
+from render_helpers import number, tables
+
+KZ11 = "kz-2011-presidential"
+SPB = "spb-2021"
+FIGURE = re.compile(r'<script type="application/json" class="ashyq-figure">(.*?)</script>', re.S)
+CAPTION = re.compile(r"<figcaption>(.*?)</figcaption>", re.S)
+
+
+def figures(path: Path) -> list[dict]:
+    return [json.loads(text) for text in FIGURE.findall(path.read_text(encoding="utf-8"))]
+
+
+def page(site: Path, url: str) -> Path:
+    return site / url / "index.html"
+
+
+def drawn_colours(figure: dict) -> list[tuple[str, str]]:
+    """(name, colour) of every choice a figure draws: a result chart's bars, a stacked chart's segments."""
+    kind = figure.get("export", {}).get("name")
+    if kind == "results":
+        bars = figure["data"][0]
+        return [(data[0], colour) for data, colour in zip(bars["customdata"], bars["marker"]["color"])]
+    if kind == "by-unit":
+        return [(trace["name"], trace["marker"]["color"]) for trace in figure["data"]]
+    return []
+
+
+def election_pages(site: Path, election: str) -> list[Path]:
+    """The election's English pages that are not a polling station's (those draw no chart of choices)."""
+    return [p for p in (site / "en" / "elections" / election).rglob("index.html") if "/stations/" not in str(p)]
+
+
+@pytest.mark.parametrize("election", [KZ11, SPB, "kz-2023-majilis"])
+def test_a_choice_has_one_colour_on_every_chart_of_its_election(built_site, datasets_dir, election):
+    choices = pl.read_csv(datasets_dir / election / "choices.csv", infer_schema_length=0)
+    seen: dict[str, set[str]] = {}
+    charts_read = 0
+    for path in election_pages(built_site, election):
+        for figure in figures(path):
+            pairs = drawn_colours(figure)
+            charts_read += bool(pairs)
+            for name, colour in pairs:
+                seen.setdefault(name, set()).add(colour)
+    assert charts_read >= 3
+    assert seen, election
+    others = seen.pop("Others", None)
+    assert others in (None, {model.OTHERS_COLOUR})
+    several = {name: colours for name, colours in seen.items() if len(colours) > 1}
+    assert not several, f"{election}: drawn in more than one colour: {several}"
+    names = set(choices["name_en"].drop_nulls()) | set(choices["name_ru"].drop_nulls())
+    assert set(seen) <= names  # every drawn name is a choice's
+    for colours in seen.values():
+        assert re.fullmatch(r"#[0-9A-F]{6}", next(iter(colours))) and next(iter(colours)) != model.OTHERS_COLOUR
+
+
+@pytest.mark.parametrize("election", [KZ11, SPB, "kz-2023-majilis", "kz-2019-presidential"])
+def test_no_two_choices_of_a_chart_share_a_colour(built_site, election):
+    for path in election_pages(built_site, election):
+        for figure in figures(path):
+            colours = [colour for _, colour in drawn_colours(figure)]
+            assert len(colours) == len(set(colours)), (str(path), colours)
+
+
+def test_the_14_party_chart_shows_8_parties_and_others_and_labels_every_area(built_site, datasets_dir):
+    html = page(built_site, urls.election("en", SPB))
+    duma = pl.read_csv(datasets_dir / SPB / "choices.csv", infer_schema_length=0).filter(pl.col("contest_id") == "duma-list")
+    assert duma.height == 14
+    stacked = [f for f in figures(html) if f.get("export", {}).get("name") == "by-unit"]
+    assert stacked
+    big = [f for f in stacked if len(f["data"]) == charts.STACK_SHOWN + 1 and f["data"][-1]["name"] == "Others"]
+    assert big, [len(f["data"]) for f in stacked]
+    for figure in stacked:
+        assert len(figure["data"]) <= charts.STACK_SHOWN + 1
+        assert [c for _, c in figure["legend"]] == [t["marker"]["color"] for t in figure["data"]]
+        axis = figure["layout"]["yaxis"]  # every area named on the axis
+        assert axis["tickmode"] == "array" and len(axis["ticktext"]) == len(figure["data"][0]["y"])
+    figure = big[0]
+    assert figure["data"][-1]["marker"]["color"] == model.OTHERS_COLOUR
+    # the segments of each area add up to the shares of all 14 parties: "others" is the rest
+    assert all(abs(sum(t["x"][i] or 0 for t in figure["data"]) - 100) < 0.5 for i in range(len(figure["data"][0]["x"])))
+    # the table beside keeps every party
+    table = next(t for t in tables(html) if all(name in " ".join(t["head"]) for name in duma["name_en"]))
+    assert table["rows"]
+    assert "drawn on their own" in html.read_text(encoding="utf-8")
+
+
+def test_talas_draws_no_bar_for_a_share_it_cannot_compute(built_site):
+    html = page(built_site, urls.unit("en", KZ11, "zhambyl.talas", "district"))
+    text = html.read_text(encoding="utf-8")
+    result = next(f for f in figures(html) if f.get("export", {}).get("name") == "results")
+    bars = result["data"][0]
+    names = [data[0] for data in bars["customdata"]]
+    i = names.index("Nursultan Nazarbayev")
+    assert bars["x"][i] is None and bars["text"][i] == ""
+    notes = {a["y"]: a["text"] for a in result["layout"]["annotations"]}
+    assert notes[i] == "share not computable"
+    assert all(notes[j] == "not published" for j in range(len(names)) if j != i)
+    captions = " ".join(CAPTION.findall(text))
+    assert "Nursultan Nazarbayev: share not computable" in captions
+    rows = [r["cells"] for t in tables(html) for r in t["rows"] if r["cells"] and "Nursultan Nazarbayev" in r["cells"][0]]
+    assert rows and number(1592) in rows[0]  # the table beside still shows the votes
+
+
+@pytest.mark.parametrize("lang, words", [("kk", "үлесін есептеу мүмкін емес"), ("ru", "долю вычислить нельзя")])
+def test_share_not_computable_is_said_in_each_language(built_site, lang, words):
+    text = page(built_site, urls.unit(lang, KZ11, "zhambyl.talas", "district")).read_text(encoding="utf-8")
+    assert words in " ".join(CAPTION.findall(text))
+    assert "share not computable" not in text
+
+
+def test_package_colours_are_used_and_the_rest_come_from_the_palette(tmp_path, datasets_dir):
+    package = tmp_path / KZ11
+    shutil.copytree(datasets_dir / KZ11, package)
+    choices = pl.read_csv(package / "choices.csv", infer_schema_length=0)
+    choices = choices.with_columns(pl.when(pl.col("choice_id") == "nazarbayev").then(pl.lit("#1a2b3c"))
+                                   .otherwise(pl.col("colour")).alias("colour"))
+    choices.write_csv(package / "choices.csv", line_terminator="\n")
+    db = model.build_model([load.load_package(package)])
+    colours = {r["choice_id"]: r["colour"] for r in db.named("election_choices", election_id=KZ11)}
+    assert colours["nazarbayev"] == "#1A2B3C"
+    ballot = choices.sort(pl.col("ballot_order").cast(int))["choice_id"].to_list()
+    others = [colours[c] for c in ballot if c != "nazarbayev"]
+    assert others == list(model.CHOICE_PALETTE[:len(others)])  # in ballot order
+
+
+def test_the_map_colours_each_region_by_its_leader_in_the_charts_colour(built_site):
+    html = page(built_site, urls.election("en", KZ11))
+    text = html.read_text(encoding="utf-8")
+    bars = next(f for f in figures(html) if f.get("export", {}).get("name") == "results")["data"][0]
+    chart_colour = dict(zip([d[0] for d in bars["customdata"]], bars["marker"]["color"]))
+    data = json.loads(re.search(r'<script type="application/json" class="ashyq-map-data">(.*?)</script>', text, re.S)[1])
+    leading = next(m for m in data["measures"] if m["label"] == "Leading candidate or party (its colour)")
+    assert leading["legend"] == [[chart_colour["Nursultan Nazarbayev"], "Nursultan Nazarbayev"]]
+    assert len(leading["fill"]) == 16 and set(leading["fill"]) == {chart_colour["Nursultan Nazarbayev"]}
