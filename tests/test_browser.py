@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ashyq.render.locale import Locale
 from render_helpers import number
 
 CHROMIUM = "/usr/bin/chromium"
@@ -239,12 +240,51 @@ def test_the_language_switcher_keeps_the_reader_on_the_same_page(page, server, p
     page.goto(f"{server}en/{path}")
     heading = page.locator("h1").first.inner_text()
     for lang in ("ru", "kk", "en"):
-        page.locator(".ashyq-languages button").hover()  # the theme opens the list on hover or focus
+        if page.locator(".ashyq-languages button").count():  # the theme's menu opens on hover or focus;
+            page.locator(".ashyq-languages button").hover()  # a station page's links are always shown
         page.locator(f'.ashyq-languages a[hreflang="{lang}"]').click()
         page.wait_for_url(f"{server}{lang}/{path}")
         assert page.locator("html").get_attribute("lang") == lang
         assert page.locator("h1").count() >= 1
     assert page.locator("h1").first.inner_text() == heading  # back where it started
+
+
+def test_a_station_page_on_a_phone_in_kazakh(browser, server, datasets_dir):
+    """The light station page at 390 px: its header (home, the three languages, the finder), the
+    breadcrumbs and the protocol with the package's numbers, all visible without scrolling sideways;
+    no script loaded, nothing logged, nothing requested outside the site."""
+    station = "zhambyl.talas.410"
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    requests, errors = [], []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(f"{server}kk/elections/{KZ11}/stations/{station}/")
+    assert tab.locator("html").get_attribute("lang") == "kk"
+    home = tab.locator("header a.ashyq-site")
+    assert home.is_visible() and home.inner_text() == "Ashyq — сайлаудың ашық нәтижелері"
+    switch = tab.locator("header nav.ashyq-languages a")
+    assert [switch.nth(i).get_attribute("hreflang") for i in range(switch.count())] == ["kk", "ru", "en"]
+    assert all(switch.nth(i).is_visible() for i in range(3))
+    assert tab.locator("header a.ashyq-find-link").is_visible()
+    crumbs = tab.locator("nav.ashyq-breadcrumbs li")
+    assert crumbs.last.is_visible() and crumbs.count() == 5
+    votes = pl.read_csv(datasets_dir / KZ11 / "votes.csv", infer_schema_length=0)
+    published = votes.filter(pl.col("unit_id") == station)["votes"].drop_nulls().to_list()
+    protocol = tab.locator("table.ashyq-protocol")
+    assert protocol.is_visible() and published
+    shown = " ".join(protocol.inner_text().split())  # a no-break space in "1 592" is a space
+    for value in published:
+        assert " ".join(Locale("kk").number(int(value)).split()) in shown, value
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    assert not [u for u in requests if u.endswith(".js")], requests
+    switch.nth(1).click()
+    tab.wait_for_url(f"{server}ru/elections/{KZ11}/stations/{station}/")
+    assert tab.locator("html").get_attribute("lang") == "ru"
+    assert not [u for u in requests if not u.startswith(server)], requests
+    assert not errors, errors
+    context.close()
 
 
 @pytest.mark.parametrize("accept, expected", [("ru-RU", "ru"), ("en-GB", "en"), ("kk-KZ", "kk"), ("de-DE", "kk")])

@@ -4,8 +4,8 @@ MkDocs-Material.
 ``render_site`` writes the language-neutral files once (downloads, integrity CSVs, our assets) into
 ``staging.site_dir``; then, per language, Markdown (and HTML fragments) into
 ``staging.docs_dir/<lang>/`` and one ``mkdocs build`` into ``site/<lang>/`` for the pages people
-navigate (home, elections, regions, districts, reference); then stamps every polling station page
-into a shell MkDocs rendered once per election and language (see stamp.py). The bare root chooses
+navigate (home, elections, regions, districts, reference); then writes every polling station page
+from its own light template, outside MkDocs (see stamp.py). The bare root chooses
 a language (root.py). One module per page kind lives in ``pages/``; every page builder takes the
 reader's ``Locale``.
 """
@@ -20,7 +20,7 @@ from .data import load_election
 from .locale import locales
 from .naming import election_title
 from .pages import election as election_pages
-from .pages import changelog, home, reference, station
+from .pages import changelog, home, reference
 
 
 def render_site(db, packages, staging, progress) -> None:
@@ -70,8 +70,6 @@ def _render_site(db, packages, staging, progress) -> None:
             for page in pages:
                 page.write(docs_dir)
             count = len(pages)
-            if data.stations():
-                station.shell_page(loc, package.id).write(docs_dir)
         progress.say(f"[ashyq]   {package.id}: {count} unit pages, {len(data.stations())} stations, "
                      f"{len(languages)} languages")
         elections.append(data)
@@ -104,7 +102,7 @@ def _render_site(db, packages, staging, progress) -> None:
         if data.stations():
             start = time.perf_counter()
             count = sum(stamp.stamp_stations(loc, data, site_dir) for loc in languages)
-            progress.say(f"[ashyq]   {data.election_id}: {count} station pages stamped in "
+            progress.say(f"[ashyq]   {data.election_id}: {count} station pages written in "
                          f"{time.perf_counter() - start:.1f} s")
     root.write_root_pages(site_dir)
 

@@ -40,6 +40,7 @@ MANIFEST_FILE = "index.js"
 CHUNK_BYTES = 96_000  # largest chunk file (uncompressed JSON); about 20 kB gzip
 COMMON_POSTINGS = 400  # a word in more records than this narrows queries but does not start one
 LANGS = ("kk", "ru", "en")
+FIND_ANCHOR = "ashyq-find-input"  # the finder box's field: station pages link to their election's
 
 # Words written before a station number in the three languages (and their short forms).
 NUMBER_WORDS = frozenset({
@@ -90,8 +91,8 @@ def finder_box(lang: str, page_url: str, election_id: str | None = None) -> str:
     first = f' data-election="{h(election_id)}"' if election_id else ""
     return (f'<form class="ashyq-find ashyq-finder" role="search" onsubmit="return false" data-index="{h(index)}" '
             f'data-root="{h(root)}" data-lang="{h(lang)}"{first}{_text_attributes(lang)}>'
-            f'<label for="ashyq-find-input">{h(t("find_station", lang))}</label> '
-            f'<input id="ashyq-find-input" type="search" autocomplete="off" spellcheck="false" '
+            f'<label for="{FIND_ANCHOR}">{h(t("find_station", lang))}</label> '
+            f'<input id="{FIND_ANCHOR}" type="search" autocomplete="off" spellcheck="false" '
             f'aria-describedby="ashyq-find-hint ashyq-find-status" placeholder="{h(t("find_station_example", lang))}">'
             f'<small id="ashyq-find-hint">{h(t("find_station_hint", lang))}</small>'
             f'<p id="ashyq-find-status" class="ashyq-find-status" role="status" aria-live="polite"></p>'

@@ -43,14 +43,6 @@ def station(lang: str, election_id: str, unit_id: str) -> str:
     return f"{election(lang, election_id)}stations/{unit_id}/"
 
 
-SHELL_ID = "_shell"
-
-
-def station_shell(lang: str, election_id: str) -> str:
-    """The page MkDocs renders once per election and language at the depth of every station page."""
-    return station(lang, election_id, SHELL_ID)
-
-
 def changes(lang: str, election_id: str) -> str:
     """The corrections page of an election."""
     return f"{election(lang, election_id)}changes/"
@@ -86,6 +78,11 @@ def page(lang: str, name: str) -> str:
 def asset(name: str) -> str:
     """Our own CSS, JS and vendored libraries: once, at the site's root."""
     return f"assets/{name}"
+
+
+def theme_asset(lang: str, name: str) -> str:
+    """The theme's own files (Material's CSS, JS, icon): in each language's MkDocs build."""
+    return f"{lang}/assets/{name}"
 
 
 def language_of(url: str) -> str:

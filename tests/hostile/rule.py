@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ashyq.render import urls
 from ashyq.render.locale import LANGUAGES
-from ashyq.render.pages import station
+from ashyq.render import slots
 
 # What must never reach a terminal raw (line feeds and tabs are the report's own layout).
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -27,7 +27,7 @@ def assert_refusal(code: int, err: str, file: str | None = None, text: str | Non
 
 def assert_complete_site(site: Path, datasets: Path) -> None:
     """The home page and the manifest, the page of every unit of every package in every language, every station page
-    stamped; no render marker left anywhere."""
+    written; no slot placeholder left anywhere."""
     assert (site / "index.html").is_file() and (site / "manifest.json").is_file()
     for package in sorted(p for p in datasets.iterdir() if p.is_dir()):
         with (package / "units.csv").open(encoding="utf-8-sig", newline="") as handle:
@@ -41,4 +41,4 @@ def assert_complete_site(site: Path, datasets: Path) -> None:
                     assert '<div class="ashyq-station">' in html
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        assert station.BODY_MARK not in text and station.TITLE_MARK not in text, page
+        assert 'data-ashyq-slot="' not in text and slots.OPEN not in text and slots.CLOSE not in text, page

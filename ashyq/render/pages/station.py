@@ -1,9 +1,7 @@
 """Polling station pages: the whole protocol of every contest, every source side by side, turnout
-reports and findings. These are stamped into the shell page MkDocs renders once per election (see
-stamp.py), so they are plain HTML, not Markdown."""
+reports and findings. These are written outside MkDocs into their own light page (see stamp.py), so
+they are plain HTML, not Markdown."""
 from __future__ import annotations
-
-import secrets
 
 from ... import contract
 from .. import urls
@@ -11,21 +9,7 @@ from ..data import ElectionData
 from ..escape import data_text, h, safe_url
 from ..fragments import breadcrumbs, finding_badges, link, note, num_cell, pct_cell, row, table, text_cell
 from ..naming import contest_name, trail, unit_name
-from ..page import Page
 from ..locale import Locale
-
-# Replaced in every station page by stamp.py. A fresh random token per build, so no text from data
-# (an election called "ASHYQ-STATION-BODY-…") can equal a marker; the markers never reach the site.
-_TOKEN = secrets.token_hex(16)
-TITLE_MARK = f"ASHYQ-STATION-TITLE-{_TOKEN}"
-BODY_MARK = f"ASHYQ-STATION-BODY-{_TOKEN}"
-
-
-def shell_page(loc: Locale, election_id: str) -> Page:
-    """The page MkDocs renders at the depth of every station URL; its title and body are replaced."""
-    return Page(url=urls.station_shell(loc.lang, election_id), title=TITLE_MARK,
-                body=f'<h1>{TITLE_MARK}</h1>\n\n<div class="ashyq-station">{BODY_MARK}</div>\n', search=False,
-                hide=["toc"])
 
 
 def station_html(loc: Locale, data: ElectionData, station_id: str) -> tuple[str, str]:
