@@ -5,9 +5,8 @@ import csv
 import re
 from pathlib import Path
 
-from ashyq.render import urls
+from ashyq.render import slots, urls
 from ashyq.render.locale import LANGUAGES
-from ashyq.render import slots
 
 # What must never reach a terminal raw (line feeds and tabs are the report's own layout).
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
