@@ -100,7 +100,7 @@ def protocol_sources_table(loc: Locale, data: ElectionData, cid: str, station_id
         columns.append((source, p, votes))
     compare = len(columns) >= 2
     # the kind of source heads its column (the document's title in a tooltip and under "Sources")
-    headers = [h(loc.t("line"))] + [f'<span title="{data_text(s["title"])}">{h(loc.source_kind(s["kind"]))}</span>'
+    headers = [h(loc.t("line"))] + [f'<span title="{h(s["title"])}">{h(loc.source_kind(s["kind"]))}</span>'
                                 for s, _, _ in columns]
     if compare:
         headers.insert(2, h(loc.t("difference")) + f"<br><small>{h(loc.source_kind(columns[0][0]['kind']))} − "

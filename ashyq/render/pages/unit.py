@@ -17,9 +17,9 @@ from ..page import Page
 from ..locale import Locale
 
 
-# Rows of the station table per page: with a venue map's table beside it, a constituency page in
-# Kazakh stays under 300 kB.
-MAX_STATION_ROWS = 100
+# Rows of the station table per page: a district's page with a table per ballot stays under ~15
+# screens of a phone (and a constituency page in Kazakh, with a venue map's table, under 300 kB).
+MAX_STATION_ROWS = 50
 # A list longer than this (constituencies) is collapsed to its one-line summary on the unit's page.
 COLLAPSE_ROWS = 10
 
@@ -340,10 +340,13 @@ def protocol_table(loc: Locale, sets: list[FigureSet], extra_lines: list[dict] |
         cells += [num_cell(loc, s.extra.get(line["name"])) if not s.is_sum else text_cell("") for s in sets]
         rows.append(row(cells_with_difference(cells, text_cell(""))))
     turnout = [text_cell(h(loc.t("turnout_percent")))]
-    for s in sets:
-        value = s.turnout_percent if s.turnout_percent is not None else s.computed_turnout()
+    values = [s.turnout_percent if s.turnout_percent is not None else s.computed_turnout() for s in sets]
+    for s, value in zip(sets, values):
         turnout.append(pct_cell(loc, value, approximate=s.turnout_percent is None and value is not None))
-    rows.append(row(cells_with_difference(turnout, text_cell(""))))
+    if any(v is not None for v in values):
+        rows.append(row(cells_with_difference(turnout, text_cell(""))))
+    else:
+        missing.append(loc.t("turnout_percent"))
     return (table(headers, rows, sortable=False) + not_published_note(loc, missing) + sources_note(loc, sets)
             + (note(h(loc.t("derived_note"))) if any_derived else ""))
 
@@ -390,7 +393,7 @@ def children_block(loc: Locale, data: ElectionData, cid: str, choices: list[dict
                 value = main.lines.get(line)
                 cells.append((num_cell(loc, value, derived_mark(main.derived_note(line))), value is not None))
             cells.append((pct_cell(loc, last_report), last_report is not None))
-            cells.append((text_cell(h(main.label) + _partial_mark(main.partial_note())), True))
+            cells.append((text_cell(h(main.label) + _partial_mark(main.partial_note()), attrs=' class="ashyq-source"'), True))
             shares = [main.share(c["choice_id"])[0] for c in choices]
             if any(share is not None for share in shares):
                 names.append(name)
@@ -402,7 +405,7 @@ def children_block(loc: Locale, data: ElectionData, cid: str, choices: list[dict
     missing = [columns[i][0] for i in range(len(columns)) if i not in shown]
     headers = [h(loc.t("name"))] + [columns[i][0] for i in shown] + [h(loc.t("findings"))]
     rows = [row([text_cell(link(url, unit_url(loc, data, kid), loc.name_html(name)))] + [cells[i][0] for i in shown]
-                + [text_cell(finding_badges(loc, _findings_for(data, kid, cid, None)))]) for kid, name, cells in body]
+                + [findings_cell(loc, _findings_for(data, kid, cid, None))]) for kid, name, cells in body]
     numeric = sum(1 for i in shown if columns[i][1])
     # headers are escaped HTML already: the note lists them as they are
     out = (table(headers, rows, searchable=False, numeric_from=1, text_after=1 + numeric)
@@ -499,7 +502,7 @@ def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict]
             cells.append(pct_cell(loc, published if published is not None else p.get("turnout_computed"),
                                   approximate=published is None and p.get("turnout_computed") is not None))
         cells += [num_cell(loc, votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in shown]
-        cells.append(text_cell(finding_badges(loc, _findings_for(data, station_id, cid, p["source_id"]))))
+        cells.append(findings_cell(loc, _findings_for(data, station_id, cid, p["source_id"])))
         rows.append(row(cells, attrs=f' id="{h(anchor)}"'))
     out = table(headers, rows, css="ashyq-stations", searchable=False, numeric_from=1, text_after=len(headers) - 1)
     listed = sum(1 for _, p in protocols if not p.get("has_figures", True))
@@ -589,6 +592,12 @@ def _difference_pair(sets: list[FigureSet]) -> tuple[FigureSet, FigureSet] | Non
 
 def _partial_mark(text: str) -> str:
     return f'<br><small class="ashyq-partial">{h(text)}</small>' if text else ""
+
+
+def findings_cell(loc: Locale, findings: list[dict]) -> str:
+    """The badges of a row's findings, in a cell wide enough that they do not stretch the row."""
+    badges = finding_badges(loc, findings)
+    return text_cell(badges, attrs=' class="ashyq-findings"') if badges else text_cell("")
 
 
 def _findings_for(data: ElectionData, unit_id: str, contest_id: str, source_id: str | None) -> list[dict]:
