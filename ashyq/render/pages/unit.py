@@ -21,7 +21,7 @@ from ..locale import Locale
 # screens of a phone (and a constituency page in Kazakh, with a venue map's table, under 300 kB).
 MAX_STATION_ROWS = 50
 # A list longer than this (constituencies) is collapsed to its one-line summary on the unit's page.
-COLLAPSE_ROWS = 10
+COLLAPSE_ROWS = 5
 
 
 def unit_pages(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = "") -> list[Page]:
