@@ -408,7 +408,7 @@ def children_block(loc: Locale, data: ElectionData, cid: str, choices: list[dict
                 + [findings_cell(loc, _findings_for(data, kid, cid, None))]) for kid, name, cells in body]
     numeric = sum(1 for i in shown if columns[i][1])
     # headers are escaped HTML already: the note lists them as they are
-    out = (table(headers, rows, searchable=False, numeric_from=1, text_after=1 + numeric)
+    out = (table(headers, rows, css="ashyq-children", searchable=False, numeric_from=1, text_after=1 + numeric)
            + (note(h(loc.t("not_published_anywhere", lines="@@")).replace("@@", "; ".join(missing))) if missing else ""))
     if not names:
         return out
