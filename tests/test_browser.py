@@ -102,7 +102,8 @@ def test_click_from_home_to_a_station(page, server, datasets_dir):
     expected = protocols.filter(pl.col("unit_id") == station["unit_id"])["voters_on_list"][0]
     assert number(expected) in row.inner_text()
 
-    row.get_by_role("link", name=station["name_en"], exact=False).click()
+    # the row names the station by its number; the link opens its page with the whole protocol
+    row.get_by_role("link", name=f"{station['commission']} {station['code']}", exact=True).click()
     page.wait_for_selector("table.ashyq-protocol")
     assert f"/elections/{SPB}/stations/{station['unit_id']}/" in page.url
     assert _cell(page, "table.ashyq-protocol", "Voters on the list", 1) == number(expected)
