@@ -101,6 +101,16 @@ def collapsed(summary_html: str, body_html: str, css: str = "") -> str:
 
 
 def not_published_note(loc, labels: list[str]) -> str:
-    """One note for the lines (or columns) a table leaves out because nothing in it publishes them."""
-    return note(h(loc.t("not_published_anywhere", lines="; ".join(labels)))) if labels else ""
+    """One note for the lines (or columns) a table leaves out because nothing in it publishes them;
+    a long list is one line (their number) until opened."""
+    if not labels:
+        return ""
+    text = note(h(loc.t("not_published_anywhere", lines="; ".join(labels))))
+    if len(labels) <= NOT_PUBLISHED_LISTED:
+        return text
+    return collapsed(h(loc.t("not_published_anywhere_n", n=loc.number(len(labels)))), text)
+
+
+# Up to this many lines not published anywhere in a table are named in its note; more are counted first.
+NOT_PUBLISHED_LISTED = 5
 
