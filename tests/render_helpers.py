@@ -61,3 +61,17 @@ def tables(path: Path) -> list[dict]:
 def number(value) -> str:
     """How pages print a count (1592 → "1,592")."""
     return f"{int(value):,}"
+
+
+def not_published_note(html: str, after: str) -> list[str]:
+    """The lines or columns named in the "Not published anywhere in this table" note of the first table
+    after ``after`` in the page's HTML ([] when that table has no such note)."""
+    import html as _html
+    import re
+
+    start = html.index(after)
+    end = html.find("</table>", start)
+    following = html.find("<table", end)
+    rest = html[end:following if following != -1 else len(html)]
+    found = re.search(r'<p class="ashyq-note">Not published anywhere in this table: (.*?)\.</p>', rest)
+    return [_html.unescape(x) for x in found.group(1).split("; ")] if found else []

@@ -103,7 +103,8 @@ def test_click_from_home_to_a_station(page, server, datasets_dir):
     expected = protocols.filter(pl.col("unit_id") == station["unit_id"])["voters_on_list"][0]
     assert number(expected) in row.inner_text()
 
-    row.get_by_role("link", name=station["name_en"], exact=False).click()
+    # the row names the station by its number; the link opens its page with the whole protocol
+    row.get_by_role("link", name=f"{station['commission']} {station['code']}", exact=True).click()
     page.wait_for_selector("table.ashyq-protocol")
     assert f"/elections/{SPB}/stations/{station['unit_id']}/" in page.url
     assert _cell(page, "table.ashyq-protocol", "Voters on the list", 1) == number(expected)
@@ -227,6 +228,51 @@ def test_readable_on_a_phone(browser, server, datasets_dir):
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     width = tab.locator(".ashyq-chart .main-svg").first.bounding_box()["width"]
     assert 250 <= width <= 375
+    context.close()
+
+
+PHONE = {"width": 390, "height": 844}
+PHONE_SCREENS = 15  # the longest page, in screens of a phone held upright
+
+
+def _headers_in_view(tab, table_selector: str) -> tuple[list[str], list[str]]:
+    """(every heading of the table, the headings whose column is wholly within the screen and its box)."""
+    return tuple(tab.evaluate("""(sel) => {
+        const table = document.querySelector(sel);
+        const box = table.closest('.ashyq-table-wrap').getBoundingClientRect();
+        const right = Math.min(box.right, window.innerWidth) + 1;
+        const heads = [...table.querySelectorAll('thead th')];
+        const text = th => th.innerText.split('\\n')[0].trim();
+        return [heads.map(text), heads.filter(th => th.getBoundingClientRect().right <= right).map(text)];
+    }""", table_selector))
+
+
+def test_key_columns_fit_a_phone(browser, server, datasets_dir):
+    """At 390 px a district's station table shows the station, voters, turnout and the leading party
+    without scrolling; a station page shows the difference between its two sources; the St Petersburg
+    election page (two bodies, four ballots) stays under 15 screens."""
+    if not (datasets_dir / SPB).exists():
+        pytest.skip(f"{SPB} not bundled")
+    context = browser.new_context(viewport=PHONE)
+    tab = context.new_page()
+    tik = _csv(datasets_dir, "units").filter(pl.col("level") == "district").sort("unit_id")["unit_id"][0]
+    tab.goto(f"{server}en/elections/{SPB}/units/{tik}/")
+    heads, seen = _headers_in_view(tab, "table.ashyq-stations")
+    assert heads[:3] == ["Polling station", "Voters on the list", "Turnout, %"]
+    assert seen[:4] == heads[:4]  # and the party with the most votes in the district
+
+    tab.goto(f"{server}en/elections/{KZ11}/units/zhambyl.talas/")
+    heads, seen = _headers_in_view(tab, "table.ashyq-stations")
+    assert heads[:2] == ["Polling station", "Nursultan Nazarbayev"] and seen[:2] == heads[:2]
+
+    tab.goto(f"{server}en/elections/{KZ11}/stations/zhambyl.talas.410/")
+    heads, seen = _headers_in_view(tab, "table.ashyq-protocol")
+    assert heads.index("Difference") < 3 and "Difference" in seen
+
+    tab.goto(f"{server}en/elections/{SPB}/")
+    tab.wait_for_selector(".ashyq-chart .main-svg")
+    height = tab.evaluate("document.documentElement.scrollHeight")
+    assert height <= PHONE_SCREENS * PHONE["height"], height
     context.close()
 
 

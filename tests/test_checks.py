@@ -423,7 +423,10 @@ def test_integrity_page_and_station_pages_show_the_2011_discrepancies(datasets_d
         title, body = station.station_html(EN, data, unit_id)
         differing = [cells for css, cells in _Tables(body).rows if "ashyq-differs" in css]
         expected = {(f"{a:,}", f"{b:,}") for (u, _), (a, b) in REPORT_2011.items() if u == unit_id}
-        assert {(cells[1], cells[2]) for cells in differing} == expected, unit_id
+        # columns: line, first source, difference (first − second), second source
+        assert {(cells[1], cells[3]) for cells in differing} == expected, unit_id
+        assert all(cells[2] == f"{int(a.replace(',', '')) - int(b.replace(',', '')):,}"
+                   for cells in differing for a, b in [(cells[1], cells[3])]), unit_id
 
 
 def test_integrity_findings_table_and_csv_have_the_same_columns_and_rows(datasets_db, tmp_path):

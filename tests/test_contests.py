@@ -113,10 +113,13 @@ def test_each_contest_totals_and_winner_recomputed_from_the_source(spb, built_si
                 assert cell == number(votes), (contest_id, choice_id)
             stations_table = [t for t in tables(built_site / urls.contest("en", SPB, contest_id) / "index.html")
                               if "ashyq-stations" in t["class"]]
-            linked = {r["cells"][1] for t in stations_table for r in t["rows"]}
             parts = sorted((built_site / urls.contest("en", SPB, contest_id)).glob(f"{contest_id}-part-*/index.html"))
-            linked |= {r["cells"][1] for p in parts for t in tables(p) if "ashyq-stations" in t["class"]
-                       for r in t["rows"]}
+            stations_table += [t for p in parts for t in tables(p) if "ashyq-stations" in t["class"]]
+            # each row is a station (its anchor: "s-" and the station, or "s-<contest>-<station>" when the
+            # station's first table is another ballot's), named with its number
+            rows = {r["id"][2:].removeprefix(f"{contest_id}-"): r["cells"][0] for t in stations_table for r in t["rows"]}
+            linked = {data.units[s]["code"] for s in rows}
+            assert all(name.startswith(f"УИК {data.units[s]['code']}") for s, name in rows.items()), contest_id
             assert linked == stations[contest_id], contest_id
     if not ballot.endswith("smd"):
         contest_id = BALLOTS[ballot]

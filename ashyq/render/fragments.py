@@ -108,3 +108,24 @@ def html_block(html_text: str) -> str:
 def note(text_html: str) -> str:
     return f'<p class="ashyq-note">{text_html}</p>'
 
+
+def collapsed(summary_html: str, body_html: str, css: str = "") -> str:
+    """A block shown as its one-line summary until opened: what a long page keeps one click away."""
+    classes = " ".join(c for c in ("ashyq-more", css) if c)
+    return f'<details class="{classes}"><summary>{summary_html}</summary>{body_html}</details>'
+
+
+def not_published_note(loc, labels: list[str]) -> str:
+    """One note for the lines (or columns) a table leaves out because nothing in it publishes them;
+    a long list is one line (their number) until opened."""
+    if not labels:
+        return ""
+    text = note(h(loc.t("not_published_anywhere", lines="; ".join(labels))))
+    if len(labels) <= NOT_PUBLISHED_LISTED:
+        return text
+    return collapsed(h(loc.t("not_published_anywhere_n", n=loc.number(len(labels)))), text)
+
+
+# Up to this many lines not published anywhere in a table are named in its note; more are counted first.
+NOT_PUBLISHED_LISTED = 5
+

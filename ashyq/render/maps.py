@@ -576,4 +576,6 @@ def _station_list(loc: Locale, data: ElectionData, stations: list[str], title: s
     from .naming import unit_name
 
     items = "".join(f"<li>{link(url, unit_url(loc, data, s), h(unit_name(loc, data.units[s])))}</li>" for s in stations)
-    return f'<p class="ashyq-note">{h(title)}</p><ul class="ashyq-map-apart">{items}</ul>'
+    # collapsed to one line (a city's list of stations without coordinates runs to screens on a phone)
+    return (f'<details class="ashyq-more"><summary>{h(title)} ({h(loc.number(len(stations)))})</summary>'
+            f'<ul class="ashyq-map-apart">{items}</ul></details>')

@@ -47,8 +47,11 @@ SELECT * FROM sources WHERE election_id = $election_id
 ORDER BY kind = 'official' DESC, kind = 'commission_summary' DESC, source_id;
 
 -- name: election_protocols
--- Every protocol (any level, any source) with its source kind, official first.
-SELECT * EXCLUDE (election_id, source_title) FROM protocols_sourced WHERE election_id = $election_id
+-- Every protocol (any level, any source) with its source kind, official first, and its turnout
+-- computed from the counts (ballots issued over voters on the list) for tables that show it.
+SELECT * EXCLUDE (election_id, source_title),
+       100.0 * ballots_issued / nullif(voters_on_list, 0) AS turnout_computed
+FROM protocols_sourced WHERE election_id = $election_id
 ORDER BY contest_id, unit_id, source_kind = 'official' DESC, source_kind = 'commission_summary' DESC, source_id;
 
 -- name: election_votes

@@ -12,7 +12,7 @@ from ..fragments import breadcrumbs, html_block, note
 from ..naming import contest_name, election_title
 from ..page import Page
 from ..locale import Locale
-from .unit import protocol_table, result_block, station_tables, winner_text
+from .unit import leading_first, protocol_block, result_block, station_tables, winner_text
 
 
 def contest_pages(loc: Locale, data: ElectionData, contest: dict) -> list[Page]:
@@ -46,7 +46,7 @@ def contest_pages(loc: Locale, data: ElectionData, contest: dict) -> list[Page]:
         parts.append(html_block(result_block(loc, choices, sets, main)))
         drew = True
     parts.append(f"## {md(loc.t('protocol'))}\n\n")
-    parts.append(html_block(protocol_table(loc, sets, data.extra_lines)))
+    parts.append(html_block(protocol_block(loc, sets, data.extra_lines)))
     stations = data.constituency_stations(cid)
     venue_map = maps.venue_map(data, contest, stations, url, data.venues, loc, stations_listed=True)
     if venue_map:
@@ -56,6 +56,6 @@ def contest_pages(loc: Locale, data: ElectionData, contest: dict) -> list[Page]:
     if stations:
         parts.append(f"## {md(loc.t('stations_in_constituency'))}\n\n")
         parts.append(html_block(note(h(loc.t("constituency_note")) + " " + h(loc.t("station_table_note")))))
-        parts.append(html_block(station_tables(loc, data, contest, choices, stations, scope, url, extra,
+        parts.append(html_block(station_tables(loc, data, contest, leading_first(choices, main), stations, scope, url, extra,
                                                page_title=title, page_trail=page_trail)))
     return [Page(url=url, title=title, body="".join(parts), charts=drew)] + extra

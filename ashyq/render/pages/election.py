@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import urls
 from ..data import ElectionData
 from ..escape import data_text, h, md, safe_url
-from ..fragments import html_block, link
+from ..fragments import collapsed, html_block, link
 from ..page import Page
 from ..locale import Locale
 from .home import coverage_table, lines_table
@@ -24,8 +24,9 @@ def election_pages(loc: Locale, data: ElectionData, lines_published: list[dict],
         top.insert(0, html_block(announced_lines(loc, data)))
     pages = []
     for root in data.roots:
-        bottom = (f"## {md(loc.t('coverage'))}\n\n" + html_block(coverage_table(loc, data))
-                  + html_block(lines_table(loc, data, lines_published)))
+        bottom = (f"## {md(loc.t('coverage'))}\n\n"  # two tables, one click away: the page stays short on a phone
+                  + html_block(collapsed(h(loc.t("coverage_tables")),
+                                         coverage_table(loc, data) + lines_table(loc, data, lines_published))))
         root_pages = unit_pages(loc, data, root, extra_top="".join(top))
         root_pages[0].body += bottom
         pages.extend(root_pages)

@@ -7,7 +7,8 @@ from ... import contract
 from .. import urls
 from ..data import ElectionData
 from ..escape import data_text, h, safe_url
-from ..fragments import breadcrumbs, finding_badges, link, note, num_cell, pct_cell, row, table, text_cell
+from ..fragments import (breadcrumbs, finding_badges, link, not_published_note, note, num_cell, pct_cell, row, table,
+                         text_cell)
 from ..naming import contest_name, trail, unit_name
 from ..locale import Locale
 
@@ -73,32 +74,37 @@ def station_html(loc: Locale, data: ElectionData, station_id: str) -> tuple[str,
 
 
 def protocol_sources_table(loc: Locale, data: ElectionData, cid: str, station_id: str, protocols: list[dict]) -> str:
-    """Every protocol line and every choice, one column per source, and the difference of the first two."""
+    """Every published line and every choice, one column per source. With two sources or more, the
+    difference of the first two comes right after the first, so it stays in view on a phone; lines no
+    source publishes here are named in one note under the table."""
     columns = []
     for p in protocols:
         source = data.sources[p["source_id"]]
         votes = data.votes.get((cid, station_id, p["source_id"]), {})
         columns.append((source, p, votes))
     compare = len(columns) >= 2
-    headers = [h(loc.t("line"))] + [f"{h(loc.source_kind(s['kind']))}<br><small>{data_text(s['title'])}</small>"
+    # the kind of source heads its column (the document's title in a tooltip and under "Sources")
+    headers = [h(loc.t("line"))] + [f'<span title="{h(s["title"])}">{h(loc.source_kind(s["kind"]))}</span>'
                                 for s, _, _ in columns]
     if compare:
-        headers.append(h(loc.t("difference")) + f"<br><small>{h(loc.source_kind(columns[0][0]['kind']))} − "
-                                              f"{h(loc.source_kind(columns[1][0]['kind']))}</small>")
-    rows = []
+        headers.insert(2, h(loc.t("difference")) + f"<br><small>{h(loc.source_kind(columns[0][0]['kind']))} − "
+                                                 f"{h(loc.source_kind(columns[1][0]['kind']))}</small>")
+    rows, missing = [], []
 
     def add(label: str, values: list, marks: list[str] | None = None):
         cells = [text_cell(label)] + [num_cell(loc, v, f'<br><small class="ashyq-derived">{h(m)}</small>' if m else "")
                                       for v, m in zip(values, marks or [""] * len(values))]
         if compare:
             a, b = values[0], values[1]
-            diff = a - b if a is not None and b is not None else None
-            cells.append(num_cell(loc, diff))
+            cells.insert(2, num_cell(loc, a - b if a is not None and b is not None else None))
         attrs = ' class="ashyq-differs"' if compare and values[0] is not None and values[1] is not None and values[0] != values[1] else ""
         rows.append(row(cells, attrs))
 
     derived = False
     for name in contract.line_names():
+        if all(p[name] is None for _, p, _ in columns):
+            missing.append(loc.line(name))
+            continue
         marks = [loc.t("derived") if p.get(f"{name}_derived") and p[name] is not None else "" for _, p, _ in columns]
         derived |= any(marks)
         add(h(loc.line(name)), [p[name] for _, p, _ in columns], marks)
@@ -109,12 +115,15 @@ def protocol_sources_table(loc: Locale, data: ElectionData, cid: str, station_id
         label = loc.name_html(loc.name(choice)) + (f' <small>({data_text(choice["affiliation"])})</small>' if choice.get("affiliation") else "")
         add(label, [votes[choice["choice_id"]]["votes"] if choice["choice_id"] in votes else None
                     for _, _, votes in columns])
-    turnout = [text_cell(h(loc.t("turnout_percent")))] + [pct_cell(loc, p.get("turnout_percent")) for _, p, _ in columns]
-    if compare:
-        turnout.append(text_cell(""))
-    rows.append(row(turnout))
+    if any(p.get("turnout_percent") is not None for _, p, _ in columns):
+        turnout = [text_cell(h(loc.t("turnout_percent")))] + [pct_cell(loc, p.get("turnout_percent")) for _, p, _ in columns]
+        if compare:
+            turnout.insert(2, text_cell(""))
+        rows.append(row(turnout))
+    else:
+        missing.append(loc.t("turnout_percent"))
     notes = [f"{h(loc.source_kind(s['kind']))}: {data_text(p['note'])}" for s, p, _ in columns if p.get("note")]
-    out = table(headers, rows, sortable=False, css="ashyq-protocol", label=loc.t("protocol"))
+    out = table(headers, rows, sortable=False, css="ashyq-protocol", label=loc.t("protocol")) + not_published_note(loc, missing)
     if derived:
         notes.append(h(loc.t("derived_note")))
     return out + "".join(note(n) for n in notes)

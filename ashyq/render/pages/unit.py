@@ -4,22 +4,26 @@ units below it (a chart and a table) or its polling stations (one sortable row e
 through the day. Works for a hierarchy of any depth."""
 from __future__ import annotations
 
+import re
+
 from ... import contract
 from .. import charts, maps, urls
 from ..finder import finder_box
 from ..data import ElectionData
 from ..escape import data_text, h, md
 from ..figures import FigureSet, all_sets, primary
-from ..fragments import (breadcrumbs, chart, finding_badges, html_block, link, note, num_cell, pct_cell, row,
-                         table, text_cell)
+from ..fragments import (breadcrumbs, chart, collapsed, finding_badges, html_block, link, not_published_note, note,
+                         num_cell, pct_cell, row, table, text_cell)
 from ..naming import contest_name, election_title, trail, unit_name, unit_url
 from ..page import Page
 from ..locale import Locale
 
 
-# Rows of the station table per page: with a venue map's table beside it, a constituency page in
-# Kazakh stays under 300 kB.
-MAX_STATION_ROWS = 100
+# Rows of the station table per page: a district's page with a table per ballot stays under ~15
+# screens of a phone (and a constituency page in Kazakh, with a venue map's table, under 300 kB).
+MAX_STATION_ROWS = 50
+# A list longer than this (constituencies) is collapsed to its one-line summary on the unit's page.
+COLLAPSE_ROWS = 5
 
 
 def unit_pages(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = "") -> list[Page]:
@@ -69,7 +73,10 @@ def unit_page(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = ""
             shown += 1
         if constituencies:
             parts.append(f"{'###' if body is not None else '##'} {md(loc.t('single_member_contests'))}\n\n")
-            parts.append(html_block(constituency_table(loc, data, constituencies, unit_id, url)))
+            block = constituency_table(loc, data, constituencies, unit_id, url)
+            if len(constituencies) > COLLAPSE_ROWS:  # a long list: one line until opened
+                block = collapsed(h(loc.t("constituency_list", n=loc.number(len(constituencies)))), block)
+            parts.append(html_block(block))
             shown += 1
     notes = [c for c in data.contests if c.get("note") and not _section_shown(data, c, unit_id, path_ids)]
     if notes:  # a contest's note (e.g. what is not in the package yet) on every page of the election
@@ -79,7 +86,8 @@ def unit_page(loc: Locale, data: ElectionData, unit_id: str, extra_top: str = ""
     if shown == 0:
         parts.append(html_block(note(h(loc.t("no_data_here")))))
     parts.append(units_without_results(loc, data, unit_id, url))
-    parts.append(stations_download(loc, data, unit_id, url))
+    if not any("ashyq-stations-download" in part for part in parts):  # shown beside a station table
+        parts.append(stations_download(loc, data, unit_id, url))
     return Page(url=url, title=title, body="".join(parts), charts=has_charts)
 
 
@@ -103,8 +111,9 @@ def units_without_results(loc: Locale, data: ElectionData, unit_id: str, url: st
                                label=loc.t("units_without_results"))))
 
 
-def stations_download(loc: Locale, data: ElectionData, unit_id: str, url: str) -> str:
-    """Links to the CSV and Parquet of the protocols and votes of the unit's stations, with sizes."""
+def stations_download(loc: Locale, data: ElectionData, unit_id: str, url: str, block: bool = True) -> str:
+    """Links to the CSV and Parquet of the protocols and votes of the unit's stations, with sizes
+    (every line of every protocol: what the station table leaves to the station pages)."""
     files = data.station_downloads.get(unit_id)
     if not files:
         return ""
@@ -116,8 +125,9 @@ def stations_download(loc: Locale, data: ElectionData, unit_id: str, url: str) -
                 link(url, urls.download_file(str(d.path)),
                      f"{h(d.format.upper() if d.format == 'csv' else d.format.title())} ({h(loc.size(d.size))})")
                 for d in mine))
-    return html_block(f'<p class="ashyq-stations-download">{h(loc.t("stations_download", links="@@"))}</p>'
-                      .replace("@@", "; ".join(links)))
+    html = (f'<p class="ashyq-stations-download">{h(loc.t("stations_download", links="@@"))}</p>'
+            .replace("@@", "; ".join(links)))
+    return html_block(html) if block else html
 
 
 def is_constituency(contest: dict) -> bool:
@@ -195,7 +205,7 @@ def contest_section(loc: Locale, data: ElectionData, contest: dict, unit_id: str
         parts.append(html_block(result_block(loc, choices, sets, main)))
         drew = True
     parts.append(f"{sub} {md(loc.t('protocol'))}\n\n")
-    parts.append(html_block(protocol_table(loc, sets, data.extra_lines)))
+    parts.append(html_block(protocol_block(loc, sets, data.extra_lines)))
     own_findings = finding_badges(loc, _findings_for(data, unit_id, cid, None))
     if own_findings:
         parts.append(html_block(f"<p>{h(loc.t('findings'))}: {own_findings}</p>"))
@@ -215,13 +225,14 @@ def contest_section(loc: Locale, data: ElectionData, contest: dict, unit_id: str
     if above:
         level = loc.level(data.units[above[0]]["level"])
         parts.append(f"{sub} {md(loc.t('children_results', level=level))}\n\n")
-        block = children_block(loc, data, cid, choices, above, url)
+        block = children_block(loc, data, cid, choices, above, url, leading_first(choices, main))
         parts.append(html_block(block))
         drew |= 'class="ashyq-chart"' in block
     if stations:
         parts.append(f"{sub} {md(loc.t('stations'))}\n\n")
-        parts.append(html_block(note(h(loc.t("station_table_note")))))
-        parts.append(html_block(station_tables(loc, data, contest, choices, stations, unit_id, url, extra)))
+        parts.append(html_block(note(h(loc.t("station_table_note"))) + stations_download(loc, data, unit_id, url, block=False)))
+        parts.append(html_block(station_tables(loc, data, contest, leading_first(choices, main), stations, unit_id, url,
+                                               extra)))
     reports = data.turnout.get((cid, unit_id), [])
     if reports:
         parts.append(f"{sub} {md(loc.t('turnout_through_day'))}\n\n")
@@ -274,41 +285,77 @@ def result_table(loc: Locale, choices: list[dict], sets: list[FigureSet]) -> str
     return table(headers, rows, numeric_from=1, label=loc.t("votes_by_choice")) + sources_note(loc, voting) + note(h(loc.t("share_note")))
 
 
+def leading_first(choices: list[dict], main: FigureSet | None) -> list[dict]:
+    """The choices in order of their votes in ``main`` (the unit's result), most first; choices without
+    a figure keep their ballot order after them."""
+    votes = main.votes if main is not None else {}
+    return sorted(choices, key=lambda c: -votes[c["choice_id"]] if votes.get(c["choice_id"]) is not None else 1)
+
+
+def protocol_block(loc: Locale, sets: list[FigureSet], extra_lines: list[dict] | None = None) -> str:
+    """The unit's protocol, one click away: a line of its key figures, the whole table when opened."""
+    if not sets:
+        return note(h(loc.not_published))
+    main = primary(sets)
+    facts = []
+    if main is not None:
+        voters = main.lines.get("voters_on_list")
+        turnout = main.turnout_percent if main.turnout_percent is not None else main.computed_turnout()
+        if voters is not None:
+            facts.append(f"{h(loc.line('voters_on_list'))}: {loc.number(voters)}")
+        if turnout is not None:
+            facts.append(f"{h(loc.t('turnout_percent'))}: {loc.percent(turnout, main.turnout_percent is None)}")
+    summary = h(loc.t("whole_protocol")) + (f" <small>({h(main.label)}: {' · '.join(facts)})</small>" if facts else "")
+    return collapsed(summary, protocol_table(loc, sets, extra_lines))
+
+
 def protocol_table(loc: Locale, sets: list[FigureSet], extra_lines: list[dict] | None = None) -> str:
-    headers = [h(loc.t("line"))] + [f"{h(s.label)}{_partial_mark(s.partial_note())}" for s in sets]
+    """Every line, one column per set of figures. Where a difference is computed, its two sets come
+    first and the difference right after the first, so it stays in view on a phone; lines no set
+    publishes are named in one note under the table."""
+    if not sets:
+        return note(h(loc.not_published))
     diff = _difference_pair(sets)
     if diff:
-        headers.append(h(loc.t("difference")))
-    rows = []
+        sets = [diff[0]] + [s for s in sets if s is not diff[0]]
+    headers = [h(loc.t("line"))] + [f"{h(s.label)}{_partial_mark(s.partial_note())}" for s in sets]
+    if diff:
+        headers.insert(2, h(loc.t("difference")) + f"<br><small>{h(diff[0].label)} − {h(diff[1].label)}</small>")
+
+    def cells_with_difference(cells: list[str], difference: str) -> list[str]:
+        return cells[:2] + [difference] + cells[2:] if diff else cells
+
+    rows, missing = [], []
     any_derived = False
     for name in contract.line_names():
+        if all(s.lines.get(name) is None for s in sets):
+            missing.append(loc.line(name))
+            continue
         cells = [text_cell(h(loc.line(name)))]
         for s in sets:
             derived = s.derived_note(name)
             any_derived |= bool(derived)
             cells.append(num_cell(loc, s.lines.get(name), _partial_mark(s.line_partial(name)) + derived_mark(derived)))
+        difference = ""
         if diff:
             a, b = diff[0].lines.get(name), diff[1].lines.get(name)
-            cells.append(num_cell(loc, a - b if a is not None and b is not None else None))
-        rows.append(row(cells))
+            difference = num_cell(loc, a - b if a is not None and b is not None else None)
+        rows.append(row(cells_with_difference(cells, difference)))
     for line in extra_lines or []:
         if not any(line["name"] in s.extra for s in sets):
             continue
         cells = [text_cell(loc.name_html(loc.extra_line(line)))]
         cells += [num_cell(loc, s.extra.get(line["name"])) if not s.is_sum else text_cell("") for s in sets]
-        if diff:
-            cells.append(text_cell(""))
-        rows.append(row(cells))
+        rows.append(row(cells_with_difference(cells, text_cell(""))))
     turnout = [text_cell(h(loc.t("turnout_percent")))]
-    for s in sets:
-        value = s.turnout_percent if s.turnout_percent is not None else s.computed_turnout()
+    values = [s.turnout_percent if s.turnout_percent is not None else s.computed_turnout() for s in sets]
+    for s, value in zip(sets, values):
         turnout.append(pct_cell(loc, value, approximate=s.turnout_percent is None and value is not None))
-    if diff:
-        turnout.append(text_cell(""))
-    rows.append(row(turnout))
-    if not sets:
-        return note(h(loc.not_published))
-    return (table(headers, rows, sortable=False, label=loc.t("protocol")) + sources_note(loc, sets)
+    if any(v is not None for v in values):
+        rows.append(row(cells_with_difference(turnout, text_cell(""))))
+    else:
+        missing.append(loc.t("turnout_percent"))
+    return (table(headers, rows, sortable=False, label=loc.t("protocol")) + not_published_note(loc, missing) + sources_note(loc, sets)
             + (note(h(loc.t("derived_note"))) if any_derived else ""))
 
 
@@ -317,44 +364,61 @@ def derived_mark(text: str) -> str:
     return f'<br><small class="ashyq-derived">{h(text)}</small>' if text else ""
 
 
-def children_block(loc: Locale, data: ElectionData, cid: str, choices: list[dict], kids: list[str], url: str) -> str:
-    headers = [h(loc.t("name")), h(loc.t("source")), h(loc.line("voters_on_list")), h(loc.line("ballots_issued")),
-               h(loc.t("turnout_percent")), h(loc.t("turnout_last_report")), h(loc.line("ballots_valid")),
-               h(loc.line("ballots_invalid"))]
-    headers += [loc.name_html(loc.name(c)) for c in choices] + [h(loc.t("findings"))]
-    rows, names, share_rows = [], [], [[] for _ in choices]
+def children_block(loc: Locale, data: ElectionData, cid: str, choices: list[dict], kids: list[str], url: str,
+                   ordered: list[dict] | None = None) -> str:
+    """One row per unit below: its name, voters, turnout and the votes (with shares) of the choices in
+    ``ordered`` (leaders first), then the other published lines, its source and findings. A column
+    nothing in the table publishes is named in one note instead of filling the row."""
+    ordered = ordered or choices
+    columns: list[tuple[str, bool]] = [(h(loc.line("voters_on_list")), True), (h(loc.t("turnout_percent")), True)]
+    columns += [(loc.name_html(loc.name(c)), True) for c in ordered]
+    columns += [(h(loc.line("ballots_issued")), True), (h(loc.line("ballots_valid")), True),
+                (h(loc.line("ballots_invalid")), True), (h(loc.t("turnout_last_report")), True),
+                (h(loc.t("source")), False)]
+    names, share_rows, body = [], [[] for _ in choices], []
     for kid in kids:
         main = primary(all_sets(loc, data, cid, kid))
         name = unit_name(loc, data.units[kid])
         reports = [r for r in data.turnout.get((cid, kid), []) if r["turnout_percent"] is not None]
         last_report = reports[-1]["turnout_percent"] if reports else None
-        cells = [text_cell(link(url, unit_url(loc, data, kid), loc.name_html(name)))]
+        cells: list[tuple[str, bool]] = []  # (cell, published?)
         if main is None:
-            cells += [text_cell(h(loc.not_published), attrs=' class="np"')] + [num_cell(loc, None)] * 3
-            cells += [pct_cell(loc, last_report), num_cell(loc, None), num_cell(loc, None)] + [num_cell(loc, None) for _ in choices]
-            cells.append(text_cell(finding_badges(loc, _findings_for(data, kid, cid, None))))
-            rows.append(row(cells))
-            continue
-        cells.append(text_cell(h(main.label) + _partial_mark(main.partial_note())))
-        for line in ("voters_on_list", "ballots_issued"):
-            cells.append(num_cell(loc, main.lines.get(line), derived_mark(main.derived_note(line))))
-        cells.append(pct_cell(loc, main.turnout_percent if main.turnout_percent is not None else main.computed_turnout(),
-                              approximate=main.turnout_percent is None))
-        cells.append(pct_cell(loc, last_report))
-        for line in ("ballots_valid", "ballots_invalid"):
-            cells.append(num_cell(loc, main.lines.get(line)))
-        shares = [main.share(c["choice_id"]) for c in choices]
-        if any(share is not None for share, _ in shares):
-            names.append(name)
-            for i, (share, _) in enumerate(shares):
-                share_rows[i].append(share)
-        for c, (share, approx) in zip(choices, shares):
-            extra = f"<br><small>{loc.percent(share, approx)}</small>" if share is not None else ""
-            cells.append(num_cell(loc, main.votes.get(c["choice_id"]), extra))
-        cells.append(text_cell(finding_badges(loc, _findings_for(data, kid, cid, None))))
-        rows.append(row(cells))
-    out = table(headers, rows, searchable=False, numeric_from=2, text_after=len(headers) - 1,
-                label=loc.t("children_results", level=loc.level(data.units[kids[0]]["level"])))
+            cells += [(num_cell(loc, None), False), (pct_cell(loc, None), False)]
+            cells += [(num_cell(loc, None), False) for _ in ordered] + [(num_cell(loc, None), False)] * 3
+            cells += [(pct_cell(loc, last_report), last_report is not None),
+                      (text_cell(h(loc.not_published), attrs=' class="np"'), False)]
+        else:
+            voters = main.lines.get("voters_on_list")
+            turnout = main.turnout_percent if main.turnout_percent is not None else main.computed_turnout()
+            cells.append((num_cell(loc, voters, derived_mark(main.derived_note("voters_on_list"))), voters is not None))
+            cells.append((pct_cell(loc, turnout, approximate=main.turnout_percent is None), turnout is not None))
+            for c in ordered:
+                share, approx = main.share(c["choice_id"])
+                extra = f"<br><small>{loc.percent(share, approx)}</small>" if share is not None else ""
+                votes = main.votes.get(c["choice_id"])
+                cells.append((num_cell(loc, votes, extra), votes is not None))
+            for line in ("ballots_issued", "ballots_valid", "ballots_invalid"):
+                value = main.lines.get(line)
+                cells.append((num_cell(loc, value, derived_mark(main.derived_note(line))), value is not None))
+            cells.append((pct_cell(loc, last_report), last_report is not None))
+            cells.append((text_cell(h(main.label) + _partial_mark(main.partial_note()), attrs=' class="ashyq-source"'), True))
+            shares = [main.share(c["choice_id"])[0] for c in choices]
+            if any(share is not None for share in shares):
+                names.append(name)
+                for i, share in enumerate(shares):
+                    share_rows[i].append(share)
+        body.append((kid, name, cells))
+    shown = [i for i, (_, numeric) in enumerate(columns)
+             if not numeric or any(cells[i][1] for _, _, cells in body)]
+    missing = [columns[i][0] for i in range(len(columns)) if i not in shown]
+    headers = [h(loc.t("name"))] + [columns[i][0] for i in shown] + [h(loc.t("findings"))]
+    rows = [row([text_cell(link(url, unit_url(loc, data, kid), loc.name_html(name)))] + [cells[i][0] for i in shown]
+                + [findings_cell(loc, _findings_for(data, kid, cid, None))]) for kid, name, cells in body]
+    numeric = sum(1 for i in shown if columns[i][1])
+    # headers are escaped HTML already: the note lists them as they are
+    out = (table(headers, rows, css="ashyq-children", searchable=False, numeric_from=1, text_after=1 + numeric,
+                  label=loc.t("children_results", level=loc.level(data.units[kids[0]]["level"])))
+           + (note(h(loc.t("not_published_anywhere", lines="@@")).replace("@@", "; ".join(missing))) if missing else ""))
     if not names:
         return out
     summary = loc.t("chart_summary_children", level=loc.level(data.units[kids[0]]["level"]).lower())
@@ -407,11 +471,24 @@ def station_tables(loc: Locale, data: ElectionData, contest: dict, choices: list
 
 
 def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict], stations: list[str], url: str) -> str:
+    """One row per station and source: the station (linked to its page, which has every line of the
+    protocol), voters, turnout, the votes of each choice in the order given (leaders first) and its
+    findings. A column nothing in the table publishes is named in one note instead."""
     protocols = [(s, p) for s in stations for p in data.protocols.get((cid, s), [])]
-    lines = [n for n in contract.line_names() if any(p[n] is not None for _, p in protocols)]
-    missing = [n for n in contract.line_names() if n not in lines]
-    headers = ["#", h(loc.t("code")), h(loc.t("station")), h(loc.t("source"))] + [h(loc.line(n)) for n in lines]
-    headers += [loc.name_html(loc.name(c)) for c in choices] + [h(loc.t("findings"))]
+    several_sources = len({p["source_id"] for _, p in protocols}) > 1
+
+    def votes_of(station_id: str, p: dict) -> dict:
+        return data.votes.get((cid, station_id, p["source_id"]), {})
+
+    has_voters = any(p["voters_on_list"] is not None for _, p in protocols)
+    has_turnout = any(p.get("turnout_percent") is not None or p.get("turnout_computed") is not None for _, p in protocols)
+    shown = [c for c in choices
+             if any(votes_of(s, p).get(c["choice_id"], {}).get("votes") is not None for s, p in protocols)]
+    headers = [h(loc.t("station"))] + ([h(loc.line("voters_on_list"))] if has_voters else [])
+    headers += [h(loc.t("turnout_percent"))] if has_turnout else []
+    headers += [loc.name_html(loc.name(c)) for c in shown] + [h(loc.t("findings"))]
+    missing = ([] if has_voters else [loc.line("voters_on_list")]) + ([] if has_turnout else [loc.t("turnout_percent")])
+    missing += [loc.name(c) for c in choices if c not in shown]
     rows = []
     seen = set()
     for station_id, p in protocols:
@@ -422,24 +499,50 @@ def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict]
         anchor = base if station_id not in seen else f"{base}-{p['source_id']}"
         seen.add(station_id)
         source = data.sources[p["source_id"]]
-        votes = data.votes.get((cid, station_id, p["source_id"]), {})
-        cells = [text_cell(f'<a class="ashyq-permalink" href="#{h(anchor)}" title="{h(loc.t("permalink"))}">#</a>'),
-                 text_cell(h(unit.get("code") or ""), attrs=f' data-sort="{h(_sort_key(unit.get("code")))}"'),
-                 text_cell(link(url, urls.station(loc.lang, data.election_id, station_id), loc.name_html(unit_name(loc, unit)))),
-                 text_cell(h(loc.source_kind(source["kind"])))]
-        cells += [num_cell(loc, p[n], derived_mark(loc.t("derived") if p.get(f"{n}_derived") and p[n] is not None else ""))
-                  for n in lines]
-        cells += [num_cell(loc, votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in choices]
-        cells.append(text_cell(finding_badges(loc, _findings_for(data, station_id, cid, p["source_id"]))))
+        votes = votes_of(station_id, p)
+        full = unit_name(loc, unit)
+        short = station_label(loc, unit)
+        title = f' title="{h(full)}"' if short != full else ""
+        name = (f'<a href="{h(urls.relative(url, urls.station(loc.lang, data.election_id, station_id)))}"{title}>'
+                f'{h(short) if short != full else loc.name_html(full)}</a>')
+        if several_sources:
+            name += f"<br><small>{h(loc.source_kind(source['kind']))}</small>"
+        name += f' <a class="ashyq-permalink" href="#{h(anchor)}" title="{h(loc.t("permalink"))}">#</a>'
+        cells = [text_cell(name, attrs=f' data-sort="{h(_sort_key(unit.get("code")))}"')]
+        figures = len(headers) - 2
+        if not p.get("has_figures", True) and figures:  # listed without any figure: said once across the row
+            cells.append(text_cell(h(loc.t("listed_not_published")), attrs=f' class="np" colspan="{figures}"'))
+            cells.append(findings_cell(loc, _findings_for(data, station_id, cid, p["source_id"])))
+            rows.append(row(cells, attrs=f' id="{h(anchor)}"'))
+            continue
+        if has_voters:
+            cells.append(num_cell(loc, p["voters_on_list"], derived_mark(
+                loc.t("derived") if p.get("voters_on_list_derived") and p["voters_on_list"] is not None else "")))
+        if has_turnout:
+            published = p.get("turnout_percent")
+            cells.append(pct_cell(loc, published if published is not None else p.get("turnout_computed"),
+                                  approximate=published is None and p.get("turnout_computed") is not None))
+        cells += [num_cell(loc, votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in shown]
+        cells.append(findings_cell(loc, _findings_for(data, station_id, cid, p["source_id"])))
         rows.append(row(cells, attrs=f' id="{h(anchor)}"'))
-    out = table(headers, rows, css="ashyq-stations", searchable=False, numeric_from=4, text_after=len(headers) - 1,
+    out = table(headers, rows, css="ashyq-stations", searchable=False, numeric_from=1, text_after=len(headers) - 1,
                 label=loc.t("stations"))
     listed = sum(1 for _, p in protocols if not p.get("has_figures", True))
     if listed:
         out += note(h(f"{loc.t('protocols_listed_not_published')}: {loc.number(listed)}"))
-    if missing:
-        out += note(h(f"{loc.not_published}: " + "; ".join(loc.line(n) for n in missing)))
-    return out
+    return out + not_published_note(loc, missing)
+
+
+def station_label(loc: Locale, unit: dict) -> str:
+    """A station's name in its table row: its commission and number ("УИК 576") when its name only
+    restates the number ("Polling station 576", "УИК №576"), so the row stays one line on a phone;
+    else its whole name. The whole name is on the station's page."""
+    code = str(unit.get("code") or "")
+    name = str(loc.name(unit, default=code))
+    words = re.findall(r"\w+", name)
+    if code and code in words and len(words) <= 4:
+        return f"{loc.commission(unit.get('commission')) or loc.t('station')} {code}"
+    return unit_name(loc, unit)
 
 
 def turnout_block(loc: Locale, data: ElectionData, reports: list[dict]) -> str:
@@ -495,7 +598,7 @@ def _turnout_chart(loc: Locale, series: list[tuple], table_html: str) -> str:
         return table_html
     summary = loc.t("chart_summary_turnout", last=loc.percent(known[-1][1]), label=known[-1][0],
                 first=loc.percent(known[0][1]), first_label=known[0][0])
-    return chart(charts.turnout_lines(loc, series), summary, table_html)
+    return chart(charts.turnout_lines(loc, series), summary, collapsed(h(loc.t("reports_table")), table_html))
 
 
 def sources_note(loc: Locale, sets: list[FigureSet]) -> str:
@@ -524,6 +627,12 @@ def _difference_pair(sets: list[FigureSet]) -> tuple[FigureSet, FigureSet] | Non
 
 def _partial_mark(text: str) -> str:
     return f'<br><small class="ashyq-partial">{h(text)}</small>' if text else ""
+
+
+def findings_cell(loc: Locale, findings: list[dict]) -> str:
+    """The badges of a row's findings, in a cell wide enough that they do not stretch the row."""
+    badges = finding_badges(loc, findings)
+    return text_cell(badges, attrs=' class="ashyq-findings"') if badges else text_cell("")
 
 
 def _findings_for(data: ElectionData, unit_id: str, contest_id: str, source_id: str | None) -> list[dict]:
