@@ -159,8 +159,10 @@ def test_district_rows_match_the_csv(built_site, datasets_dir, present):
 
 def test_partial_sums_are_labelled(built_site):
     html = page(built_site, urls.election("en", "kz-2011-presidential")).read_text(encoding="utf-8")
-    assert "Sum of 4 of 4 stations" in html
-    assert "partial: 4 stations in the package" in html
+    # the package holds 4 of the district's stations: the heading says so once, the note why it is partial
+    assert "Sum of the 4 stations in the package" in html
+    assert "partial: the package does not list every station of this unit" in html
+    assert "Sum of 4 of 4 stations" not in html
 
 
 def test_long_station_tables_are_split_over_pages(datasets_dir, present, monkeypatch):
