@@ -432,8 +432,9 @@ def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> st
                        num_cell(loc, r["ratio"])])
                   for r in rounds.to_dicts()]
     parts.append(f"<h3>{h(loc.t('round_heading'))}</h3>" + note(h(loc.t("round_note")))
-                 + table([h(loc.t(k)) for k in ("measure", "kind", "stations", "observed", "expected_by_chance",
-                                                 "observed_to_expected")], round_rows, sortable=False))
+                 + _details(loc.t("numbers"), table([h(loc.t(k)) for k in ("measure", "kind", "stations", "observed",
+                                                                          "expected_by_chance", "observed_to_expected")],
+                                                   round_rows, sortable=False)))
     tails = distributions.tail_stations(db, eid, cid)
     if tails.height:
         page_url = urls.integrity(loc.lang, eid)
