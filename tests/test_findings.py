@@ -312,3 +312,33 @@ def test_download_sizes_are_in_kb_or_mb_in_the_readers_language(built_site):
             target = (page.parent / href).resolve()
             assert html.unescape(size) == loc.size(target.stat().st_size), (lang, href)
             assert not re.fullmatch(r"[\d\s,.\u00a0]+", html.unescape(size))  # never a bare count of bytes
+
+
+def test_dates_come_in_the_languages_one_style(built_site):
+    """Dates on pages go through Locale ("19 March 2023", "19 марта 2023 г."): no ISO or dotted date in
+    a page's own text (data, code and other languages set aside)."""
+    from test_languages import _Visible, pages_of_every_kind
+
+    other_style = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}\.\d{2}\.\d{2,4}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+    for lang in LANGUAGES:
+        for kind, path in pages_of_every_kind(built_site, lang).items():
+            parser = _Visible(lang)
+            parser.feed(path.read_text(encoding="utf-8"))
+            found = other_style.findall(" ".join(parser.text))
+            assert not found, (lang, kind, found)
+    election = (built_site / urls.home("en") / "index.html").read_text(encoding="utf-8")
+    assert "Date: 3 April 2011" in election
+
+
+def test_the_election_page_says_what_was_checked_in_its_first_lines(built_site):
+    for lang in LANGUAGES:
+        loc = Locale(lang)
+        for eid in (SPB, KZ11):
+            integrity = (built_site / urls.integrity(lang, eid) / "index.html").read_text(encoding="utf-8")
+            head = _headline(integrity)
+            election = (built_site / urls.election(lang, eid) / "index.html").read_text(encoding="utf-8")
+            article = election[election.index("<article"):]
+            said = loc.t("integrity_link", made=loc.number(head["made"]), failed=loc.number(head["failed"]),
+                         cannot=loc.number(head["cannot"]), differ=loc.number(head["source_differences"]))
+            assert html.escape(said, quote=False) in article, (lang, eid)
+            assert article.index(html.escape(said, quote=False)) < article.index("<table")
