@@ -331,7 +331,8 @@ def test_failed_checks_show_as_badges_on_station_rows(built_site, datasets_dir, 
     db = model.build_model([load.load_package(datasets_dir / "spb-2021")])
     checks.run_checks(db)
     # the first table of a TIK's page (plain row ids) is the State Duma's party list
-    failed = db.rows("SELECT f.* FROM findings f JOIN units u USING (election_id, unit_id) "
+    # check_outcomes: the findings' rows with the report times a turnout finding names
+    failed = db.rows("SELECT f.* FROM check_outcomes f JOIN units u USING (election_id, unit_id) "
                      "WHERE f.status = 'failed' AND u.level = 'station' AND f.contest_id = 'duma-list' ORDER BY unit_id")
     assert failed, "the St Petersburg data has failed checks to show"
     station = failed[0]["unit_id"]

@@ -28,6 +28,9 @@ def finding_sentence(loc, finding: dict) -> str:
     if actual is None or expected is None:
         return check_title(loc, check_id)
     if check_id in ("turnout_never_decreases", "last_report_le_final"):
+        if finding.get("reported_at") is None:  # a row without the report times (the findings table's)
+            return loc.t("finding_failed_figures", title=check_title(loc, check_id), actual=loc.number(actual),
+                         expected=loc.number(expected))
         by_count = bool(finding.get("by_count"))
         value = loc.number if by_count else (lambda v: loc.percent(v))
         return loc.t(f"finding_{check_id}_{'count' if by_count else 'percent'}",
