@@ -76,10 +76,3 @@ def turnout_flag_sentence(loc, row: dict) -> str:
 def _signed(loc, value) -> str:
     return ("+" if value and value > 0 else "") + loc.number(value)
 
-
-def status_label(loc, status: str, check_id: str) -> str:
-    """"does not add up" (a control ratio), "flagged" (an indicator), "cannot be checked"."""
-    if status == "cannot_check":
-        return loc.t("status_cannot_check")
-    check = BY_ID.get(check_id)
-    return loc.t(f"badge_{check.kind}" if check else "status_failed")

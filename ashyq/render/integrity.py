@@ -20,7 +20,7 @@ from ..checks.registry import BY_ID, CHECKS, TURNOUT_FLAGS, turnout_flag_text
 from . import charts, urls
 from .data import ElectionData
 from .escape import h, md
-from .findings import (check_title, finding_sentence, source_sentence, status_label, tabulation_sentence,
+from .findings import (finding_sentence, source_sentence, tabulation_sentence,
                        turnout_flag_sentence)
 from .fragments import breadcrumbs, chart, html_block, link, note, num_cell, row, table, text_cell
 from .locale import Locale
