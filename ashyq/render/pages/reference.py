@@ -237,8 +237,9 @@ def _by_stem(downloads: list) -> list[list]:
 def _files_html(loc: Locale, url: str, files: list) -> str:
     """"CSV 501.4 kB · Parquet 30.8 kB · JSON 2.5 MB", each a link (its file name on hover)."""
     return " · ".join(
-        f'<a href="{h(urls.relative(url, urls.download_file(str(d.path))))}" title="{h(Path(str(d.path)).name)}">'
-        f"{h(FORMAT_NAMES.get(d.format, d.format))}</a>&nbsp;<small>{h(loc.size(d.size))}</small>" for d in files)
+        f'<span class="ashyq-file"><a href="{h(urls.relative(url, urls.download_file(str(d.path))))}" '
+        f'title="{h(Path(str(d.path)).name)}">{h(FORMAT_NAMES.get(d.format, d.format))}</a>&nbsp;'
+        f"<small>{h(loc.size(d.size))}</small></span>" for d in files)
 
 
 FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "json": "JSON", "zip": "ZIP"}
