@@ -101,38 +101,45 @@ def test_many_failing_stations_give_a_page_under_300_kb(national):
     assert len(page.markdown().encode("utf-8")) + THEME_FRAME < PAGE_LIMIT
 
 
+def _group(body: str, key: str) -> tuple[int, list[str]]:
+    """(the count a group of findings states, its sentences)."""
+    match = re.search(rf'<section class="ashyq-finding-group" data-group="{key}" data-count="(\d+)">(.*?)</section>',
+                      body, re.S)
+    assert match, key
+    return int(match.group(1)), re.findall(r"<li>(.*?)</li>", match.group(2), re.S)
+
+
 def test_the_page_states_the_full_counts_and_links_the_complete_csv(national):
     db, integrity, page, folder = national
     failed = _count(db, "SELECT count(*) AS n FROM findings WHERE status = 'failed'")
     listed = _count(db, "SELECT count(*) AS n FROM findings")
     assert failed > STATIONS  # the control ratio everywhere, the indicator on a fifth of them
-    assert f"{failed:,} findings" in page.body and f"{listed:,} rows" in page.body
-    shown = integrity.ROWS_SHOWN
-    assert f"Shown here: {shown:,} of {failed:,}" in page.body
-    csv_link = urls.relative(page.url, urls.integrity_csv(synthetic.METADATA["name"], "findings"))
-    assert f'{failed - shown:,} more in <a href="{csv_link}"><code>findings.csv</code></a>' in page.body
     findings = _csv(folder / "findings.csv")
     assert findings.height == listed and tuple(findings.columns) == checks.FINDINGS_COLUMNS
-    assert findings.filter(pl.col("status") == "failed").height == failed
-    # the per-check counts above the list are the full ones too
+    csv_link = urls.relative(page.url, urls.integrity_csv(synthetic.METADATA["name"], "findings"))
+    per_check = findings.filter(pl.col("status") == "failed").group_by("check_id").len()
+    assert per_check["len"].sum() == failed
+    for check_id, rows in per_check.iter_rows():
+        stated, sentences = _group(page.body, check_id)
+        assert stated == rows  # the full count, not the rows shown
+        assert len(sentences) == min(rows, integrity.ROWS_SHOWN)
+        assert f"({rows:,} rows): <a href=\"{csv_link}\"><code>findings.csv</code></a>" in page.body
     received = _count(db, "SELECT count(*) AS n FROM findings WHERE check_id = 'ballots_received_reconcile' "
                           "AND status = 'failed'")
-    assert received == STATIONS + COPIES and f">{received:,}<" in page.body
+    assert received == STATIONS + COPIES and f"{received:,} findings at {STATIONS:,} polling stations" in page.body
 
 
 def test_long_lists_show_the_worst_rows_first(national):
     db, integrity, page, folder = national
-    section = page.body.split("## Findings", 1)[1].split("## Tabulation", 1)[0]
-    rows = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", section)]
-    at = [c for c in checks.FINDINGS_COLUMNS if c not in integrity.HIDDEN_ON_PAGE].index("difference")
-    differences = [int(cells[at].replace(",", "")) for cells in rows if cells]
+    _, sentences = _group(page.body, "ballots_received_reconcile")
+    differences = [int(re.search(r"difference \+?(-?[\d,]+)\)", s).group(1).replace(",", "")) for s in sentences]
     largest = _count(db, "SELECT max(abs(difference))::BIGINT AS n FROM findings WHERE status = 'failed'")
     assert largest > 97  # an observers' copy with fewer cancelled ballots adds to the official 1–97
     assert len(differences) == integrity.ROWS_SHOWN and differences[0] == largest
     assert differences == sorted(differences, reverse=True)
-    sources = page.body.split("## The same protocol from two sources", 1)[1].split("## Turnout", 1)[0]
-    assert sources.count('class="ashyq-differs"') == integrity.ROWS_SHOWN
-    assert f"{COPIES - integrity.ROWS_SHOWN:,} more in" in sources
+    assert page.body.count("<details>") >= 2  # beyond the first rows, the rest is folded
+    stated, sources = _group(page.body, "source_differences")
+    assert stated == COPIES and len(sources) == integrity.ROWS_SHOWN
     assert _csv(folder / "source_differences.csv").height == COPIES
 
 

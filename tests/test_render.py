@@ -222,8 +222,10 @@ def test_region_table_shows_votes_first_when_the_lines_are_not_published(built_s
 
 def test_partial_sums_are_labelled(built_site):
     html = page(built_site, urls.election("en", "kz-2011-presidential")).read_text(encoding="utf-8")
-    assert "Sum of 4 of 4 stations" in html
-    assert "partial: 4 stations in the package" in html
+    # the package holds 4 of the district's stations: the heading says so once, the note why it is partial
+    assert "Sum of the 4 stations in the package" in html
+    assert "partial: the package does not list every station of this unit" in html
+    assert "Sum of 4 of 4 stations" not in html
 
 
 def test_long_station_tables_are_split_over_pages(datasets_dir, present, monkeypatch):
@@ -392,7 +394,8 @@ def test_failed_checks_show_as_badges_on_station_rows(built_site, datasets_dir, 
     db = model.build_model([load.load_package(datasets_dir / "spb-2021")])
     checks.run_checks(db)
     # the first table of a TIK's page (plain row ids) is the State Duma's party list
-    failed = db.rows("SELECT f.* FROM findings f JOIN units u USING (election_id, unit_id) "
+    # check_outcomes: the findings' rows with the report times a turnout finding names
+    failed = db.rows("SELECT f.* FROM check_outcomes f JOIN units u USING (election_id, unit_id) "
                      "WHERE f.status = 'failed' AND u.level = 'station' AND f.contest_id = 'duma-list' ORDER BY unit_id")
     assert failed, "the St Petersburg data has failed checks to show"
     station = failed[0]["unit_id"]

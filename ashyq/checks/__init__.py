@@ -70,7 +70,8 @@ def protocol_check_sql(check: Check) -> str:
                 WHEN {passes} THEN 'passed' ELSE 'failed' END AS status,
            CASE WHEN actual IS NULL OR expected IS NULL
                      THEN 'Cannot be checked: not published: ' || concat_ws(', ', {missing})
-                WHEN NOT ({passes}) THEN {detail} END AS detail
+                WHEN NOT ({passes}) THEN {detail} END AS detail,
+           NULL::TIMESTAMP AS previous_at, NULL::TIMESTAMP AS reported_at, NULL::BOOLEAN AS by_count
     FROM (SELECT f.*, ({check.actual}) AS actual, ({check.expected}) AS expected
           FROM protocol_figures f)"""
 

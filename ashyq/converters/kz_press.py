@@ -342,7 +342,7 @@ def metadata(election: Election, national: list[dict], reports: list[dict]) -> d
             "name": "notspecified",
             "title": "No licence: facts from official CEC announcements; the press articles are copyrighted "
                      "and only the figures were taken. Cite \"Central Election Commission of the Republic "
-                     "of Kazakhstan, as reported by <source>\".",
+                     "of Kazakhstan, as reported by\" and the news agency of the figure (listed under sources).",
         }],
         "sources": sources + list(election.extra_sources),
         "election": {"date": election.date, "country": "KZ", "type": election.type,

@@ -62,7 +62,9 @@ def _render_site(db, packages, staging, progress) -> None:
             if checked:
                 integrity_page = integrity.integrity_page(loc, db, data)
                 integrity_page.write(docs_dir)
-                links.append((integrity_page.url, loc.t("integrity")))
+                # the election page's integrity summary: what was checked, in counts, in its first lines
+                links.append((integrity_page.url,
+                              integrity.integrity_link_text(loc, integrity.integrity_headline(db, package.id))))
             corrections = changelog.changelog_page(loc, db, data)
             corrections.write(docs_dir)
             links.append((corrections.url, loc.t("changes")))

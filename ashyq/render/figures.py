@@ -34,11 +34,10 @@ class FigureSet:
         """Empty when the sum covers every station of the unit; otherwise says how partial it is."""
         if not self.is_sum:
             return ""
-        if not self.complete:
-            return self.loc.plural("partial_package", self.stations_with_protocol)
-        if self.listed_not_published:
-            return self.loc.t("partial_listed", n=self.loc.number(self.stations_with_protocol), total=self.loc.number(self.stations_total),
-                     missing=self.loc.number(self.listed_not_published))
+        if not self.complete:  # the heading says how many stations the package has
+            return self.loc.t("partial_incomplete")
+        if self.listed_not_published:  # the heading says how many published of how many listed
+            return self.loc.t("partial_listed", missing=self.loc.number(self.listed_not_published))
         if self.stations_with_protocol < self.stations_total:
             return self.loc.t("partial_sum", n=self.loc.number(self.stations_with_protocol), total=self.loc.number(self.stations_total))
         return ""
@@ -115,7 +114,7 @@ def sum_sets(loc: Locale, data: ElectionData, contest_id: str, unit_id: str) -> 
     for row in data.sums.get((contest_id, unit_id), []):
         source = data.sources[row["source_id"]]
         votes = data.vote_sums.get((contest_id, unit_id, row["source_id"]), {})
-        label = loc.t("sum_of_stations", n=loc.number(row["stations_with_protocol"]), total=loc.number(row["stations_total"]))
+        label = sum_label(loc, row)
         out.append(FigureSet(
             loc=loc,
             key=f"sum:{source['source_id']}",
@@ -133,6 +132,16 @@ def sum_sets(loc: Locale, data: ElectionData, contest_id: str, unit_id: str) -> 
             listed_not_published=row.get("stations_listed_not_published") or 0,
         ))
     return out
+
+
+def sum_label(loc: Locale, row: dict) -> str:
+    """What a sum of stations counts, once: the stations the package holds (when it does not hold all
+    the unit's), those with a published protocol of all listed, or all of them."""
+    if not row["complete"]:
+        return loc.plural("sum_of_package_stations", row["stations_with_protocol"])
+    if row["stations_with_protocol"] < row["stations_total"]:
+        return loc.t("sum_of_stations", n=loc.number(row["stations_with_protocol"]), total=loc.number(row["stations_total"]))
+    return loc.t("sum_of_all_stations", n=loc.number(row["stations_total"]))
 
 
 def all_sets(loc: Locale, data: ElectionData, contest_id: str, unit_id: str) -> list[FigureSet]:

@@ -16,11 +16,12 @@ import plotly.graph_objects as go
 from .. import checks, contract
 from ..downloads import formula_safe
 from ..checks import distributions
-from ..checks.registry import BY_ID, CHECKS, turnout_flag_text
+from ..checks.registry import BY_ID, CHECKS, TURNOUT_FLAGS, turnout_flag_text
 from . import charts, urls
 from .data import ElectionData
 from .escape import h, md
-from .findings import check_title, finding_text, status_label
+from .findings import (finding_sentence, source_sentence, tabulation_sentence,
+                       turnout_flag_sentence)
 from .fragments import breadcrumbs, chart, html_block, link, note, num_cell, row, table, text_cell
 from .locale import Locale
 from .methodology import check_anchor
@@ -28,9 +29,10 @@ from .naming import contest_name, election_title, unit_name, unit_url
 from .page import Page
 
 TOP_STATIONS = 25
-# Rows per long list on the page (the Kazakh page of St Petersburg's four ballots stays under 300 kB);
-# the CSV next to it has every row.
-ROWS_SHOWN = 50
+# Rows per group of findings on the page: the first ROWS_OPEN open, the rest up to ROWS_SHOWN folded
+# under "N more" (the page within ~15 phone screens and 300 kB); the CSV next to it has every row.
+ROWS_OPEN = 3
+ROWS_SHOWN = 25
 TAIL_ROWS = 50
 DENSITY_MAX_POINTS = 4000  # occupied 1-point cells above this: the chart uses 2-point cells (≤ 2,500)
 DENSITY_TABLE_BIN = 5  # the density's "Numbers" table in 5-point cells (≤ 400 rows)
@@ -66,25 +68,31 @@ def checks_have_run(db) -> bool:
 
 
 def integrity_page(loc: Locale, db, data: ElectionData) -> Page:
+    """First what was checked (the headline), then the findings as sentences grouped by check, the
+    differences between levels and sources, turnout through the day, the per-check, per-region and
+    per-contest counts, and the distributions. Long lists show their first rows, a few more behind
+    "N more", and link the CSV that has every row: the page stays within ~15 phone screens."""
     eid = data.election_id
     url = urls.integrity(loc.lang, eid)
     title = election_title(loc, data)
     parts = [html_block(
         breadcrumbs(loc, url, [(urls.home(loc.lang), loc.t("elections")), (urls.election(loc.lang, eid), title),
                                (url, loc.t("integrity"))])
+        + headline_block(loc, integrity_headline(db, eid))
         + f"<p>{link(url, urls.page(loc.lang, 'methodology'), h(loc.t('how_checks_work')))}</p>"
         "<p>" + h(loc.t("integrity_intro")) + "</p>")]
     parts.append(f"## {md(loc.t('checks'))}\n\n" + html_block(counts_table(loc, db, url, eid)))
-    parts.append(f"## {md(loc.t('by_region'))}\n\n" + html_block(region_table(loc, db, data, url)))
-    parts.append(f"## {md(loc.t('top_stations'))}\n\n" + html_block(top_stations_table(loc, db, data, url)))
-    parts.append(f"## {md(loc.t('findings'))}\n\n" + html_block(findings_table(loc, db, data, url)))
+    parts.append(f"## {md(loc.t('findings_by_check'))}\n\n" + html_block(finding_groups(loc, db, data, url)))
     parts.append(f"## {md(loc.t('tabulation_heading'))}\n\n" + html_block(tabulation_table(loc, db, data, url)))
     parts.append(f"## {md(loc.t('two_sources_heading'))}\n\n" + html_block(source_table(loc, db, data, url)))
     increments = increments_chart(loc, db, data)
     parts.append(f"## {md(loc.t('turnout_through_day'))}\n\n"
                  + html_block(increments + turnout_flags_table(loc, db, data, url)))
     has_charts = bool(increments)
-    parts.append(f"## {md(loc.t('by_contest'))}\n\n" + html_block(contest_counts_table(loc, db, data, url)))
+    parts.append(f"## {md(loc.t('more_tables'))}\n\n" + html_block(
+        _details(loc.t("by_region"), region_table(loc, db, data, url))
+        + _details(loc.t("top_stations"), top_stations_table(loc, db, data, url))
+        + _details(loc.t("by_contest"), contest_counts_table(loc, db, data, url))))
     for contest in data.contests:
         if contest.get("kind") == "single_member" and contest.get("constituency"):
             continue  # a constituency's few hundred stations: the distributions are drawn for the lists
@@ -96,7 +104,100 @@ def integrity_page(loc: Locale, db, data: ElectionData) -> Page:
     return Page(url=url, title=f"{loc.t('integrity')} — {title}", body="".join(parts), charts=has_charts)
 
 
-# ---- tables --------------------------------------------------------------------------------------
+# ---- what was checked ----------------------------------------------------------------------------
+
+def integrity_headline(db, election_id: str) -> dict:
+    """Checks made, cannot be made, failed, flagged; differences between sources and levels; turnout
+    flags (sql/queries.sql, integrity_headline)."""
+    indicators = [c.id for c in CHECKS if c.kind == "indicator"]
+    return db.named("integrity_headline", election_id=election_id, indicators=indicators)[0]
+
+
+def headline_block(loc: Locale, counts: dict) -> str:
+    """The first lines of the page: what was checked, in counts, and one verdict that never says
+    "adds up" when most checks could not be made."""
+    items = [("made", "hl_made"), ("cannot", "hl_cannot"), ("failed", "hl_failed"), ("flagged", "hl_flagged"),
+             ("source_differences", "hl_sources"), ("tabulation_differences", "hl_tabulation"),
+             ("turnout_flags", "hl_turnout_flags")]
+    lines = "".join(f'<li data-count="{key}"><strong>{loc.number(counts[key])}</strong> {h(loc.t(label))}</li>'
+                    for key, label in items)
+    return (f'<section class="ashyq-headline" aria-label="{h(loc.t("headline_label"))}"><ul>{lines}</ul>'
+            f"<p>{h(headline_verdict(loc, counts))}</p></section>")
+
+
+def headline_verdict(loc: Locale, counts: dict) -> str:
+    made, cannot = counts["made"], counts["cannot"]
+    if made == 0:
+        return loc.t("verdict_none_made")
+    said = []
+    if cannot > made:
+        said.append(loc.t("verdict_mostly_unchecked", cannot=loc.number(cannot), total=loc.number(made + cannot),
+                          made=loc.number(made)))
+    if counts["failed"] or counts["flagged"]:
+        said.append(loc.t("verdict_failed"))
+    elif cannot <= made:
+        said.append(loc.t("verdict_all_passed"))
+    return " ".join(said)
+
+
+def integrity_link_text(loc: Locale, counts: dict) -> str:
+    """The election page's line about its Integrity page: what was checked, in counts."""
+    return loc.t("integrity_link", made=loc.number(counts["made"]), failed=loc.number(counts["failed"]),
+                 cannot=loc.number(counts["cannot"]), differ=loc.number(counts["source_differences"]))
+
+
+# ---- findings as sentences, grouped by check -----------------------------------------------------
+
+def finding_groups(loc: Locale, db, data: ElectionData, url: str) -> str:
+    """A group per check that failed (control ratios, then turnout checks, then indicators): its plain
+    name linked to the methodology, how many findings at how many units (the rows of findings.csv),
+    the first rows as sentences and the rest cut with a link to the CSV."""
+    eid = data.election_id
+    groups = {r["check_id"]: r for r in db.named("finding_groups", election_id=eid)}
+    if not groups:
+        return note(h(loc.t("no_finding"))) + _download(loc, url, eid, "findings")
+    examples: dict[str, list[dict]] = {}
+    for r in db.named("finding_examples", election_id=eid, n=ROWS_SHOWN):
+        examples.setdefault(r["check_id"], []).append(r)
+    order = {"control_ratio": 0, "turnout": 1, "indicator": 2}
+    out = []
+    for check in sorted((c for c in CHECKS if c.id in groups), key=lambda c: order[c.kind]):
+        name = link(url, f"{urls.page(loc.lang, 'methodology')}#{check_anchor(check.id)}", h(check.title_in(loc.lang)))
+        items = [_sentence_item(loc, data, url, r, h(finding_sentence(loc, r))) for r in examples.get(check.id, [])]
+        out.append(_group(loc, url, eid, "findings", check.id, name, groups[check.id], "n_findings", items))
+    return "".join(out)
+
+
+def _group(loc: Locale, url: str, election_id: str, csv_name: str, key: str, name_html: str, counts: dict,
+           count_key: str, items: list[str]) -> str:
+    """One group: "<name> — 37 findings at 30 polling stations", the first rows, "N more" folded,
+    and the CSV with every row when the page does not show them all."""
+    where = loc.plural("at_n_stations" if counts["units"] == counts["stations"] else "at_n_units", counts["units"])
+    count = loc.t("group_count", count=loc.plural(count_key, counts["findings"]), where=where)
+    first, rest = items[:ROWS_OPEN], items[ROWS_OPEN:]
+    body = f'<ul class="ashyq-findings">{"".join(first)}</ul>'
+    if rest:
+        body += _details(loc.t("more_rows", n=loc.number(len(rest))), f'<ul class="ashyq-findings">{"".join(rest)}</ul>')
+    if counts["findings"] > len(items):
+        body += note(h(loc.t("complete_list", n=loc.number(counts["findings"]))) + " "
+                     + link(url, urls.integrity_csv(election_id, csv_name), f"<code>{h(csv_name)}.csv</code>"))
+    return (f'<section class="ashyq-finding-group" data-group="{h(key)}" data-count="{counts["findings"]}">'
+            f'<h3>{name_html} <small>— {h(count)}</small></h3>{body}</section>')
+
+
+def _sentence_item(loc: Locale, data: ElectionData, url: str, r: dict, sentence_html: str) -> str:
+    """"<unit> (<contest>, <source>): <sentence>" — the contest where the election has several, the
+    source where it is not the official one."""
+    where = []
+    if len(data.contests) > 1 and r.get("contest_id"):
+        contest = next((c for c in data.contests if c["contest_id"] == r["contest_id"]), None)
+        where.append(loc.name_html(contest_name(loc, contest)) if contest else h(r["contest_id"]))
+    source = data.sources.get(r.get("source_id"))
+    if source and source["kind"] != "official":
+        where.append(h(loc.source_kind(source["kind"])))
+    context = f' <small>({", ".join(where)})</small>' if where else ""
+    return f"<li>{_unit_link(loc, data, url, r['unit_id'])}{context}: {sentence_html}</li>"
+
 
 def _download(loc: Locale, url: str, election_id: str, name: str) -> str:
     return note(h(loc.t("download_csv")) + " " + link(url, urls.integrity_csv(election_id, name),
@@ -104,20 +205,16 @@ def _download(loc: Locale, url: str, election_id: str, name: str) -> str:
 
 
 def counts_table(loc: Locale, db, url: str, election_id: str) -> str:
-    counts = {r["check_id"]: r for r in db.rows(
-        "SELECT check_id, sum(checked)::BIGINT AS checked, sum(passed)::BIGINT AS passed, "
-        "sum(failed)::BIGINT AS failed, sum(cannot_check)::BIGINT AS cannot_check FROM check_counts "
-        "WHERE election_id = $e GROUP BY check_id", {"e": election_id})}
+    """Per check: made, failed (or flagged), cannot be made. Its sums are the headline's."""
+    counts = {r["check_id"]: r for r in db.named("integrity_check_counts", election_id=election_id)}
     rows = []
     for check in CHECKS:
         c = counts.get(check.id, {})
         title = link(url, f"{urls.page(loc.lang, 'methodology')}#{check_anchor(check.id)}", h(check.title_in(loc.lang)))
-        rows.append(row([text_cell(title), text_cell(f'<code lang="en">{h(check.formula)}</code>'),
-                         text_cell(h(loc.t(f"badge_{check.kind}"))),
-                         num_cell(loc, c.get("checked", 0)), num_cell(loc, c.get("passed", 0)), num_cell(loc, c.get("failed", 0)),
-                         num_cell(loc, c.get("cannot_check", 0))]))
-    return table([h(loc.t(k)) for k in ("check", "formula", "kind", "checked", "passed", "failed_or_flagged",
-                                        "cannot_be_checked")], rows)
+        rows.append(row([text_cell(title), num_cell(loc, c.get("checked", 0)), num_cell(loc, c.get("failed", 0)),
+                         num_cell(loc, c.get("cannot_check", 0))], f' data-check="{h(check.id)}"'))
+    return table([h(loc.t(k)) for k in ("check", "checked", "failed_or_flagged", "cannot_be_checked")], rows,
+                 numeric_from=1, css="ashyq-check-counts")
 
 
 def contest_counts_table(loc: Locale, db, data: ElectionData, url: str) -> str:
@@ -179,105 +276,62 @@ def top_stations_table(loc: Locale, db, data: ElectionData, url: str) -> str:
     return table([h(loc.t("station")), h(loc.t("findings")), h(loc.t("checks"))], out)
 
 
-def findings_table(loc: Locale, db, data: ElectionData, url: str) -> str:
-    """The failed checks and flags, worst first (control ratios by the size of the difference, then
-    indicators), with the columns of findings.csv; the CSV lists every one of them and the
-    cannot-be-checked rows too."""
-    eid = data.election_id
-    columns = checks.FINDINGS_COLUMNS
-    totals = db.rows("SELECT count(*) FILTER (WHERE status = 'failed') AS failed, "
-                     "count(*) FILTER (WHERE status = 'cannot_check') AS cannot, count(*) AS listed "
-                     "FROM findings WHERE election_id = $e", {"e": eid})[0]
-    rows = db.rows(
-        f"SELECT {', '.join(columns)} FROM findings WHERE election_id = $e AND status = 'failed' "
-        "ORDER BY list_contains($later, check_id), abs(difference) DESC NULLS LAST, "
-        "contest_id, unit_id, source_id, check_id LIMIT $n",
-        {"e": eid, "later": [c.id for c in CHECKS if c.kind != "control_ratio"], "n": ROWS_SHOWN})
-    shown = [c for c in columns if c not in HIDDEN_ON_PAGE]
-    out = [row([_cell(loc, data, url, c, r) for c in shown]
-               + [text_cell(h(finding_text(loc, r)))]) for r in rows]
-    summary = note(h(loc.t("findings_summary", failed=loc.number(totals["failed"]), cannot=loc.number(totals["cannot"]),
-                           listed=loc.number(totals["listed"]))))
-    if not out:
-        return summary + note(h(loc.t("every_protocol_adds_up"))) + _download(loc, url, eid, "findings")
-    return (summary + _more_note(loc, url, eid, "findings", len(out), totals["failed"], loc.t("order_findings"))
-            + table(_headers(loc, shown + ["detail"]), out) + _download(loc, url, eid, "findings"))
-
-
 def tabulation_table(loc: Locale, db, data: ElectionData, url: str) -> str:
-    return _differences_table(loc, db, data, url, "tabulation_differences", "no_tabulation_difference", "")
+    """A commission's own totals against the sum of its stations, as sentences."""
+    eid = data.election_id
+    total, rows = _worst_rows(db, "tabulation_differences", DOWNLOADS["tabulation_differences"][1], eid)
+    if not rows:
+        return note(h(loc.t("no_tabulation_difference"))) + _download(loc, url, eid, "tabulation_differences")
+    items = [_sentence_item(loc, data, url, r, h(tabulation_sentence(
+        loc, r, _field_label(loc, data, r["field"]), _source_kind(loc, data, r["source_id"])))) for r in rows]
+    counts = _difference_counts(db, eid)["tabulation_differences"]
+    return _group(loc, url, eid, "tabulation_differences", "tabulation_differences",
+                  link(url, f"{urls.page(loc.lang, 'methodology')}#tabulation", h(loc.t("tabulation_heading"))),
+                  counts, "n_figures", items)
 
 
 def source_table(loc: Locale, db, data: ElectionData, url: str) -> str:
-    return _differences_table(loc, db, data, url, "source_differences", "no_source_difference", ' class="ashyq-differs"')
-
-
-def _differences_table(loc: Locale, db, data: ElectionData, url: str, name: str, none_key: str, row_attrs: str) -> str:
-    columns = DOWNLOADS[name][1]
+    """The same protocol from two sources: every figure on which they differ, as sentences."""
     eid = data.election_id
-    total, rows = _worst_rows(db, name, columns, eid)
+    total, rows = _worst_rows(db, "source_differences", DOWNLOADS["source_differences"][1], eid)
     if not rows:
-        return note(h(loc.t(none_key))) + _download(loc, url, eid, name)
-    shown = [c for c in columns if c not in HIDDEN_ON_PAGE]
-    out = [row([_cell(loc, data, url, c, r) for c in shown], row_attrs) for r in rows]
-    return (_more_note(loc, url, eid, name, len(out), total, loc.t("order_differences"))
-            + table(_headers(loc, shown), out) + _download(loc, url, eid, name))
+        return note(h(loc.t("no_source_difference"))) + _download(loc, url, eid, "source_differences")
+    items = [_sentence_item(loc, data, url, {**r, "source_id": None}, h(source_sentence(
+        loc, r, _field_label(loc, data, r["field"]), _source_kind(loc, data, r["source_a"]),
+        _source_kind(loc, data, r["source_b"])))) for r in rows]
+    counts = _difference_counts(db, eid)["source_differences"]
+    return _group(loc, url, eid, "source_differences", "source_differences",
+                  link(url, f"{urls.page(loc.lang, 'methodology')}#two-sources", h(loc.t("two_sources_heading"))),
+                  counts, "n_figures", items)
 
 
 def turnout_flags_table(loc: Locale, db, data: ElectionData, url: str) -> str:
+    """Each turnout indicator as a group of sentences, strongest first."""
     eid = data.election_id
-    counts = db.rows("SELECT flag, count(*) AS n FROM turnout_flags WHERE election_id = $e GROUP BY flag ORDER BY flag",
-                     {"e": eid})
-    intro = "".join(f"<dt>{h(turnout_flag_text(c['flag'], loc.lang)[0])}: {loc.number(c['n'])}</dt>"
-                    f"<dd>{h(turnout_flag_text(c['flag'], loc.lang)[1])}</dd>" for c in counts)
-    if not counts:
+    counts = _difference_counts(db, eid)
+    flags = [flag for flag in TURNOUT_FLAGS if flag in counts]
+    if not flags:
         return note(h(loc.t("no_turnout_flag"))) + _download(loc, url, eid, "turnout_flags")
     columns = DOWNLOADS["turnout_flags"][1]
-    rows = db.rows(
-        f"SELECT {', '.join(columns)} FROM turnout_flags WHERE election_id = $e "
-        "ORDER BY abs(coalesce(robust_z, 0)) DESC, contest_id, unit_id, source_id, reported_at, flag LIMIT $n",
-        {"e": eid, "n": ROWS_SHOWN})
-    shown_columns = [c for c in columns if c not in HIDDEN_ON_PAGE]
-    out = [row([_cell(loc, data, url, c, r) for c in shown_columns]) for r in rows]
-    shown = _more_note(loc, url, eid, "turnout_flags", len(out), sum(c["n"] for c in counts), loc.t("order_flags"))
-    return (f"<dl>{intro}</dl>" + shown + table(_headers(loc, shown_columns), out)
-            + _download(loc, url, eid, "turnout_flags"))
+    out = []
+    for flag in flags:
+        rows = db.rows(
+            f"SELECT {', '.join(columns)} FROM turnout_flags WHERE election_id = $e AND flag = $f "
+            "ORDER BY abs(coalesce(robust_z, 0)) DESC, value DESC, contest_id, unit_id, source_id, reported_at LIMIT $n",
+            {"e": eid, "f": flag, "n": ROWS_SHOWN})
+        items = [_sentence_item(loc, data, url, r, h(turnout_flag_sentence(loc, r))) for r in rows]
+        name = link(url, f"{urls.page(loc.lang, 'methodology')}#turnout-indicators", h(turnout_flag_text(flag, loc.lang)[0]))
+        out.append(_group(loc, url, eid, "turnout_flags", flag, name, counts[flag], "n_findings", items))
+    return "".join(out)
 
 
-# Columns of the CSVs the page leaves out: the election (it is the page's), the English label and
-# detail (the page says them in the reader's language).
-HIDDEN_ON_PAGE = ("election_id", "label", "detail")
-SOURCE_COLUMNS = ("source_id", "source_a", "source_b", "stations_source_id")
+def _difference_counts(db, election_id: str) -> dict[str, dict]:
+    return {r["name"]: r for r in db.named("difference_groups", election_id=election_id) if r["findings"]}
 
 
-def _headers(loc: Locale, columns: list[str]) -> list[str]:
-    return [h(loc.t(f"col_{c}")) for c in columns]
-
-
-def _cell(loc: Locale, data: ElectionData, url: str, column: str, r: dict) -> str:
-    """One cell of an integrity table in the reader's language (the CSV keeps the identifiers)."""
-    value = r[column]
-    if column == "unit_id":
-        return text_cell(_unit_link(loc, data, url, value))
-    if column == "contest_id":
-        contest = next((c for c in data.contests if c["contest_id"] == value), None)
-        return text_cell(loc.name_html(contest_name(loc, contest)) if contest else h(value), attrs=f' title="{h(value)}"')
-    if column in SOURCE_COLUMNS:
-        return _source_cell(loc, data, value)
-    if column == "check_id":
-        return text_cell(link(url, f"{urls.page(loc.lang, 'methodology')}#{check_anchor(value)}",
-                              h(check_title(loc, value))))
-    if column == "status":
-        return text_cell(h(status_label(loc, value, r.get("check_id"))))
-    if column == "field":
-        return text_cell(h(_field_label(loc, data, value)))
-    if column == "flag":
-        return text_cell(h(turnout_flag_text(value, loc.lang)[0]))
-    if column == "reported_at":
-        return text_cell(h(loc.report_time(value, with_date=True)), attrs=f' data-sort="{h(value)}"')
-    if isinstance(value, (int, float)) or value is None:
-        return num_cell(loc, value)
-    return text_cell(h(value))
+def _source_kind(loc: Locale, data: ElectionData, source_id: str) -> str:
+    source = data.sources.get(source_id)
+    return loc.source_kind(source["kind"]) if source else source_id
 
 
 def _field_label(loc: Locale, data: ElectionData, field: str) -> str:
@@ -378,8 +432,9 @@ def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> st
                        num_cell(loc, r["ratio"])])
                   for r in rounds.to_dicts()]
     parts.append(f"<h3>{h(loc.t('round_heading'))}</h3>" + note(h(loc.t("round_note")))
-                 + table([h(loc.t(k)) for k in ("measure", "kind", "stations", "observed", "expected_by_chance",
-                                                 "observed_to_expected")], round_rows, sortable=False))
+                 + _details(loc.t("numbers"), table([h(loc.t(k)) for k in ("measure", "kind", "stations", "observed",
+                                                                          "expected_by_chance", "observed_to_expected")],
+                                                   round_rows, sortable=False)))
     tails = distributions.tail_stations(db, eid, cid)
     if tails.height:
         page_url = urls.integrity(loc.lang, eid)
@@ -389,8 +444,9 @@ def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> st
         shown = (note(h(loc.t("tails_shown", n=loc.number(len(tail_rows)), total=loc.number(tails.height))))
                  if tails.height > len(tail_rows) else "")
         parts.append(f"<h3>{h(loc.t('tails_heading'))}</h3>" + shown
-                     + table([h(loc.t("station")), h(loc.t("voters_on_list")), h(loc.t("turnout_percent")),
-                              h(share_axis)], tail_rows))
+                     + _details(loc.t("more_rows", n=loc.number(len(tail_rows))),
+                                table([h(loc.t("station")), h(loc.t("voters_on_list")), h(loc.t("turnout_percent")),
+                                       h(share_axis)], tail_rows)))
     return "".join(parts)
 
 
@@ -430,30 +486,11 @@ def _worst_rows(db, table_name: str, columns, election_id: str) -> tuple[int, li
     return total, rows
 
 
-def _more_note(loc: Locale, url: str, election_id: str, name: str, shown: int, total: int, order: str) -> str:
-    """"N more in the CSV" under a list cut to its worst rows; nothing when the list is whole."""
-    if total <= shown:
-        return ""
-    return note(h(loc.t("shown_of", shown=loc.number(shown), total=loc.number(total), order=order,
-                        more=loc.number(total - shown)))
-                + link(url, urls.integrity_csv(election_id, name), f"<code>{h(name)}.csv</code>")
-                + h(loc.t("shown_of_end")))
-
-
 def _unit_link(loc: Locale, data: ElectionData, url: str, unit_id: str) -> str:
     unit = data.units.get(unit_id)
     if unit is None:
         return h(unit_id)
     return link(url, unit_url(loc, data, unit_id), loc.name_html(unit_name(loc, unit)))
-
-
-def _source_cell(loc: Locale, data: ElectionData, source_id: str) -> str:
-    """The source's kind as a short label; its full title on hover."""
-    source = data.sources.get(source_id)
-    if source is None:
-        return text_cell(h(source_id))
-    return text_cell(f'<span title="{h(source["title"])}">{h(loc.source_kind(source["kind"]))}</span>',
-                     attrs=f' data-sort="{h(source_id)}"')
 
 
 def csv_bytes(columns, rows: list[dict]) -> bytes:

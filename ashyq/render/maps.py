@@ -145,10 +145,11 @@ def shading(measure: Measure, ids: list[str], bands: list[tuple[float, float]], 
 
 def _report_measures(data: ElectionData, cid: str, units: list[str], loc: Locale) -> list[Measure]:
     """Turnout at each report time of the day, as the regions reported it (first source per time)."""
-    times: dict[str, str] = {}  # reported_at → label
-    for unit_id in units:
-        for report in data.turnout.get((cid, unit_id), []):
-            times.setdefault(str(report["reported_at"]), _time_label(report))
+    times: dict[str, str] = {}  # reported_at → the time in the reader's language (the day too when several)
+    reports = [r for unit_id in units for r in data.turnout.get((cid, unit_id), [])]
+    days = {str(r["reported_at"])[:10] for r in reports}
+    for report in reports:
+        times.setdefault(str(report["reported_at"]), loc.report_time(report["reported_at"], with_date=len(days) > 1))
     out = []
     for reported_at, label in sorted(times.items()):
         measure = Measure(f"report:{reported_at}", loc.t("map_turnout_at", time=label))
@@ -163,9 +164,6 @@ def _report_measures(data: ElectionData, cid: str, units: list[str], loc: Locale
         out.append(measure)
     return out
 
-
-def _time_label(report: dict) -> str:
-    return report.get("label") or str(report["reported_at"])[11:16] or str(report["reported_at"])
 
 
 def _put(measure: Measure, unit_id: str, value, approximate: bool, loc: Locale) -> None:

@@ -40,6 +40,17 @@ def methodology_markdown(loc: Locale) -> str:
     parts.append(html_block(f'<section class="ashyq-check" id="turnout-indicators"><h3>{h("Turnout indicators")}</h3>'
                             f"<dl>{flags}</dl></section>"))
     parts.append(html_block(
+        f'<section class="ashyq-check" id="tabulation"><h3>{h("Commission totals against the sum of their stations")}</h3><p>'
+        + h("Where a commission (a district, a region) publishes its own total and every one of its stations "
+            "publishes the same line, the total must equal the sum. Each figure that differs is listed with both "
+            "values and the difference (tabulation_differences.csv).") + "</p></section>"))
+    parts.append(html_block(
+        f'<section class="ashyq-check" id="two-sources"><h3>{h("The same protocol from two sources")}</h3><p>'
+        + h("Where two sources give the same protocol (the official results, a commission's summary table, an "
+            "observer's copy), every figure both publish is compared; each figure on which they differ is listed "
+            "with both values (source_differences.csv). Neither is corrected: both are published as they are.")
+        + "</p></section>"))
+    parts.append(html_block(
         f'<section class="ashyq-check" id="distributions"><h3>{h("Distributions over stations")}</h3><p>'
         + h("Turnout histogram; turnout × leader's share density (Klimek, Thurner, Hanel & Sornette, PNAS 2012); "
             "how often turnout and the leader's share are whole or multiple-of-5 percentages, against the rate "

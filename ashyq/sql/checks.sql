@@ -60,6 +60,9 @@ WITH series AS (
            arg_min(value, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS after_drop,
            arg_min(previous_label, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS before_label,
            arg_min(time_label, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS after_label,
+           arg_min(previous_at, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS before_at,
+           arg_min(reported_at, (value - previous_value, reported_at)) FILTER (WHERE previous_value IS NOT NULL) AS after_at,
+           max(reported_at) AS last_at,
            arg_max(value, reported_at) AS last_value,
            arg_max(percent, reported_at) AS last_percent,
            arg_max(time_label, reported_at) AS last_label
@@ -89,7 +92,10 @@ SELECT election_id, contest_id, unit_id, source_id, level, 'turnout_never_decrea
             WHEN worst_step < 0 AND by_count THEN printf('Turnout went down from %,d voters at %s to %,d at %s',
                  before_drop::BIGINT, before_label, after_drop::BIGINT, after_label)
             WHEN worst_step < 0 THEN printf('Turnout went down from %.2f %% at %s to %.2f %% at %s',
-                 before_drop, before_label, after_drop, after_label) END AS detail
+                 before_drop, before_label, after_drop, after_label) END AS detail,
+       CASE WHEN worst_step < 0 THEN before_at END AS previous_at,
+       CASE WHEN worst_step < 0 THEN after_at END AS reported_at,
+       by_count
 FROM series
 UNION ALL
 SELECT s.election_id, s.contest_id, s.unit_id, s.source_id, s.level, 'last_report_le_final',
@@ -104,21 +110,25 @@ SELECT s.election_id, s.contest_id, s.unit_id, s.source_id, s.level, 'last_repor
                              s.last_label, s.last_value::BIGINT, f.issued_total)
             WHEN s.last_percent IS NULL OR f.final_percent IS NULL
                  THEN 'Cannot be checked: no final turnout published for this unit'
-            ELSE printf('Last turnout report (%s): %.2f %%; final turnout: %.2f %%', s.last_label, s.last_percent, f.final_percent) END
+            ELSE printf('Last turnout report (%s): %.2f %%; final turnout: %.2f %%', s.last_label, s.last_percent, f.final_percent) END,
+       NULL, s.last_at, s.by_count AND f.issued_total IS NOT NULL
 FROM series s
 LEFT JOIN final f USING (election_id, contest_id, unit_id)
 UNION ALL
 SELECT election_id, contest_id, unit_id, source_id, level, c.check_id, NULL, NULL, 'cannot_check',
-       'Cannot be checked: no turnout reports published for this unit'
+       'Cannot be checked: no turnout reports published for this unit', NULL, NULL, NULL
 FROM without_reports, (VALUES ('turnout_never_decreases'), ('last_report_le_final')) c(check_id);
 
 -- name: check_outcomes
 -- The protocol checks (one SELECT per protocol check of the registry, UNION ALL) and the turnout checks.
+-- A turnout check keeps the times of the reports it compared (previous_at, reported_at) and whether
+-- it compared counts of voters (by_count) or percentages, so pages can say it in any language.
 CREATE OR REPLACE TABLE check_outcomes AS
 SELECT o.*, o.actual - o.expected AS difference FROM (
     {protocol_checks}
     UNION ALL
-    SELECT election_id, contest_id, unit_id, source_id, level, check_id, actual, expected, status, detail
+    SELECT election_id, contest_id, unit_id, source_id, level, check_id, actual, expected, status, detail,
+           previous_at, reported_at, by_count
     FROM turnout_check_results
 ) o;
 

@@ -80,10 +80,65 @@ ORDER BY contest_id, unit_id, source_id, reported_at;
 SELECT * EXCLUDE (election_id) FROM coverage WHERE election_id = $election_id;
 
 -- name: election_findings
--- Failed or uncheckable control ratios (table written by the checks stage).
-SELECT contest_id, unit_id, source_id, check_id, status, detail, expected, actual, difference
-FROM findings WHERE election_id = $election_id
+-- Failed or uncheckable checks (the rows of the findings table), with the report times a turnout
+-- check compared, so a badge can say it in the reader's language.
+SELECT contest_id, unit_id, source_id, check_id, status, detail, expected, actual, difference,
+       previous_at, reported_at, by_count
+FROM check_outcomes WHERE election_id = $election_id AND status <> 'passed'
 ORDER BY unit_id, contest_id, source_id, check_id;
+
+-- name: integrity_headline
+-- What was checked in an election, for the first lines of its Integrity page and of its election
+-- page: checks made, checks that cannot be made, failed control ratios and turnout checks, flagged
+-- indicators ($indicators: their ids), and the differences between sources and levels.
+WITH counts AS (
+    SELECT coalesce(sum(checked), 0)::BIGINT AS made, coalesce(sum(cannot_check), 0)::BIGINT AS cannot,
+           coalesce(sum(failed) FILTER (WHERE NOT list_contains($indicators, check_id)), 0)::BIGINT AS failed,
+           coalesce(sum(failed) FILTER (WHERE list_contains($indicators, check_id)), 0)::BIGINT AS flagged
+    FROM check_counts WHERE election_id = $election_id
+)
+SELECT made, cannot, failed, flagged,
+       (SELECT count(*) FROM source_differences WHERE election_id = $election_id) AS source_differences,
+       (SELECT count(*) FROM tabulation_differences WHERE election_id = $election_id) AS tabulation_differences,
+       (SELECT count(*) FROM turnout_flags WHERE election_id = $election_id) AS turnout_flags
+FROM counts;
+
+-- name: integrity_check_counts
+-- Per check: checks made, passed, failed and that cannot be made (all contests and levels).
+SELECT check_id, sum(checked)::BIGINT AS checked, sum(passed)::BIGINT AS passed,
+       sum(failed)::BIGINT AS failed, sum(cannot_check)::BIGINT AS cannot_check
+FROM check_counts WHERE election_id = $election_id GROUP BY check_id;
+
+-- name: finding_groups
+-- Per check that failed: its rows in findings.csv, and at how many units (and stations) they are.
+SELECT f.check_id, count(*) AS findings, count(DISTINCT f.unit_id) AS units,
+       count(DISTINCT f.unit_id) FILTER (WHERE u.level = 'station') AS stations
+FROM findings f JOIN units u USING (election_id, unit_id)
+WHERE f.election_id = $election_id AND f.status = 'failed'
+GROUP BY f.check_id;
+
+-- name: finding_examples
+-- The first $n failures of each check, largest difference first (then the largest list, so the
+-- 100 % turnouts of the biggest stations come first).
+SELECT * EXCLUDE (rank) FROM (
+    SELECT o.*, row_number() OVER (PARTITION BY check_id ORDER BY abs(difference) DESC NULLS LAST,
+                                   expected DESC NULLS LAST, contest_id, unit_id, source_id) AS rank
+    FROM check_outcomes o WHERE election_id = $election_id AND status = 'failed'
+) WHERE rank <= $n
+ORDER BY check_id, rank;
+
+-- name: difference_groups
+-- Rows (figures) and units of the comparisons between sources and between levels, and of each
+-- turnout flag: the counts of their groups on the Integrity page (their CSVs hold the same rows).
+SELECT 'tabulation_differences' AS name, count(*) AS findings, count(DISTINCT unit_id) AS units,
+       count(DISTINCT unit_id) FILTER (WHERE level = 'station') AS stations
+FROM tabulation_differences JOIN units USING (election_id, unit_id) WHERE election_id = $election_id
+UNION ALL
+SELECT 'source_differences', count(*), count(DISTINCT unit_id), count(DISTINCT unit_id) FILTER (WHERE level = 'station')
+FROM source_differences JOIN units USING (election_id, unit_id) WHERE election_id = $election_id
+UNION ALL
+SELECT flag, count(*), count(DISTINCT unit_id), count(DISTINCT unit_id) FILTER (WHERE level = 'station')
+FROM turnout_flags WHERE election_id = $election_id GROUP BY flag;
 
 -- name: election_lines_published
 -- For each level and source kind: protocols, and in how many of them each line has a value.

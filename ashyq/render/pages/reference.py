@@ -146,17 +146,29 @@ def expand_markers(text: str, context: dict) -> str:
 def about_sections(loc: Locale, packages) -> str:
     parts = []
     for package in packages:
-        d = package.descriptor
         parts.append(f"### {loc.name_html(package_title(loc, package), md)}\n\n")
-        items = [f"<li>{h(loc.t('package'))}: <code>{h(package.id)}</code> · {h(loc.t('version'))} {h(d.get('version', ''))}</li>"]
-        for lic in d.get("licenses", []):
-            items.append(f"<li>{h(loc.t('licence'))}: {_titled_link(lic.get('title') or lic.get('name'), lic.get('path'))}"
-                         f"{' (' + data_text(lic['name']) + ')' if lic.get('name') and lic.get('title') else ''}</li>")
-        for src in d.get("sources", []):
-            items.append(f"<li>{h(loc.t('source'))}: {_titled_link(src.get('title'), src.get('path') or src.get('url'))}"
-                         f"{' — ' + data_text(src['description']) if src.get('description') else ''}</li>")
-        parts.append(html_block("<ul>" + "".join(items) + "</ul>"))
+        parts.append(html_block(about_list(loc, package)))
     return "".join(parts)
+
+
+# Licence names of the Open Definition's list that say there is no licence or a licence without an
+# identifier: the title says it in words; "(notspecified)" or "(other-open)" would say nothing more.
+NOT_A_LICENCE_ID = {"notspecified", "other-open", "other-at", "other-closed", "other-nc", "other-pd"}
+
+
+def about_list(loc: Locale, package) -> str:
+    """A package's version, licences and sources, as a list."""
+    d = package.descriptor
+    items = [f"<li>{h(loc.t('package'))}: <code>{h(package.id)}</code> · {h(loc.t('version'))} {h(d.get('version', ''))}</li>"]
+    for lic in d.get("licenses", []):
+        name = lic.get("name")
+        shown = name and lic.get("title") and name not in NOT_A_LICENCE_ID
+        items.append(f"<li>{h(loc.t('licence'))}: {_titled_link(lic.get('title') or name, lic.get('path'))}"
+                     f"{' (' + data_text(name) + ')' if shown else ''}</li>")
+    for src in d.get("sources", []):
+        items.append(f"<li>{h(loc.t('source'))}: {_titled_link(src.get('title'), src.get('path') or src.get('url'))}"
+                     f"{' — ' + data_text(src['description']) if src.get('description') else ''}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
 
 
 def _titled_link(title, url) -> str:
@@ -167,37 +179,97 @@ def _titled_link(title, url) -> str:
 
 # ---- downloads --------------------------------------------------------------------------------
 
+LEVEL_ORDER = ("country", "region", "area", "district", "station")
+
+
 def downloads_page(loc: Locale, packages, downloads: list, contests: dict[tuple[str, str], dict]) -> Page:
-    """``contests``: (election, contest) → the contest's row (its names), to describe each file."""
+    """``contests``: (election, contest) → the contest's row (its names, its kind), to describe each
+    file. Per election: the whole package and the turnout reports, then one row per contest and level
+    with its formats side by side; constituencies' files folded, each region's and district's own
+    files on that unit's page, checksums in the site's SHA256SUMS, sources and licences folded: the
+    page stays within a few phone screens per election."""
     url = urls.downloads(loc.lang)
-    parts = [f"# {md(loc.t('downloads'))}\n\n", html_block(f"<p>{h(loc.t('downloads_intro'))}</p>")]
+    parts = [f"# {md(loc.t('downloads'))}\n\n", html_block(
+        f"<p>{h(loc.t('downloads_intro'))}</p>"
+        + "<p>" + h(loc.t("downloads_columns")) + " "
+        + link(url, urls.page(loc.lang, "data-dictionary"), h(loc.t("data_dictionary"))) + "</p>"
+        + "<p>" + h(loc.t("downloads_checksums")) + " " + link(url, "SHA256SUMS", "<code>SHA256SUMS</code>")
+        + " <small>(<code>sha256sum -c SHA256SUMS</code>)</small></p>")]
     for package in packages:
         parts.append(f'## {loc.name_html(package_title(loc, package), md)} {{ #{package.id} }}\n\n')
-        mine = sorted((d for d in downloads if d.election_id == package.id and not d.unit_id),
-                      key=lambda d: str(d.path))
-        headers = [h(loc.t("file")), h(loc.t("format")), h(loc.t("size")), h(loc.t("rows")), "SHA-256"]
-        rows, previous = [], None
-        for d in mine:
-            target = urls.download_file(str(d.path))
-            stem = str(d.path).rsplit(".", 1)[0]
-            # the same table in three formats: described once, on its first row
-            description = download_description(loc, d, contests) if stem != previous else ""
-            previous = stem
-            rows.append(row([text_cell(link(url, target, f"<code>{h(Path(str(d.path)).name)}</code>")
-                                       + (f"<br><small>{description}</small>" if description else "")),
-                             text_cell(h(d.format)),
-                             text_cell(h(loc.size(d.size)), attrs=f' class="num" data-sort="{d.size}"'),
-                             text_cell("" if d.rows is None else loc.number(d.rows), attrs=' class="num"'),
-                             text_cell(f'<code class="ashyq-sha">{h(d.sha256)}</code>')]))
-        parts.append(html_block(table(headers, rows, searchable=False, numeric_from=2, text_after=4,
-                                              label=loc.t("downloads"))))
+        mine = [d for d in downloads if d.election_id == package.id and not d.unit_id]
+        whole = [d for d in mine if d.level in ("package", "turnout")]
+        by_table = [d for d in mine if d.level not in ("package", "turnout")]
+        items = [f"<li>{_files_html(loc, url, files)} — {download_description(loc, files[0], contests)}</li>"
+                 for files in _by_stem(whole)]
+        html = f'<ul class="ashyq-downloads-whole">{"".join(items)}</ul>'
+        main, constituencies = [], []
+        for files in _by_stem(by_table):
+            contest = contests.get((package.id, files[0].contest_id)) or {}
+            single = contest.get("kind") == "single_member" and contest.get("constituency")
+            (constituencies if single else main).append(files)
+        if main:
+            html += _tables_table(loc, url, main, contests)
+        if constituencies:
+            html += ("<details class=\"ashyq-more\"><summary>"
+                     + h(loc.t("downloads_constituencies", n=loc.number(len({f[0].contest_id for f in constituencies}))))
+                     + "</summary>" + _tables_table(loc, url, constituencies, contests) + "</details>")
         per_unit = [d for d in downloads if d.election_id == package.id and d.unit_id]
         if per_unit:
             text = h(loc.t("units_downloads", files=loc.number(len(per_unit)), folder="@@",
                            size=loc.size(sum(d.size for d in per_unit))))
-            parts.append(html_block(note(text.replace("@@", "<code>units/</code>"))))
-        parts.append(about_sections(loc, [package]))
+            html += note(text.replace("@@", "<code>units/</code>"))
+        parts.append(html_block(html))
+        parts.append(html_block(f"<details class=\"ashyq-more\"><summary>{h(loc.t('sources_and_licence'))}</summary>"
+                                + about_list(loc, package) + "</details>"))
     return Page(url=url, title=loc.t("downloads"), body="".join(parts))
+
+
+def _by_stem(downloads: list) -> list[list]:
+    """The same table in its formats (csv, parquet, json), together; tables in path order."""
+    grouped: dict[str, list] = {}
+    for d in sorted(downloads, key=lambda d: str(d.path)):
+        grouped.setdefault(str(d.path).rsplit(".", 1)[0], []).append(d)
+    order = {"csv": 0, "parquet": 1, "json": 2, "zip": 3}
+    return [sorted(files, key=lambda d: order.get(d.format, 9)) for files in grouped.values()]
+
+
+def _files_html(loc: Locale, url: str, files: list) -> str:
+    """"CSV 501.4 kB · Parquet 30.8 kB · JSON 2.5 MB", each a link (its file name on hover)."""
+    return " · ".join(
+        f'<span class="ashyq-file"><a href="{h(urls.relative(url, urls.download_file(str(d.path))))}" '
+        f'title="{h(Path(str(d.path)).name)}">{h(FORMAT_NAMES.get(d.format, d.format))}</a>&nbsp;'
+        f"<small>{h(loc.size(d.size))}</small></span>" for d in files)
+
+
+FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "json": "JSON", "zip": "ZIP"}
+
+
+def _tables_table(loc: Locale, url: str, tables: list[list], contests: dict) -> str:
+    """One row per contest and level: the contest (once), the level, the rows, the formats."""
+    rows, previous = [], None
+    for files in sorted(tables, key=lambda fs: (_contest_order(fs[0], contests), _level_order(fs[0].level))):
+        d = files[0]
+        contest = contests.get((d.election_id, d.contest_id))
+        name = loc.name_html(loc.name(contest, default=d.contest_id)) if contest else h(d.contest_id or "")
+        level = loc.level(d.level) if f"level_{d.level}" in texts() else d.level
+        rows.append(row([text_cell(name if d.contest_id != previous else ""), text_cell(h(level)),
+                         text_cell("" if d.rows is None else loc.number(d.rows), attrs=' class="num"'),
+                         text_cell(_files_html(loc, url, files))]))
+        previous = d.contest_id
+    return table([h(loc.t(k)) for k in ("contest", "level", "rows", "files")], rows, sortable=False,
+                 searchable=False, css="ashyq-downloads")
+
+
+def _contest_order(download, contests: dict) -> tuple:
+    """The contests in the order of the election page (``contests`` is built in that order)."""
+    keys = list(contests)
+    key = (download.election_id, download.contest_id)
+    return (keys.index(key) if key in contests else len(keys), download.contest_id or "")
+
+
+def _level_order(level: str) -> int:
+    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
 
 
 def download_description(loc: Locale, download, contests: dict[tuple[str, str], dict]) -> str:
