@@ -27,7 +27,7 @@ def _layout(loc, height: int, **extra) -> dict:
                 font=dict(size=12), separators=separators(loc), **extra)
 
 
-def _plain(figure: go.Figure, loc, name: str, legend: list[tuple[str, str]] = ()) -> dict:
+def plain(figure: go.Figure, loc, name: str, legend: list[tuple[str, str]] = ()) -> dict:
     out = figure.to_plotly_json()
     out["layout"].pop("template", None)
     return {"data": out["data"], "layout": out["layout"], "legend": [[str(n), c] for n, c in legend],
@@ -49,20 +49,20 @@ def result_bars(loc, names: list[str], shares: list[float | None], votes: list[i
     rows = list(range(len(names)))
     # no bar: a note at the start of the row, "share not computable" (votes published) or "not published"
     notes = [dict(x=0, y=i, xref="x", yref="y", xanchor="left", showarrow=False, font=dict(size=12, color="#424242"),
-                  text=_safe(loc.t("share_not_computable") if v is not None else loc.not_published))
+                  text=plotly_text(loc.t("share_not_computable") if v is not None else loc.not_published))
              for i, (s, v) in enumerate(zip(shares, votes)) if s is None]
     heights = [_row_height(n) for n in names]
     figure = go.Figure(
         go.Bar(x=list(shares), y=rows, orientation="h",
                text=[loc.percent(s) if s is not None else "" for s in shares], textposition="auto",
-               customdata=[[_safe(n), v if v is not None else ""] for n, v in zip(names, votes)],
+               customdata=[[plotly_text(n), v if v is not None else ""] for n, v in zip(names, votes)],
                hovertemplate="%{customdata[0]}: %{x:.2f}% (%{customdata[1]:,})<extra></extra>",
                marker=dict(color=list(colours))),
         layout=_layout(loc, max(160, sum(heights) + 60), xaxis=dict(ticksuffix="%", rangemode="tozero", automargin=True,
                                                                     range=None if any(s is not None for s in shares) else [0, 100]),
                        yaxis=_rows_axis(names), showlegend=False, annotations=notes),
     )
-    return _plain(figure, loc, "results")
+    return plain(figure, loc, "results")
 
 
 def stacked_shares(loc, units: list[str], choices: list[dict], shares: list[list[float | None]]) -> dict:
@@ -73,7 +73,7 @@ def stacked_shares(loc, units: list[str], choices: list[dict], shares: list[list
     traces = []
     legend = []
     rows = list(range(len(units)))
-    unit_names = [_safe(u) for u in units]
+    unit_names = [plotly_text(u) for u in units]
     series = [(choices[i]["name"], choices[i]["colour"], shares[i]) for i in shown]
     if grouped:
         others = [_sum_known([shares[i][u] for i in grouped]) for u in rows]
@@ -81,15 +81,15 @@ def stacked_shares(loc, units: list[str], choices: list[dict], shares: list[list
     for name, colour, row in series:
         legend.append((name, colour))
         traces.append(go.Bar(
-            name=_safe(name), y=rows, x=list(row), orientation="h", marker=dict(color=colour, line=dict(color="#ffffff", width=0.5)),
+            name=plotly_text(name), y=rows, x=list(row), orientation="h", marker=dict(color=colour, line=dict(color="#ffffff", width=0.5)),
             text=[loc.percent(s, digits=0) if s is not None and s >= LABEL_MIN_SHARE else "" for s in row],
             textposition="inside", insidetextanchor="middle", textangle=0,
-            customdata=unit_names, hovertemplate=f"%{{customdata}}: %{{x:.2f}}%<extra>{_safe(name)}</extra>"))
+            customdata=unit_names, hovertemplate=f"%{{customdata}}: %{{x:.2f}}%<extra>{plotly_text(name)}</extra>"))
     figure = go.Figure(traces, layout=_layout(loc, max(160, sum(_row_height(u, 26) for u in units) + 60), barmode="stack",
                                               xaxis=dict(ticksuffix="%", range=[0, 100], automargin=True),
                                               yaxis=_rows_axis(units), showlegend=False,
                                               uniformtext=dict(minsize=10, mode="hide")))
-    return _plain(figure, loc, "by-unit", legend)
+    return plain(figure, loc, "by-unit", legend)
 
 
 def stack_groups(shares: list[list[float | None]]) -> tuple[list[int], list[int]]:
@@ -105,7 +105,7 @@ def stack_groups(shares: list[list[float | None]]) -> tuple[list[int], list[int]
 def turnout_lines(loc, series: list[tuple[str, list[str], list[float | None]]]) -> dict:
     """Turnout through the day: one line per source (name, report labels, percents)."""
     traces = [
-        go.Scatter(name=_safe(name), x=[_safe(x) for x in labels], y=values, mode="lines+markers",
+        go.Scatter(name=plotly_text(name), x=[plotly_text(x) for x in labels], y=values, mode="lines+markers",
                    line=dict(color=CHOICE_PALETTE[i % len(CHOICE_PALETTE)]),
                    hovertemplate="%{x}: %{y:.2f}%<extra></extra>")
         for i, (name, labels, values) in enumerate(series)
@@ -113,7 +113,7 @@ def turnout_lines(loc, series: list[tuple[str, list[str], list[float | None]]]) 
     figure = go.Figure(traces, layout=_layout(loc, 300, yaxis=dict(ticksuffix="%", rangemode="tozero", automargin=True),
                                               xaxis=dict(type="category", automargin=True), showlegend=False))
     legend = [(name, CHOICE_PALETTE[i % len(CHOICE_PALETTE)]) for i, (name, _, _) in enumerate(series)] if len(series) > 1 else []
-    return _plain(figure, loc, "turnout", legend)
+    return plain(figure, loc, "turnout", legend)
 
 
 def _rows_axis(names: list[str]) -> dict:
@@ -125,7 +125,7 @@ def _rows_axis(names: list[str]) -> dict:
 def _wrap(text) -> str:
     """A name broken into lines of at most LABEL_WRAP characters (at spaces; Plotly's line break)."""
     lines, line = [], ""
-    for word in _safe(text).split(" "):
+    for word in plotly_text(text).split(" "):
         if line and len(line) + 1 + len(word) > LABEL_WRAP:
             lines.append(line)
             line = word
@@ -143,7 +143,7 @@ def _sum_known(values: list[float | None]) -> float | None:
     return sum(known) if known else None
 
 
-def _safe(text) -> str:
+def plotly_text(text) -> str:
     # Plotly renders labels and hover templates as limited HTML (<b>, <a href>): names from data
     # must stay text, so entities are escaped (Plotly shows them as the characters).
     text = "" if text is None else str(text)

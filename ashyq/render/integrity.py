@@ -364,13 +364,13 @@ def increments_chart(loc: Locale, db, data: ElectionData) -> str:
         points = [r for r in rows if r["unit_id"] == unit_id]
         name = unit_name(loc, data.units[unit_id]) if unit_id in data.units else unit_id
         times = [loc.report_time(p["reported_at"], with_date=len(days) > 1) for p in points]
-        traces.append(go.Scatter(name=_plotly_text(name), x=[_plotly_text(x) for x in times],
+        traces.append(go.Scatter(name=charts.plotly_text(name), x=[charts.plotly_text(x) for x in times],
                                  y=[p["increment"] for p in points], mode="lines+markers",
-                                 hovertemplate="%{x}: +%{y:.2f}<extra>" + _plotly_text(name) + "</extra>"))
+                                 hovertemplate="%{x}: +%{y:.2f}<extra>" + charts.plotly_text(name) + "</extra>"))
         table_rows += [row([text_cell(loc.name_html(name)), text_cell(h(x)), num_cell(loc, p["increment"])])
                        for p, x in zip(points, times)]
-    figure = _plain(go.Figure(traces, layout=_layout(loc, xaxis=dict(type="category", title=loc.t("report")),
-                                                     yaxis=dict(title=loc.t("points_gained")))))
+    figure = charts.plain(go.Figure(traces, layout=_layout(loc, xaxis=dict(type="category", title=loc.t("report")),
+                                                           yaxis=dict(title=loc.t("points_gained")))), loc, "turnout-increments")
     figure["layout"]["showlegend"] = True
     figure["layout"]["height"] = 420
     return chart(figure, loc.t("increments_summary"),
@@ -388,11 +388,11 @@ def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> st
     caveat = note(h(loc.t("caveat")))
     turnout_axis, stations_label = loc.t("turnout_percent"), loc.t("stations")
     histogram = distributions.turnout_histogram(db, eid, cid)
-    hist_fig = _plain(go.Figure(go.Bar(x=[r + 0.5 for r in histogram["lower"].to_list()],
+    hist_fig = charts.plain(go.Figure(go.Bar(x=[r + 0.5 for r in histogram["lower"].to_list()],
                                        y=histogram["stations"].to_list(), width=1.0,
                                        hovertemplate="%{x:.0f} %: %{y}<extra></extra>"),
                                 layout=_layout(loc, xaxis=dict(title=turnout_axis, range=[0, 100]),
-                                               yaxis=dict(title=stations_label))))
+                                               yaxis=dict(title=stations_label))), loc, "turnout-histogram")
     hist_rows = [row([text_cell(h(loc.percent_range(r["lower"], r["lower"] + 1))), num_cell(loc, r["stations"]),
                       num_cell(loc, r["voters"])]) for r in histogram.to_dicts()]
     parts = [caveat, chart(hist_fig, loc.t("histogram_summary"),
@@ -408,13 +408,13 @@ def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> st
     share_axis = loc.t("share_of_leader", name=leader_name)
     if density.height:
         size = density["stations"].to_list()
-        dens_fig = _plain(go.Figure(go.Scatter(
+        dens_fig = charts.plain(go.Figure(go.Scatter(
             x=[v + density_bin / 2 for v in density["turnout_lower"].to_list()],
             y=[v + density_bin / 2 for v in density["share_lower"].to_list()],
             mode="markers", marker=dict(size=[min(4 + 2 * s, 24) for s in size], color=size, opacity=0.7),
             hovertemplate="%{x:.0f} %, %{y:.0f} %<extra></extra>"),
             layout=_layout(loc, xaxis=dict(title=turnout_axis, range=[0, 100]),
-                           yaxis=dict(title=_plotly_text(share_axis), range=[0, 100]))))
+                           yaxis=dict(title=charts.plotly_text(share_axis), range=[0, 100]))), loc, "turnout-and-share")
         coarse = distributions.turnout_leader_density(db, eid, cid, bin_width=DENSITY_TABLE_BIN)
         step = DENSITY_TABLE_BIN
         dens_rows = [row([text_cell(h(loc.percent_range(r["turnout_lower"], r["turnout_lower"] + step))),
@@ -453,17 +453,6 @@ def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> st
 def _layout(loc: Locale, **extra) -> dict:
     return dict(template="none", height=320, margin=dict(l=50, r=10, t=10, b=40), font=dict(size=12),
                 showlegend=False, separators=charts.separators(loc), **extra)
-
-
-def _plain(figure: go.Figure) -> dict:
-    out = figure.to_plotly_json()
-    out["layout"].pop("template", None)
-    return {"data": out["data"], "layout": out["layout"]}
-
-
-def _plotly_text(text) -> str:
-    text = "" if text is None else str(text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("%{", "% {")
 
 
 def _details(summary: str, inner: str) -> str:

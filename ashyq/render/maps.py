@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import geo
 from . import urls
-from .charts import _safe
+from .charts import plotly_text
 from .data import ElectionData
 from .escape import h, script_json
 from .figures import all_sets, primary
@@ -277,10 +277,10 @@ def _preference(measure: Measure, index: int) -> int:
 
 def _hover(name: str, measure: Measure, units: list[str], unit_id: str, measures: list[Measure]) -> str:
     """Plotly hover text (limited HTML; data escaped): the name, the shown figure, and the turnout."""
-    lines = [f"<b>{_safe(name)}</b>", f"{_safe(measure.label)}: {_safe(measure.texts[unit_id])}"]
+    lines = [f"<b>{plotly_text(name)}</b>", f"{plotly_text(measure.label)}: {plotly_text(measure.texts[unit_id])}"]
     turnout = measures[0]
     if measure is not turnout and turnout.values.get(unit_id) is not None:
-        lines.append(f"{_safe(turnout.label)}: {_safe(turnout.texts[unit_id])}")
+        lines.append(f"{plotly_text(turnout.label)}: {plotly_text(turnout.texts[unit_id])}")
     return "<br>".join(lines)
 
 
@@ -408,7 +408,7 @@ def venue_script(data: ElectionData, found: VenueSet, loc: Locale) -> str:
     base = urls.election(loc.lang, data.election_id)
     payload = {
         "aspect": round(1 / math.cos(math.radians((min(lats) + max(lats)) / 2)), 4),
-        "measures": [dict(zip(("label", "legend", "fill"), (_safe(m.label), *shading(m, [v.venue_id for v in found.venues], bands, loc))))
+        "measures": [dict(zip(("label", "legend", "fill"), (plotly_text(m.label), *shading(m, [v.venue_id for v in found.venues], bands, loc))))
                      for m, bands in zip(found.measures, found.bands)],
         "venues": [{
             "x": round(float(v.row["longitude"]), 5), "y": round(float(v.row["latitude"]), 5),
@@ -541,10 +541,10 @@ def _venue_head(data: ElectionData, venue: Venue, name: str, station_word: str) 
     """The first lines of a venue's hover text (Plotly's limited HTML, data escaped); the script adds
     the shown figure."""
     codes = ", ".join(str(data.units[s].get("code") or s) for s in venue.stations)
-    lines = [f"<b>{_safe(name)}</b>"]
+    lines = [f"<b>{plotly_text(name)}</b>"]
     if venue.row.get("address"):
-        lines.append(_safe(venue.row["address"]))
-    lines.append(f"{_safe(station_word)}: {_safe(codes)}")
+        lines.append(plotly_text(venue.row["address"]))
+    lines.append(f"{plotly_text(station_word)}: {plotly_text(codes)}")
     return "<br>".join(lines)
 
 
