@@ -95,11 +95,11 @@ def test_no_serious_accessibility_violation_on_the_root_404(tabs, server, width)
     assert violations == [], _message(violations, f"root 404 [{width}]")
 
 
-def _tab_until(tab, condition: str, limit: int = 80) -> int:
-    """Press Tab until ``condition`` (a JS expression over ``el``, the focused element) holds; the
-    number of presses it took. Fails naming the element focus stopped on."""
+def _tab_until(tab, condition: str, limit: int = 80, key: str = "Tab") -> int:
+    """Press Tab (or ``key``, e.g. Shift+Tab) until ``condition`` (a JS expression over ``el``, the
+    focused element) holds; the number of presses it took. Fails naming the element focus stopped on."""
     for presses in range(1, limit + 1):
-        tab.keyboard.press("Tab")
+        tab.keyboard.press(key)
         if tab.evaluate(f"(() => {{ const el = document.activeElement; return !!({condition}); }})()"):
             return presses
     focused = tab.evaluate("document.activeElement.outerHTML.slice(0, 200)")
@@ -108,8 +108,9 @@ def _tab_until(tab, condition: str, limit: int = 80) -> int:
 
 def test_keyboard_only_from_the_home_page_to_a_station_and_through_its_tables(browser, server):  # noqa: F811
     """A phone-sized window, keyboard only: Tab to the finder box, type a station's number, Tab to a
-    match, Enter opens the station page; there, each table's scroll box takes focus in turn, and one
-    wider than the screen scrolls sideways with the right arrow key."""
+    match, Enter opens the station page; there, each table's scroll box takes focus in turn. Back up
+    to the station's district by its breadcrumb (Shift+Tab, Enter): a table there wider than the
+    screen scrolls sideways with the right arrow key."""
     width, height = WIDTHS["phone"]
     context = browser.new_context(viewport={"width": width, "height": height})
     tab = context.new_page()
@@ -123,14 +124,30 @@ def test_keyboard_only_from_the_home_page_to_a_station_and_through_its_tables(br
     tab.keyboard.press("Enter")
     tab.wait_for_url(target)
     assert "410" in tab.locator("h1").inner_text()
+    _tab_through_table_boxes(tab)
 
-    boxes = tab.locator(".ashyq-table-wrap")
-    assert boxes.count() >= 1
+    # the last link of the breadcrumbs is the station's district
+    _tab_until(tab, "el.closest('.ashyq-breadcrumbs') && el.tagName === 'A' && !el.closest('li').nextElementSibling"
+                    ".querySelector('a')", key="Shift+Tab")
+    district = tab.evaluate("document.activeElement.href")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(district)
+    assert _tab_through_table_boxes(tab) >= 1, f"no table on {tab.url} is wider than a {width} px screen: nothing to scroll"
+    context.close()
+
+
+def _tab_through_table_boxes(tab) -> int:
+    """Tab to each shown table's scroll box in page order (each a named region; those in a closed
+    <details> are not shown); scroll every one wider than the screen with the right arrow key.
+    Returns how many scrolled."""
+    shown = "[...document.querySelectorAll('.ashyq-table-wrap')].filter(el => el.checkVisibility())"
+    count = tab.evaluate(f"{shown}.length")
+    assert count >= 1
     wide = 0
-    for i in range(boxes.count()):
-        _tab_until(tab, "el.classList.contains('ashyq-table-wrap')")
+    for i in range(count):
+        _tab_until(tab, "el.classList.contains('ashyq-table-wrap')", limit=200)
         box = tab.evaluate_handle("document.activeElement")
-        assert tab.evaluate("el => [...document.querySelectorAll('.ashyq-table-wrap')].indexOf(el)", box) == i
+        assert tab.evaluate(f"el => {shown}.indexOf(el)", box) == i
         assert box.get_attribute("role") == "region" and box.get_attribute("aria-label")
         if not tab.evaluate("el => el.scrollWidth > el.clientWidth", box):
             continue
@@ -139,8 +156,7 @@ def test_keyboard_only_from_the_home_page_to_a_station_and_through_its_tables(br
         for _ in range(3):
             tab.keyboard.press("ArrowRight")
         tab.wait_for_function("([el, x]) => el.scrollLeft > x", arg=[box, before])
-    assert wide >= 1, f"no table on {tab.url} is wider than a {width} px screen: nothing to scroll"
-    context.close()
+    return wide
 
 
 @pytest.mark.parametrize("width", WIDTHS)
