@@ -214,7 +214,7 @@ def check_coverage(site: Path, package_dir: Path) -> dict:
             if value not in (None, "") and value not in numbers:
                 incomplete.append((row["unit_id"], what, value))
                 break
-    reached = reachable_pages(site, f"elections/{ELECTION_ID}/")
+    reached = reachable_pages(site / "en", f"elections/{ELECTION_ID}/")  # kk/ and ru/ link alike
     unreached = {level: sum(1 for u in ids if f"elections/{ELECTION_ID}/{'stations' if level == 'station' else 'units'}/{u}/"
                                not in reached)
                  for level, ids in sorted(by_level.items()) if level != "country"}

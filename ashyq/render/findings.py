@@ -38,9 +38,8 @@ def finding_sentence(loc, finding: dict) -> str:
                      at=loc.report_time(finding.get("reported_at"), with_date=True),
                      before=loc.report_time(finding.get("previous_at"), with_date=True))
     value = (lambda v: loc.percent(v)) if check_id in PERCENT_CHECKS else loc.number
-    difference = actual - expected
     return loc.t(f"finding_{check_id}", actual=value(actual), expected=value(expected),
-                 difference=("+" if difference > 0 else "") + loc.number(difference))
+                 difference=_signed(loc, actual - expected))
 
 
 def finding_text(loc, finding: dict) -> str:
