@@ -64,9 +64,19 @@ def test_breadcrumbs_lead_from_home_to_the_station(built_site, datasets_dir):
     crumbs = re.search(r'<nav class="ashyq-breadcrumbs".*?</nav>', html).group(0)
     labels = re.findall(r"<li[^>]*>(?:<a [^>]*>)?([^<]*)", crumbs)
     assert labels == ["Elections", "Kazakhstan, early presidential election, 3 April 2011", "Zhambyl",
-                      "Talas district", "PEC 410 — Polling station 410"]
+                      "Talas district", "PEC 410"]  # the name only restates the number
     assert 'href="../../units/zhambyl.talas/"' in crumbs
     assert 'href="../../units/zhambyl.talas/#s-zhambyl.talas.410"' in html  # back to its row
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Polling station 410", "PEC 410"), ("№410 сайлау учаскесі", "PEC 410"), ("410", "PEC 410"),
+    ("School No. 5, 10 Lenin Street, Taraz", "PEC 410 — School No. 5, 10 Lenin Street, Taraz"),
+    ("Polling station 411", "PEC 410 — Polling station 411")])
+def test_a_station_is_named_by_its_number_unless_its_name_says_more(name, expected):
+    from ashyq.render.naming import unit_name
+    unit = {"unit_id": "r.d.410", "level": "station", "code": "410", "commission": "PEC", "name_en": name}
+    assert unit_name(Locale("en"), unit) == expected
 
 
 # ---- numbers and "not published" ----------------------------------------------------------------

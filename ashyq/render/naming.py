@@ -3,12 +3,17 @@ text, a ``Name`` when it comes from the data; escape when used, ``loc.name_html`
 fallback)."""
 from __future__ import annotations
 
+import re
+
 from . import urls
 from .data import ElectionData
 from .locale import Locale, Name
 
 
 def unit_name(loc: Locale, unit: dict) -> str:
+    """A unit's name; a polling station's is its commission and number ("УИК 576", "PEC 410"), followed
+    by its own name where that says more than the number ("УИК 576 — Школа № 5"). A name of a few
+    words holding the number ("Polling station 576", "УИК №576", "№410 сайлау учаскесі") only restates it."""
     name = loc.name(unit, default=unit.get("code") or unit["unit_id"])
     if unit["level"] != "station":
         return name
@@ -16,7 +21,8 @@ def unit_name(loc: Locale, unit: dict) -> str:
     if not code:
         return name
     label = f"{loc.commission(unit.get('commission')) or loc.t('station')} {code}"
-    if name in (code, unit["unit_id"], label):
+    words = re.findall(r"\w+", str(name))
+    if name in (code, unit["unit_id"], label) or (str(code) in words and len(words) <= 4):
         return label
     return Name(f"{label} — {name}", name.lang, name.fallback) if isinstance(name, Name) else f"{label} — {name}"
 

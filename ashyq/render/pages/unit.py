@@ -4,8 +4,6 @@ units below it (a chart and a table) or its polling stations (one sortable row e
 through the day. Works for a hierarchy of any depth."""
 from __future__ import annotations
 
-import re
-
 from ... import contract
 from .. import charts, maps, urls
 from ..finder import finder_box
@@ -500,11 +498,8 @@ def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict]
         seen.add(station_id)
         source = data.sources[p["source_id"]]
         votes = votes_of(station_id, p)
-        full = unit_name(loc, unit)
-        short = station_label(loc, unit)
-        title = f' title="{h(full)}"' if short != full else ""
-        name = (f'<a href="{h(urls.relative(url, urls.station(loc.lang, data.election_id, station_id)))}"{title}>'
-                f'{h(short) if short != full else loc.name_html(full)}</a>')
+        name = (f'<a href="{h(urls.relative(url, urls.station(loc.lang, data.election_id, station_id)))}">'
+                f'{loc.name_html(unit_name(loc, unit))}</a>')
         if several_sources:
             name += f"<br><small>{h(loc.source_kind(source['kind']))}</small>"
         name += f' <a class="ashyq-permalink" href="#{h(anchor)}" title="{h(loc.t("permalink"))}">#</a>'
@@ -531,18 +526,6 @@ def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict]
     if listed:
         out += note(h(f"{loc.t('protocols_listed_not_published')}: {loc.number(listed)}"))
     return out + not_published_note(loc, missing)
-
-
-def station_label(loc: Locale, unit: dict) -> str:
-    """A station's name in its table row: its commission and number ("УИК 576") when its name only
-    restates the number ("Polling station 576", "УИК №576"), so the row stays one line on a phone;
-    else its whole name. The whole name is on the station's page."""
-    code = str(unit.get("code") or "")
-    name = str(loc.name(unit, default=code))
-    words = re.findall(r"\w+", name)
-    if code and code in words and len(words) <= 4:
-        return f"{loc.commission(unit.get('commission')) or loc.t('station')} {code}"
-    return unit_name(loc, unit)
 
 
 def turnout_block(loc: Locale, data: ElectionData, reports: list[dict]) -> str:
