@@ -119,7 +119,7 @@ def test_each_contest_totals_and_winner_recomputed_from_the_source(spb, built_si
             # station's first table is another ballot's), named with its number
             rows = {r["id"][2:].removeprefix(f"{contest_id}-"): r["cells"][0] for t in stations_table for r in t["rows"]}
             linked = {data.units[s]["code"] for s in rows}
-            assert all(name.startswith(f"УИК {data.units[s]['code']}") for s, name in rows.items()), contest_id
+            assert all(name.startswith(f"PEC {data.units[s]['code']}") for s, name in rows.items()), contest_id
             assert linked == stations[contest_id], contest_id
     if not ballot.endswith("smd"):
         contest_id = BALLOTS[ballot]

@@ -181,7 +181,7 @@ def test_district_rows_match_the_csv(built_site, datasets_dir, present):
         p = protocols.filter(pl.col("unit_id") == station).row(0, named=True)
         unit = units.filter(pl.col("unit_id") == station).row(0, named=True)
         cells = rows[station]
-        assert cells[0].startswith(f"УИК {unit['code']}") and "#" in cells[0], station
+        assert cells[0].startswith(f"PEC {unit['code']}") and "#" in cells[0], station
         # every row links to the station's own page (the whole protocol is there)
         assert re.search(rf'<tr id="s-{re.escape(station)}"><td[^>]*><a href="../../stations/{re.escape(station)}/"[ >]',
                          html), station

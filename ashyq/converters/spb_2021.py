@@ -258,7 +258,7 @@ def _units(stations: list[dict], station_ids: dict[str, str], venue_of: dict[str
                       "name_ru": name_ru, "name_en": name_en, "complete": True})
     for tik, name_ru in sorted(districts.items(), key=lambda item: int(item[0])):
         units.append({"unit_id": _tik_id(tik, districts), "parent_id": f"{CITY_ID}.{DISTRICTS[name_ru][0]}",
-                      "level": "district", "commission": "ТИК", "code": tik, "name_ru": f"ТИК №{tik}",
+                      "level": "district", "commission": "TEC", "code": tik, "name_ru": f"ТИК №{tik}",
                       "name_en": f"TIK {tik}", "complete": True})
     first: dict[str, dict] = {}
     for row in stations:
@@ -270,7 +270,7 @@ def _units(stations: list[dict], station_ids: dict[str, str], venue_of: dict[str
             "unit_id": unit_id,
             "parent_id": _tik_id(row["tik"], districts),
             "level": "station",
-            "commission": "УИК",
+            "commission": "PEC",  # the contract's code: shown as УИК, УСК or PEC by the page's language
             "code": uik,
             "name_ru": f"УИК №{uik}" + (" (голосование за рубежом)" if abroad else ""),
             "name_en": f"Polling station {uik}" + (" (abroad)" if abroad else ""),
