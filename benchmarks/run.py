@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -33,6 +34,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from ashyq.render import urls
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = Path("/work/shared/realdata/ru-uik-shpilkin/2018.csv")
@@ -191,32 +194,41 @@ def check_coverage(site: Path, package_dir: Path) -> dict:
     election = site / "en" / "elections" / ELECTION_ID  # the same pages exist under kk/ and ru/
     by_level = {level: units.filter(pl.col("level") == level)["unit_id"].to_list()
                 for level in units["level"].unique().to_list()}
+    parents = dict(zip(units["unit_id"], units["parent_id"]))
+    codes = dict(zip(units["unit_id"], units["code"]))
+
+    def page_of(unit_id: str, level: str) -> str:
+        """The page of a unit after ``en/``: a station's is its protocol sheet (urls.station)."""
+        if level == "station":
+            return urls.sheet("en", ELECTION_ID, parents[unit_id], codes[unit_id]).removeprefix("en/")
+        return f"elections/{ELECTION_ID}/units/{unit_id}/"
+
     missing = {}
     for level, ids in sorted(by_level.items()):
         if level == "country":
             continue
-        folder = "stations" if level == "station" else "units"
-        missing[level] = [u for u in ids if not (election / folder / u / "index.html").is_file()]
-    # A station page "shows its whole protocol" when every published figure of its protocol row and
-    # every candidate's votes appear in it (numbers as rendered: with or without thousands separators).
+        missing[level] = [u for u in ids if not (site / "en" / page_of(u, level) / "index.html").is_file()
+                          or (level == "station" and f'id="{u}"' not in _page_text(site / "en" / page_of(u, level)))]
+    # A station "shows its whole protocol" when every published figure of its protocol row and every
+    # candidate's votes appear in its column of its sheet (numbers as rendered: with or without
+    # thousands separators).
     lines = [c for c in protocols.columns if c not in ("contest_id", "unit_id", "source_id", "note", "turnout_percent")]
     votes = pl.read_csv(package_dir / "votes.csv", infer_schema_length=0)
     votes_by_station = {unit: list(zip(choices, counts)) for unit, choices, counts in votes.group_by("unit_id").agg(
         pl.col("choice_id"), pl.col("votes")).iter_rows()}
     incomplete = []
     for row in protocols.iter_rows(named=True):
-        page = election / "stations" / row["unit_id"] / "index.html"
-        if not page.is_file():
+        sheet = site / "en" / page_of(row["unit_id"], "station")
+        if not (sheet / "index.html").is_file():
             continue
-        numbers = set(re.findall(r"\d+", _digits_only(page.read_text(encoding="utf-8"))))
+        numbers = set(re.findall(r"\d+", _digits_only(" ".join(_column(_page_text(sheet), row["unit_id"])))))
         figures = [(line, row[line]) for line in lines] + votes_by_station.get(row["unit_id"], [])
         for what, value in figures:
             if value not in (None, "") and value not in numbers:
                 incomplete.append((row["unit_id"], what, value))
                 break
     reached = reachable_pages(site / "en", f"elections/{ELECTION_ID}/")  # kk/ and ru/ link alike
-    unreached = {level: sum(1 for u in ids if f"elections/{ELECTION_ID}/{'stations' if level == 'station' else 'units'}/{u}/"
-                               not in reached)
+    unreached = {level: sum(1 for u in ids if page_of(u, level) not in reached)
                  for level, ids in sorted(by_level.items()) if level != "country"}
     return {"levels": {level: len(ids) for level, ids in sorted(by_level.items())},
             "missing_pages": {level: len(ids) for level, ids in missing.items()},
@@ -227,6 +239,38 @@ def check_coverage(site: Path, package_dir: Path) -> dict:
 
 
 _HREF = re.compile(r'href="([^"#?]+)"')
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<t[hd]([^>]*)>(.*?)</t[hd]>", re.S)
+_SPAN = re.compile(r'colspan="(\d+)"')
+
+
+@functools.lru_cache(maxsize=64)
+def _page_text(folder: Path) -> str:
+    return (folder / "index.html").read_text(encoding="utf-8")
+
+
+def _column(html: str, station_id: str) -> list[str]:
+    """The cells of a station's columns in the tables of its sheet (its header's colspan wide)."""
+    out = []
+    for table in html.split("<table")[1:]:
+        head, _, body = table.partition("</thead>")
+        rows = _ROW.findall(head)
+        if not rows or f'id="{station_id}' not in rows[0]:
+            continue
+        start = 0
+        for attrs, _ in _CELL.findall(rows[0]):
+            span = int((_SPAN.search(attrs) or [0, 1])[1])
+            if re.search(rf'id="{re.escape(station_id)}(?:--\d+)?"', attrs):
+                break
+            start += span
+        for r in _ROW.findall(body):
+            at = 0
+            for attrs, text in _CELL.findall(r):
+                n = int((_SPAN.search(attrs) or [0, 1])[1])
+                if start <= at < start + span:
+                    out.append(text)
+                at += n
+    return out
 
 
 def reachable_pages(site: Path, start: str) -> set[str]:

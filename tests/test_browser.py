@@ -103,13 +103,45 @@ def test_click_from_home_to_a_station(page, server, datasets_dir):
     expected = protocols.filter(pl.col("unit_id") == station["unit_id"])["voters_on_list"][0]
     assert number(expected) in row.inner_text()
 
-    # the row names the station by its number; the link opens its page with the whole protocol
+    # the row names the station by its number; the link opens its protocol sheet at its column
     row.get_by_role("link", name=f"{station['commission']} {station['code']}", exact=True).click()
-    page.wait_for_selector("table.ashyq-protocol")
-    assert f"/elections/{SPB}/stations/{station['unit_id']}/" in page.url
-    assert _cell(page, "table.ashyq-protocol", "Voters on the list", 1) == number(expected)
+    page.wait_for_selector("table.ashyq-sheet")
+    sheet = urls.sheet_key(tik["unit_id"], station["code"])
+    assert page.url.endswith(f"/elections/{SPB}/stations/{sheet}/#{station['unit_id']}"), page.url
+    assert _station_cell(page, station["unit_id"], "Voters on the list") == number(expected)
+    # the reader's column is highlighted and in view beside the sticky label column
+    column = _target_column(page, station["unit_id"])
+    assert column["background"] == "rgb(255, 243, 196)" and column["visible"], column
     crumbs = page.locator(".ashyq-breadcrumbs li").all_inner_texts()
-    assert crumbs[-3:] == [area["name_en"], tik["name_en"], page.locator("h1").inner_text()]
+    assert crumbs[-3:-1] == [area["name_en"], tik["name_en"]]
+    assert page.locator("h1").inner_text() == f"{tik['name_en']} — {crumbs[-1]}"
+
+
+def _station_cell(tab, station_id: str, label: str) -> str:
+    """The text of a station's first column on its sheet, in the row whose label starts with ``label``."""
+    return tab.evaluate("""([id, label]) => {
+        const th = document.getElementById(id);
+        const table = th.closest('table');
+        let column = 0;
+        for (const cell of th.parentElement.children) { if (cell === th) break; column += cell.colSpan; }
+        const row = [...table.tBodies[0].rows].find(r => r.cells[0].innerText.trim().startsWith(label));
+        let at = 0;
+        for (const cell of row.cells) { if (at >= column) return cell.innerText.trim(); at += cell.colSpan; }
+    }""", [station_id, label])
+
+
+def _target_column(tab, station_id: str) -> dict:
+    """The background of the station's <col> and whether its header is on screen, right of the labels."""
+    return tab.evaluate("""(id) => {
+        const th = document.getElementById(id);
+        const index = [...th.parentElement.children].indexOf(th);
+        const col = th.closest('table').querySelectorAll('colgroup > col')[index];
+        const box = th.getBoundingClientRect();
+        const labels = th.parentElement.children[0].getBoundingClientRect();
+        return {background: getComputedStyle(col).backgroundColor, left: box.left, labels: labels.right,
+                visible: box.left >= labels.right - 1 && box.right <= window.innerWidth + 1 && box.top >= 0
+                         && box.top < window.innerHeight};
+    }""", station_id)
 
 
 def test_station_table_sorts_by_a_column(page, server, datasets_dir):
@@ -181,7 +213,8 @@ def test_finder_finds_a_station_by_number_by_no_form_and_by_street(page, server,
     assert box.get_attribute("data-lang") == lang  # the language the page is in
     loc = Locale(lang)
     assert box.locator("input").get_attribute("id") == box.locator("label").get_attribute("for")
-    target = urls.station(lang, SPB, station["unit_id"]).removeprefix(urls.language_root(lang))
+    target = urls.station(lang, SPB, station["unit_id"], station["parent_id"], station["code"]).removeprefix(
+        urls.language_root(lang))
     for query in [station["code"], f"№{station['code']}", f"№ {station['code']}", f"УИК №{station['code']}",
                   street.capitalize()]:
         took, words = _type_and_wait(page, box, query)
@@ -194,8 +227,8 @@ def test_finder_finds_a_station_by_number_by_no_form_and_by_street(page, server,
     assert words == loc.t("find_no_match", q="Zzyzx") and box.locator(".ashyq-find-results a").count() == 0
     box.locator("input").fill(street.capitalize())
     box.locator(".ashyq-find-results a", has_text=station["code"]).first.click()
-    page.wait_for_selector("table.ashyq-protocol")
-    assert page.url.endswith(target) and station["code"] in page.locator("h1").inner_text()
+    page.wait_for_selector("table.ashyq-sheet")
+    assert page.url.endswith(target) and _target_column(page, station["unit_id"])["visible"]
     assert bad == []
 
 
@@ -265,9 +298,9 @@ def test_key_columns_fit_a_phone(browser, server, datasets_dir):
     heads, seen = _headers_in_view(tab, "table.ashyq-stations")
     assert heads[:2] == ["Polling station", "Nursultan Nazarbayev"] and seen[:2] == heads[:2]
 
-    tab.goto(f"{server}en/elections/{KZ11}/stations/zhambyl.talas.410/")
-    heads, seen = _headers_in_view(tab, "table.ashyq-protocol")
-    assert heads.index("Difference") < 3 and "Difference" in seen
+    tab.goto(f"{server}en/elections/{KZ11}/stations/zhambyl.talas/400-499/#zhambyl.talas.410")
+    heads, seen = _headers_in_view(tab, "table.ashyq-sheet")
+    assert heads.index("Difference") < 4 and "Difference" in seen  # Line, PEC 410, its first source, Difference
 
     tab.goto(f"{server}en/elections/{SPB}/")
     tab.wait_for_selector(".ashyq-chart .main-svg")
@@ -277,7 +310,8 @@ def test_key_columns_fit_a_phone(browser, server, datasets_dir):
 
 
 KZ11 = "kz-2011-presidential"
-SWITCH_PAGES = [f"elections/{KZ11}/stations/zhambyl.talas.410/", f"elections/{KZ11}/units/zhambyl.talas/",
+SWITCH_PAGES = [f"elections/{KZ11}/stations/zhambyl.talas/400-499/#zhambyl.talas.410",  # the station is kept
+                f"elections/{KZ11}/units/zhambyl.talas/",
                 f"elections/{KZ11}/integrity/"]
 
 
@@ -296,9 +330,10 @@ def test_the_language_switcher_keeps_the_reader_on_the_same_page(page, server, p
 
 
 def test_a_station_page_on_a_phone_in_kazakh(browser, server, datasets_dir):
-    """The light station page at 390 px: its header (home, the three languages, the finder), the
-    breadcrumbs and the protocol with the package's numbers, all visible without scrolling sideways;
-    no script loaded, nothing logged, nothing requested outside the site."""
+    """The light protocol sheet at 390 px: its header (home, the three languages, the finder), the
+    breadcrumbs and the station's protocol with the package's numbers, the page not scrolling sideways
+    (the table scrolls in its box, the station's column in view beside the labels); no script file
+    loaded, nothing logged, nothing requested outside the site; the language switch keeps the station."""
     station = "zhambyl.talas.410"
     context = browser.new_context(viewport={"width": 390, "height": 844})
     tab = context.new_page()
@@ -306,7 +341,7 @@ def test_a_station_page_on_a_phone_in_kazakh(browser, server, datasets_dir):
     tab.on("request", lambda r: requests.append(r.url))
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: errors.append(str(e)))
-    tab.goto(f"{server}kk/elections/{KZ11}/stations/{station}/")
+    tab.goto(f"{server}kk/elections/{KZ11}/stations/zhambyl.talas/400-499/#{station}")
     assert tab.locator("html").get_attribute("lang") == "kk"
     home = tab.locator("header a.ashyq-site")
     assert home.is_visible() and home.inner_text() == "Ashyq — сайлаудың ашық нәтижелері"
@@ -318,15 +353,16 @@ def test_a_station_page_on_a_phone_in_kazakh(browser, server, datasets_dir):
     assert crumbs.last.is_visible() and crumbs.count() == 5
     votes = pl.read_csv(datasets_dir / KZ11 / "votes.csv", infer_schema_length=0)
     published = votes.filter(pl.col("unit_id") == station)["votes"].drop_nulls().to_list()
-    protocol = tab.locator("table.ashyq-protocol")
+    protocol = tab.locator("table.ashyq-sheet").first
     assert protocol.is_visible() and published
     shown = " ".join(protocol.inner_text().split())  # a no-break space in "1 592" is a space
+    assert _target_column(tab, station)["visible"]
     for value in published:
         assert " ".join(Locale("kk").number(int(value)).split()) in shown, value
     assert tab.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     assert not [u for u in requests if u.endswith(".js")], requests
     switch.nth(1).click()
-    tab.wait_for_url(f"{server}ru/elections/{KZ11}/stations/{station}/")
+    tab.wait_for_url(f"{server}ru/elections/{KZ11}/stations/zhambyl.talas/400-499/#{station}")
     assert tab.locator("html").get_attribute("lang") == "ru"
     assert not [u for u in requests if not u.startswith(server)], requests
     assert not errors, errors

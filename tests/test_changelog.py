@@ -59,4 +59,4 @@ def test_each_change_names_its_unit_field_and_figures_and_escapes_its_note(tmp_p
     assert "580" in text and "590" in text and "5 January 2024" in text
     # a correction date that was never published is labelled, not blank
     assert "not published" in text
-    assert 'href="../stations/r1.d1.1/"' in body
+    assert 'href="../stations/r1.d1/0-99/#r1.d1.1"' in body  # the station's column on its sheet

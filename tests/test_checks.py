@@ -16,6 +16,7 @@ from ashyq.package_writer import write_package
 from ashyq.render import urls
 from ashyq.render.locale import Locale
 from paths import REALDATA
+from render_helpers import sheet_columns
 
 EN = Locale("en")
 
@@ -372,36 +373,6 @@ def test_round_percentages_are_compared_with_the_rate_expected_by_chance(dataset
 
 # --- pages ----------------------------------------------------------------------------------------
 
-class _Tables:
-    """Rows of cell texts of every table in an HTML fragment, with each row's class."""
-
-    def __init__(self, html_text: str):
-        from html.parser import HTMLParser
-
-        self.rows: list[tuple[str, list[str]]] = []
-        outer = self
-
-        class Parser(HTMLParser):
-            cell: list[str] | None = None
-
-            def handle_starttag(self, tag, attrs):
-                if tag == "tr":
-                    outer.rows.append((dict(attrs).get("class") or "", []))
-                elif tag in ("td", "th"):
-                    self.cell = []
-
-            def handle_endtag(self, tag):
-                if tag in ("td", "th") and self.cell is not None and outer.rows:
-                    outer.rows[-1][1].append("".join(self.cell).strip())
-                    self.cell = None
-
-            def handle_data(self, data):
-                if self.cell is not None:
-                    self.cell.append(data)
-
-        Parser().feed(html_text)
-
-
 def _render_modules():
     try:
         from ashyq.render import data as render_data, integrity
@@ -426,13 +397,14 @@ def test_integrity_page_and_station_pages_show_the_2011_discrepancies(datasets_d
         unit = data.units[unit_id]
         assert any(s.startswith(f"PEC {unit['code']}") and said in s for s in sentences), said
     for unit_id in {unit for unit, _ in REPORT_2011}:
-        title, body = station.station_html(EN, data, unit_id)
-        differing = [cells for css, cells in _Tables(body).rows if "ashyq-differs" in css]
+        title, body = station.sheet_html(EN, data, [unit_id])  # a sheet of this station alone
+        (table,) = [t for t in sheet_columns(body, unit_id) if t["corner"] == "Line"]
+        differing = [cells for label, cells in table["rows"].items() if "ashyq-diff" in table["classes"][label][1]]
         expected = {(f"{a:,}", f"{b:,}") for (u, _), (a, b) in REPORT_2011.items() if u == unit_id}
-        # columns: line, first source, difference (first − second), second source
-        assert {(cells[1], cells[3]) for cells in differing} == expected, unit_id
-        assert all(cells[2] == f"{int(a.replace(',', '')) - int(b.replace(',', '')):,}"
-                   for cells in differing for a, b in [(cells[1], cells[3])]), unit_id
+        # the station's columns: first source, difference (first − second), second source
+        assert {(cells[0], cells[2]) for cells in differing} == expected, unit_id
+        assert all(cells[1] == f"{int(a.replace(',', '')) - int(b.replace(',', '')):,}"
+                   for cells in differing for a, b in [(cells[0], cells[2])]), unit_id
 
 
 def test_integrity_findings_table_and_csv_have_the_same_columns_and_rows(datasets_db, tmp_path):

@@ -16,7 +16,7 @@ from ashyq.render.data import load_election
 from ashyq.render.locale import Locale
 from ashyq.render.pages import station as station_pages
 from paths import REALDATA
-from render_helpers import number, tables
+from render_helpers import number, sheet_columns, station_page, station_url, tables
 
 SPB = "spb-2021"
 EN = Locale("en")  # the pages these tests read
@@ -159,22 +159,20 @@ def test_every_station_shows_every_protocol_it_has(spb, built_site):
     assert set(by_code) == set(expected)
     four = 0
     for uik, contests in expected.items():
-        title, body = station_pages.station_html(EN, data, by_code[uik])
-        shown = re.findall(r'<h2 id="([^"]+)"', body)
+        title, body = station_pages.sheet_html(EN, data, [by_code[uik]])  # a sheet of this station alone
+        shown = re.findall(r'<h2 id="c-([^"]+)"', body)
         assert sorted(shown) == sorted(contests), uik
         four += len(contests) == 4
     assert four > 1900
     votes = read("duma_smd_votes")
     for uik in ["1", "11", "196", "2101", "8050", *sorted(expected)[::97]]:
-        page = built_site / urls.station("en", SPB, by_code[uik]) / "index.html"
+        page, station = station_page(built_site, station_url("en", SPB, by_code[uik]))
         html = page.read_text(encoding="utf-8")
-        assert sorted(re.findall(r'<h2 id="([^"]+)"', html)) == sorted(expected[uik]), uik
-        protocols = [t for t in tables(page) if "ashyq-protocol" in t["class"]]
-        assert len(protocols) == len(expected[uik]), uik
+        protocols = {t["section"][2:]: t for t in sheet_columns(html, station) if t["corner"] == "Line"}
+        assert sorted(protocols) == sorted(expected[uik]), uik
         smd = next((c for c in expected[uik] if c.startswith("duma-smd-")), None)
         if smd and uik not in not_published("duma_smd"):
-            table = protocols[[c for c in re.findall(r'<h2 id="([^"]+)"', html)].index(smd)]
-            cells = {r["cells"][0]: r["cells"][1] for r in table["rows"]}
+            cells = {label: values[0] for label, values in protocols[smd]["rows"].items()}
             names = {c["choice_id"]: c["name"] for c in data.choices[smd]}
             for choice, count in votes.filter(pl.col("uik") == uik).select("choice_id", "votes").iter_rows():
                 label = next(k for k in cells if k.startswith(names[f"c{choice}"]))
@@ -187,8 +185,9 @@ def test_derived_totals_are_marked_and_listed_protocols_are_not_published(spb, b
     "listed, not published" and left out of "Sum of N of M"."""
     db, data = spb
     station = data.stations()[0]
-    html = (built_site / urls.station("en", SPB, station) / "index.html").read_text(encoding="utf-8")
-    assert html.count('class="ashyq-derived">derived<') >= 2 * len(re.findall(r'<h2 id="', html))
+    html = station_page(built_site, station_url("en", SPB, station))[0].read_text(encoding="utf-8")
+    # on a sheet, a line derived at every station is marked once, on its label
+    assert html.count('class="ashyq-derived">derived<') >= 2 * len(re.findall(r'<h2 id="c-', html))
     root = (built_site / urls.election("en", SPB) / "index.html").read_text(encoding="utf-8")
     counts = {r["contest_id"]: r for r in db.rows(
         "SELECT contest_id, count(*) AS listed, count(*) FILTER (WHERE has_figures) AS published "
@@ -207,8 +206,8 @@ def test_derived_totals_are_marked_and_listed_protocols_are_not_published(spb, b
     assert silent > 0 and station_row[3] == number(silent)
     assert station_row[2] == f"{len(data.stations()) - silent:,} of {len(data.stations()):,}"
     empty = next(s for s in data.stations() if data.units[s]["code"] == "11")
-    page = (built_site / urls.station("en", SPB, empty) / "index.html").read_text(encoding="utf-8")
-    assert "listed, not published" in page
+    page = station_page(built_site, station_url("en", SPB, empty))[0].read_text(encoding="utf-8")
+    assert re.search(rf'<th scope="col" id="{re.escape(empty)}"[^>]*>PEC 11<br><small>listed, not published</small>', page)
 
 
 # --- lines of a package's own form ----------------------------------------------------------------
@@ -254,11 +253,11 @@ def test_a_line_of_the_package_form_is_validated_loaded_shown_and_downloaded(tmp
     assert db.rows("SELECT unit_id, value FROM protocol_extra_values WHERE value IS NOT NULL ORDER BY unit_id") == [
         {"unit_id": "r1.d1.1", "value": 3}, {"unit_id": "r1.d1.2", "value": 0}]
     data = load_election(db, "test-election")
-    _, body = station_pages.station_html(EN, data, "r1.d1.1")
-    row = re.search(r"<tr[^>]*><td>Ballots taken out of the station</td>(.*?)</tr>", body).group(1)
-    assert ">3<" in row
-    _, body = station_pages.station_html(EN, data, "r1.d2.3")
-    assert re.search(r"<td>Ballots taken out of the station</td><td class=\"np\">not published", body)
+    _, body = station_pages.sheet_html(EN, data, ["r1.d1.1", "r1.d1.2"])
+    row = re.search(r'<tr><th scope="row">Ballots taken out of the station</th>(.*?)</tr>', body).group(1)
+    assert row == "<td>3</td><td>0</td>"
+    _, body = station_pages.sheet_html(EN, data, ["r1.d2.3"])
+    assert re.search(r'<th scope="row">Ballots taken out of the station</th><td class="np">not published', body)
     frame = downloads.results_table(db, "test-election", "pres", "station")
     assert dict(frame.select("unit_id", EXTRA["name"]).iter_rows()) == {
         "r1.d1.1": 3, "r1.d1.2": 0, "r1.d2.3": None, "r1.d2.4": None}

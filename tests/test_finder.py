@@ -157,7 +157,7 @@ def test_index_lists_elections_newest_first_with_links_under_a_language_root(ind
     dates = [e["date"] for e in manifest["elections"]]
     assert dates == sorted(dates, reverse=True) and {e["id"] for e in manifest["elections"]} >= set(present)
     for election in manifest["elections"]:
-        assert election["paths"]["s"] == urls.station("en", election["id"], "{id}").removeprefix(urls.language_root("en"))
+        assert election["paths"]["s"] == urls.station_pattern("en", election["id"]).removeprefix(urls.language_root("en"))
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "kk"])

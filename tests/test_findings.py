@@ -290,7 +290,7 @@ def test_no_breadcrumb_links_to_the_page_it_is_on(built_site):
     checked = 0
     for path in sorted(built_site.glob("*/elections/**/index.html")):
         here = path.parent.relative_to(built_site).as_posix() + "/"
-        if "/stations/" in here and not here.endswith(".410/"):
+        if "/stations/" in here and not here.endswith("/zhambyl.talas/400-499/"):
             continue
         trail = re.search(r'<nav class="ashyq-breadcrumbs".*?</nav>', path.read_text(encoding="utf-8"), re.S)
         if not trail:

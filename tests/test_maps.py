@@ -271,7 +271,7 @@ def test_st_petersburg_pages_place_the_venues_of_their_own_stations(built_site, 
         payload = json.loads(script.split("]=", 1)[1].rstrip().rstrip(";"))
         links = [payload["venues"][i]["url"] for i in data["show"]]
         assert all(link.startswith("stations/") for link in links)
-        return {venue_of[link.split("/")[1]] for link in links}
+        return {venue_of[link.split("#")[1]] for link in links}  # stations/<tik>/<range>/#<station>
 
     city = built_site / "en" / "elections" / "spb-2021" / "index.html"
     assert shown(city) == _placed_venues(datasets_dir, "duma-list")
@@ -323,7 +323,7 @@ def test_venue_map_places_venues_sizes_by_voters_and_lists_the_rest_apart(venue_
     points = json.loads(script.split("]=", 1)[1].rstrip().rstrip(";"))
     (school,) = points["venues"]  # v2 has no coordinates, station 4 is abroad
     assert (school["x"], school["y"]) == (30.31, 59.93)
-    assert school["url"] == "stations/r1.d1.1/"  # relative to the election's folder
+    assert school["url"] == "stations/r1.d1/0-99/#r1.d1.1"  # its column on its sheet, relative to the election's folder
     measures = [m["label"] for m in points["measures"]]
     turnout = measures.index("Turnout")
     # ballots issued only where published: station 1 alone, 600 of its 1,000 voters
@@ -341,13 +341,13 @@ def test_venue_map_places_venues_sizes_by_voters_and_lists_the_rest_apart(venue_
     assert page["summaries"][turnout].startswith("1 polling venues of 2 stations, coloured by Turnout")
     table = html[html.index('<details class="ashyq-map-table">'):]
     assert "4,000" in table  # voters of the venue: 1,000 + 3,000
-    assert 'href="../../stations/r1.d1.2/"' in table
+    assert 'href="../../stations/r1.d1/0-99/#r1.d1.2"' in table
 
     html = maps.venue_map(data, contest, maps.stations_below(data, "kz"), "en/elections/test-election/", venues, EN)
     abroad = html[html.index("Stations abroad"):]
-    assert 'href="stations/r1.d2.4/"' in abroad
+    assert 'href="stations/r1.d2/0-99/#r1.d2.4"' in abroad
     unplaced = html[html.index("Stations without coordinates"):]
-    assert 'href="stations/r1.d2.3/"' in unplaced
+    assert 'href="stations/r1.d2/0-99/#r1.d2.3"' in unplaced
     assert maps.venue_map(data, contest, maps.stations_below(data, "r1.d2"), url, venues, EN) == ""  # none placed
 
 

@@ -18,7 +18,7 @@ from ashyq.render.data import load_election
 from ashyq.render.findings import finding_text
 from ashyq.render.locale import LANGUAGES, Locale
 from ashyq.render.pages import unit as unit_pages
-from render_helpers import not_published_note, number, tables
+from render_helpers import not_published_note, number, sheet_columns, station_url, tables
 
 ELECTIONS = ["kz-2011-presidential", "kz-2019-presidential", "kz-2022-presidential", "kz-2023-majilis",
              "spb-2021"]
@@ -30,7 +30,7 @@ def csv(datasets_dir: Path, election: str, name: str) -> pl.DataFrame:
 
 
 def page(site: Path, url: str) -> Path:
-    return site / url / "index.html"
+    return site / url.split("#", 1)[0] / "index.html"
 
 
 @pytest.fixture(scope="session")
@@ -54,19 +54,20 @@ def test_every_page_kind_exists_for_each_election(built_site, datasets_dir, pres
         for unit in units.iter_rows(named=True):
             if unit["parent_id"] is None:
                 continue
-            url = (urls.station("en", election, unit["unit_id"]) if unit["level"] == "station"
+            url = (urls.station("en", election, unit["unit_id"], unit["parent_id"], unit["code"]) if unit["level"] == "station"
                    else urls.unit("en", election, unit["unit_id"], unit["level"]))
             assert page(built_site, url).is_file(), f"{election}: no page for {unit['unit_id']}"
 
 
 def test_breadcrumbs_lead_from_home_to_the_station(built_site, datasets_dir):
-    html = page(built_site, urls.station("en", "kz-2011-presidential", "zhambyl.talas.410")).read_text(encoding="utf-8")
+    html = page(built_site, station_url("en", "kz-2011-presidential", "zhambyl.talas.410")).read_text(encoding="utf-8")
     crumbs = re.search(r'<nav class="ashyq-breadcrumbs".*?</nav>', html).group(0)
     labels = re.findall(r"<li[^>]*>(?:<a [^>]*>)?([^<]*)", crumbs)
     assert labels == ["Elections", "Kazakhstan, early presidential election, 3 April 2011", "Zhambyl",
-                      "Talas district", "PEC 410"]  # the name only restates the number
-    assert 'href="../../units/zhambyl.talas/"' in crumbs
-    assert 'href="../../units/zhambyl.talas/#s-zhambyl.talas.410"' in html  # back to its row
+                      "Talas district", "Polling stations 400–499"]  # its sheet: the commission's stations 400–499
+    assert 'href="../../../units/zhambyl.talas/"' in crumbs
+    # its column is headed by the station's name (the name only restates the number)
+    assert '<th scope="col" id="zhambyl.talas.410" colspan="3">PEC 410</th>' in html
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -134,20 +135,21 @@ def test_2011_station_page_shows_both_sources_side_by_side(built_site, datasets_
         (pl.col("unit_id") == "zhambyl.talas.410") & (pl.col("choice_id") == "nazarbayev"))
     by_source = {r["source_id"]: r["votes"] for r in votes.iter_rows(named=True)}
     assert by_source == {"dec-summary": "1592", "pec-protocol-observers": "1552"}  # ODIHR report, section XV
-    station = page(built_site, urls.station("en", "kz-2011-presidential", "zhambyl.talas.410"))
-    protocol = tables(station)[0]
-    # the difference right after the first source, within the first three columns (in view on a phone)
-    assert protocol["head"][:4] == ["Line", "District summary", "Difference", "Observer copy"]
-    row = next(r for r in protocol["rows"] if r["cells"][0].startswith("Nursultan Nazarbayev"))
-    assert row["cells"][1:] == ["1,592", "40", "1,552"]
-    assert row["class"] == "ashyq-differs"
+    station = page(built_site, station_url("en", "kz-2011-presidential", "zhambyl.talas.410"))
+    html = station.read_text(encoding="utf-8")
+    protocol = sheet_columns(html, "zhambyl.talas.410")[0]
+    # the difference right after the first source, within the station's first three columns
+    assert protocol["sources"] == ["District summary", "Difference", "Observer copy"]
+    row = next(cells for label, cells in protocol["rows"].items() if label.startswith("Nursultan Nazarbayev"))
+    assert row == ["1,592", "40", "1,552"]
+    assert next(c for label, c in protocol["classes"].items() if label.startswith("Nursultan"))[1] == "ashyq-diff"
     # lines neither source publishes are named once under the table, not a row of "not published" each
     protocols = csv(datasets_dir, "kz-2011-presidential", "protocols").filter(pl.col("unit_id") == "zhambyl.talas.410")
     nowhere = [l.label() for l in contract.protocol_lines() if protocols[l.name].is_null().all()]
     assert "Voters on the list" in nowhere
     turnout = ["Turnout, %"] if protocols["turnout_percent"].is_null().all() else []
-    assert not_published_note(station.read_text(encoding="utf-8"), "ashyq-protocol") == nowhere + turnout
-    assert not any(r["cells"][0] in nowhere for r in protocol["rows"])
+    assert not_published_note(html, "ashyq-sheet") == nowhere + turnout
+    assert not any(label in nowhere for label in protocol["rows"])
 
 
 def test_district_rows_match_the_csv(built_site, datasets_dir, present):
@@ -183,8 +185,8 @@ def test_district_rows_match_the_csv(built_site, datasets_dir, present):
         cells = rows[station]
         assert cells[0].startswith(f"PEC {unit['code']}") and "#" in cells[0], station
         # every row links to the station's own page (the whole protocol is there)
-        assert re.search(rf'<tr id="s-{re.escape(station)}"><td[^>]*><a href="../../stations/{re.escape(station)}/"[ >]',
-                         html), station
+        sheet = f"../../stations/{district}/{urls.sheet_range(unit['code'])}/#{station}"
+        assert re.search(rf'<tr id="s-{re.escape(station)}"><td[^>]*><a href="{re.escape(sheet)}"[ >]', html), station
         mine = votes.filter(pl.col("unit_id") == station)
         if all(p[l.name] is None for l in contract.protocol_lines()) and mine["votes"].is_null().all():
             # a protocol listed without any figure says so once, across the figures' columns
@@ -279,7 +281,7 @@ def test_every_table_and_chart_is_filled_back_into_its_page(built_site):
 
 def test_no_page_over_300_kb(built_site):
     sizes = {p: p.stat().st_size for p in all_html(built_site)}
-    assert len(sizes) > 2000
+    assert len(sizes) > 1000  # every page of the site, protocol sheets included
     too_big = {str(p.relative_to(built_site)): s for p, s in sizes.items() if s > MAX_PAGE_BYTES}
     assert not too_big
 
@@ -296,7 +298,7 @@ def test_no_external_scripts_styles_or_images(built_site):
 
 def test_plotly_loaded_only_on_pages_with_charts(built_site):
     election = page(built_site, urls.election("en", "kz-2011-presidential")).read_text(encoding="utf-8")
-    station = page(built_site, urls.station("en", "kz-2011-presidential", "zhambyl.talas.410")).read_text(encoding="utf-8")
+    station = page(built_site, station_url("en", "kz-2011-presidential", "zhambyl.talas.410")).read_text(encoding="utf-8")
     assert 'src="../../../assets/vendor/plotly-basic.min.js"' in election and 'class="ashyq-chart"' in election
     assert "plotly" not in station
     assert (built_site / "assets/vendor/plotly-basic.min.js").stat().st_size > 1_000_000
@@ -380,7 +382,7 @@ def test_text_from_data_is_escaped_everywhere(hostile_site):
         assert "\x01" not in html and "\x02" not in html, path
         assert "\u2028" not in "".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)), path
     for lang in LANGUAGES:  # the names exist only in English: kk and ru show them as a marked fallback
-        station = page(hostile_site, urls.station(lang, "test-election", "r1.d1.1")).read_text(encoding="utf-8")
+        station = page(hostile_site, station_url(lang, "test-election", "r1.d1.1")).read_text(encoding="utf-8")
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in station, lang
         assert "**bold** [x](javascript:alert(2))" in station, lang
         region = page(hostile_site, urls.unit(lang, "test-election", "r1", "region")).read_text(encoding="utf-8")
@@ -470,7 +472,7 @@ def test_a_contest_decided_below_the_country_has_its_results_at_its_own_unit(tmp
     district = tables(page(staging.site_dir, urls.unit("en", "test-election", "r1.d1", "district")))
     result = next(t for t in district if t["rows"] and t["rows"][0]["cells"][0] == "Candidate X")
     assert result["rows"][0]["cells"][1] == number(300 + 301)
-    station = page(staging.site_dir, urls.station("en", "test-election", "r1.d1.2")).read_text(encoding="utf-8")
+    station = page(staging.site_dir, station_url("en", "test-election", "r1.d1.2")).read_text(encoding="utf-8")
     assert "District seat 1" in station and "President" in station
 
 

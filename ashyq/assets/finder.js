@@ -179,7 +179,8 @@
   }
 
   function href(root, m, r) {
-    var path = r[0] === "p" ? r[2] : m.elections[r[1]].paths[r[0]].replace("{id}", encodeURIComponent(r[2]));
+    var path = r[0] === "p" ? r[2] : m.elections[r[1]].paths[r[0]].replace("{id}", encodeURIComponent(r[2]))
+      .replace("{sheet}", String(r[8] || "").split("/").map(encodeURIComponent).join("/"));  // a station's sheet
     var url = root + path;
     if (location.protocol === "file:") url = url.replace(/\/(#|$)/, "/index.html$1");  // no folder listings
     return url;

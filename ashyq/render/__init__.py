@@ -4,7 +4,7 @@ MkDocs-Material.
 ``render_site`` writes the language-neutral files once (downloads, integrity CSVs, our assets) into
 ``staging.site_dir``; then, per language, Markdown (and HTML fragments) into
 ``staging.docs_dir/<lang>/`` and one ``mkdocs build`` into ``site/<lang>/`` for the pages people
-navigate (home, elections, regions, districts, reference); then writes every polling station page
+navigate (home, elections, regions, districts, reference); then writes the polling stations' protocol sheets
 from its own light template, outside MkDocs (see stamp.py). The bare root chooses
 a language (root.py). One module per page kind lives in ``pages/``; every page builder takes the
 reader's ``Locale``.
@@ -104,7 +104,7 @@ def _render_site(db, packages, staging, progress) -> None:
         if data.stations():
             start = time.perf_counter()
             count = sum(stamp.stamp_stations(loc, data, site_dir) for loc in languages)
-            progress.say(f"[ashyq]   {data.election_id}: {count} station pages written in "
+            progress.say(f"[ashyq]   {data.election_id}: {count} protocol sheets ({len(data.stations())} stations) written in "
                          f"{time.perf_counter() - start:.1f} s")
     root.write_root_pages(site_dir)
 

@@ -223,7 +223,7 @@ def _election_meta(data: ElectionData) -> dict:
     return {"id": eid, "title": title, "date": str(e.get("date") or ""),
             "paths": {"r": _under(urls.election("en", eid), home),
                       "u": _under(urls.unit("en", eid, "{id}", "region"), home),
-                      "s": _under(urls.station("en", eid, "{id}"), home),
+                      "s": _under(urls.station_pattern("en", eid), home),
                       "c": _under(urls.contest("en", eid, "{id}"), home)}}
 
 
@@ -232,7 +232,8 @@ def _under(url: str, root: str) -> str:
 
 
 def _election_records(data: ElectionData, number: int):
-    """([kind, election, id, names, commission, number, trail, address], words) per unit and constituency.
+    """([kind, election, id, names, commission, number, trail, address(, sheet)], words) per unit and
+    constituency; a station's record ends with its sheet (``urls.sheet_key``).
 
     kind: "r" the election itself, "u" a commission, "s" a polling station, "c" a constituency."""
     names = {uid: _names(unit) or unit.get("name") or "" for uid, unit in data.units.items()}
@@ -242,6 +243,8 @@ def _election_records(data: ElectionData, number: int):
         trail = [names[u["unit_id"]] for u in data.path(uid)[1:-1]]
         address, place = _address(data, unit)
         record = [kind, number, uid, names[uid], unit.get("commission") or "", unit.get("code") or "", trail, address]
+        if kind == "s":  # the station's sheet (the page it is a column of)
+            record.append(urls.sheet_key(unit["parent_id"], unit.get("code")))
         # Numbers in an address (houses, postcodes) narrow a query but do not start one: "2" is a station.
         text = " ".join([_flat(names[uid]), unit.get("name") or "", unit.get("commission") or "",
                          unit.get("code") or "", re.sub(r"\d+", " ", f"{address} {place}")])

@@ -37,7 +37,8 @@ def contest_name(loc: Locale, contest: dict) -> str:
 
 def unit_url(loc: Locale, data: ElectionData, unit_id: str) -> str:
     unit = data.units[unit_id]
-    return urls.unit(loc.lang, data.election_id, unit_id, unit["level"], is_root=unit["parent_id"] is None)
+    return urls.unit(loc.lang, data.election_id, unit_id, unit["level"], is_root=unit["parent_id"] is None,
+                     parent_id=unit["parent_id"], code=unit.get("code"))
 
 
 def trail(loc: Locale, data: ElectionData, unit_id: str) -> list[tuple[str, str]]:

@@ -1,12 +1,13 @@
-"""Polling station pages are written outside MkDocs, from their own small template
-(``templates/station.html``): a header with the site's name (home), the language switch (the same
-station in kk, ru, en) and a link to the finder, then the station's title and body (pages/station.py).
-No theme frame, no JavaScript unless a table on the page sorts: a station page is most of a national
-election's files (97,699 stations × 3 languages), and Material's frame was two thirds of each.
+"""Polling stations are published on protocol sheets (pages/station.py: one page per commission and
+block of 100 station numbers, a column per station), written outside MkDocs from their own small
+template (``templates/station.html``): a header with the site's name (home), the language switch (the
+same sheet in kk, ru, en; a few lines of script carry the reader's ``#station`` along) and a link to
+the finder, then the sheet's title and body. No theme frame: station pages are most of a national
+election's bytes (97,699 stations × 3 languages), and a page per station was too many files and bytes
+for GitHub Pages (docs/benchmarks.md, "Protocol sheets").
 
-Writing 100,000 folders is bound by the file system (about 1 ms a page), so the stations are
-split over forked workers, one per core; each writes its own pages, so the output does not depend
-on how many there are."""
+The sheets are split over forked workers, one per core; each writes its own pages, so the output
+does not depend on how many there are."""
 from __future__ import annotations
 
 import gc
@@ -22,7 +23,7 @@ from . import urls
 from .data import ElectionData
 from .finder import FIND_ANCHOR
 from .locale import LANGUAGE_NAMES, LANGUAGES, Locale
-from .pages.station import station_html
+from .pages.station import sheet_html, sheets
 
 # Autoescaping: the title and every interface text are escaped; only the body (escaped HTML built by
 # pages/station.py) is trusted Markup.
@@ -38,10 +39,10 @@ _JOB: dict = {}  # set before forking; workers read it (copy-on-write), nothing 
 
 
 def stamp_stations(loc: Locale, data: ElectionData, site_dir: Path, workers: int | None = None) -> int:
-    """Write the election's station pages in one language; returns how many."""
-    stations = data.stations()
-    workers = max(1, min(workers or os.cpu_count() or 1, len(stations) // 500 + 1))
-    _JOB.update(loc=loc, data=data, site_dir=Path(site_dir), stations=stations, workers=workers,
+    """Write the election's protocol sheets in one language; returns how many."""
+    groups = list(sheets(data).values())
+    workers = max(1, min(workers or os.cpu_count() or 1, len(groups) // 20 + 1))
+    _JOB.update(loc=loc, data=data, site_dir=Path(site_dir), groups=groups, workers=workers,
                 frame=election_frame(loc, data.election_id))
     try:
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -59,18 +60,19 @@ def stamp_stations(loc: Locale, data: ElectionData, site_dir: Path, workers: int
 def _stamp_share(index: int) -> int:
     loc, data, site_dir, frame = _JOB["loc"], _JOB["data"], _JOB["site_dir"], _JOB["frame"]
     count = 0
-    for station_id in _JOB["stations"][index::_JOB["workers"]]:
-        folder = site_dir / urls.station(loc.lang, data.election_id, station_id)
+    for station_ids in _JOB["groups"][index::_JOB["workers"]]:
+        unit = data.units[station_ids[0]]
+        folder = site_dir / urls.sheet(loc.lang, data.election_id, unit["parent_id"], unit.get("code"))
         os.makedirs(folder, exist_ok=True)
-        (folder / "index.html").write_bytes(station_page(loc, data, station_id, frame).encode("utf-8"))
+        (folder / "index.html").write_bytes(sheet_page(loc, data, station_ids, frame).encode("utf-8"))
         count += 1
     return count
 
 
 def election_frame(loc: Locale, election_id: str) -> dict:
-    """What every station page of one election in one language shares: every station sits at the
-    same depth, so its links to the home page, the finder and our assets are the same."""
-    url = urls.station(loc.lang, election_id, "_")
+    """What every sheet of one election in one language shares: every sheet sits at the same depth,
+    so its links to the home page, the finder and our assets are the same."""
+    url = urls.sheet(loc.lang, election_id, "_", None)
     return {
         "lang": loc.lang,
         "site_name": loc.t("site_name"),
@@ -83,11 +85,12 @@ def election_frame(loc: Locale, election_id: str) -> dict:
     }
 
 
-def station_page(loc: Locale, data: ElectionData, station_id: str, frame: dict | None = None) -> str:
-    """The whole HTML page of one station in ``loc``'s language."""
+def sheet_page(loc: Locale, data: ElectionData, station_ids: list[str], frame: dict | None = None) -> str:
+    """The whole HTML page of one protocol sheet (``station_ids``: its stations) in ``loc``'s language."""
     frame = frame or election_frame(loc, data.election_id)
-    url = urls.station(loc.lang, data.election_id, station_id)
-    title, body = station_html(loc, data, station_id)
+    unit = data.units[station_ids[0]]
+    url = urls.sheet(loc.lang, data.election_id, unit["parent_id"], unit.get("code"))
+    title, body = sheet_html(loc, data, station_ids)
     languages = [{"lang": lang, "name": LANGUAGE_NAMES[lang], "current": lang == loc.lang,
                   "url": urls.relative(url, urls.in_language(url, lang))} for lang in LANGUAGES]
     scripts = [urls.relative(url, urls.asset(name)) for name in SORT_SCRIPTS] if SORTABLE in body else []

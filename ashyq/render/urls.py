@@ -25,12 +25,14 @@ def language_root(lang: str) -> str:
     return f"{lang}/"
 
 
-def unit(lang: str, election_id: str, unit_id: str, level: str, is_root: bool = False) -> str:
-    """The page of any unit: the root is the election page, stations have their own folder."""
+def unit(lang: str, election_id: str, unit_id: str, level: str, is_root: bool = False,
+         parent_id: str | None = None, code: str | None = None) -> str:
+    """The page of any unit: the root is the election page, a station is a column of its sheet
+    (``parent_id`` and ``code`` say which, see ``station``)."""
     if is_root:
         return election(lang, election_id)
     if level == "station":
-        return station(lang, election_id, unit_id)
+        return station(lang, election_id, unit_id, parent_id or "", code)
     return f"{election(lang, election_id)}units/{unit_id}/"
 
 
@@ -39,8 +41,40 @@ def contest(lang: str, election_id: str, contest_id: str) -> str:
     return f"{election(lang, election_id)}contests/{contest_id}/"
 
 
-def station(lang: str, election_id: str, unit_id: str) -> str:
-    return f"{election(lang, election_id)}stations/{unit_id}/"
+# Polling stations are published on protocol sheets: one page per commission (the station's parent
+# unit) and block of station numbers, a column per station. A station's address depends only on the
+# station itself (its parent and its own number), so it never moves when other stations are added.
+SHEET_BLOCK = 100
+
+
+def sheet_range(code) -> str:
+    """The block of station numbers a station's ``code`` falls in ("400-499"), or ``all`` when the
+    code is not a whole number (or missing): such stations share one sheet per commission."""
+    text = str(code if code is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return "all"
+    start = int(text) // SHEET_BLOCK * SHEET_BLOCK
+    return f"{start}-{start + SHEET_BLOCK - 1}"
+
+
+def sheet_key(parent_id: str, code) -> str:
+    """The part of a sheet's path after ``stations/``: ``<parent>/<range>``."""
+    return f"{parent_id}/{sheet_range(code)}"
+
+
+def sheet(lang: str, election_id: str, parent_id: str, code) -> str:
+    """The protocol sheet holding the station of this parent and code (any station of its block)."""
+    return f"{election(lang, election_id)}stations/{sheet_key(parent_id, code)}/"
+
+
+def station(lang: str, election_id: str, unit_id: str, parent_id: str, code) -> str:
+    """A polling station: its column on its sheet (``…/stations/<parent>/<range>/#<station>``)."""
+    return f"{sheet(lang, election_id, parent_id, code)}#{unit_id}"
+
+
+def station_pattern(lang: str, election_id: str) -> str:
+    """A station's URL with ``{sheet}`` (``sheet_key``) and ``{id}`` left to fill (the finder's index)."""
+    return f"{election(lang, election_id)}stations/{{sheet}}/#{{id}}"
 
 
 def changes(lang: str, election_id: str) -> str:

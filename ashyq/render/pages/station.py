@@ -1,154 +1,313 @@
-"""Polling station pages: the whole protocol of every contest, every source side by side, turnout
-reports and findings. These are written outside MkDocs into their own light page (see stamp.py), so
-they are plain HTML, not Markdown."""
+"""Protocol sheets: the polling stations of one commission and block of station numbers on one page,
+in the form of the CEC's summary table read down a column: the line labels once, on the left, then a
+column per station (and per source where a station has several: official, observer copy, with the
+difference of the first two right after the first, so it stays in view on a phone). One table per
+contest, then one per contest for the turnout reported through the day, the sources once at the bottom. A station's column header carries
+its id, so ``…/stations/<parent>/<range>/#<station>`` opens the page at it (see urls.station).
+
+Written outside MkDocs into their own light page (see stamp.py), so they are plain HTML, not Markdown."""
 from __future__ import annotations
 
 from ... import contract
 from .. import urls
 from ..data import ElectionData
 from ..escape import data_text, h, safe_url
-from ..fragments import (breadcrumbs, finding_badges, link, not_published_note, note, num_cell, pct_cell, row, table,
-                         text_cell)
-from ..naming import contest_name, trail, unit_name
+from ..fragments import breadcrumbs, finding_badges, link, not_published_note, note
 from ..locale import Locale
+from ..naming import contest_name, election_title, trail, unit_name
 
 
-def station_html(loc: Locale, data: ElectionData, station_id: str) -> tuple[str, str]:
-    """(plain-text title, escaped HTML body) of one station's page."""
+def sheets(data: ElectionData) -> dict[str, list[str]]:
+    """Sheet key (``urls.sheet_key``) → its stations, in the order of the station list."""
+    out: dict[str, list[str]] = {}
+    for station_id in data.stations():
+        unit = data.units[station_id]
+        out.setdefault(urls.sheet_key(unit["parent_id"], unit.get("code")), []).append(station_id)
+    return out
+
+
+def sheet_url(loc: Locale, data: ElectionData, station_id: str) -> str:
     unit = data.units[station_id]
-    url = urls.station(loc.lang, data.election_id, station_id)
-    title = unit_name(loc, unit)
-    parts = [breadcrumbs(loc, url, trail(loc, data, station_id))]
-    facts = [h(x) for x in (loc.commission(unit.get("commission")), unit.get("code")) if x]
-    if unit.get("kind") and unit["kind"] != "polling_station":
-        facts.append(h(loc.t(f"station_kind_{unit['kind']}")))
-    if unit.get("address"):
-        facts.append(f"{h(loc.t('address'))}: {data_text(unit['address'])}")
-    table_url = data.row_pages.get(station_id)
-    if table_url:
-        facts.append(link(url, f"{loc.lang}/{table_url}#s-{station_id}", h(loc.t("row_in_table"))))
-    if facts:
-        parts.append(note(" · ".join(facts)))
-    venue = data.venues.get(unit.get("venue_id") or "")
-    if venue:
-        parts.append(venue_note(loc, venue))
-    used_sources: dict[str, dict] = {}
-    ballots = [(body, contest) for body, contests in data.contests_by_body() for contest in contests
-               if data.protocols.get((contest["contest_id"], station_id)) or data.turnout.get((contest["contest_id"], station_id))]
-    if len(ballots) > 1:
-        parts.append(f"<p>{h(loc.t('ballots_here'))}: {loc.number(len(ballots))}</p>")
+    return urls.sheet(loc.lang, data.election_id, unit["parent_id"], unit.get("code"))
+
+
+def short_name(loc: Locale, unit: dict) -> str:
+    """A station's name in a column header and the jump list: its commission and number ("УИК 576")."""
+    code = unit.get("code")
+    if code:
+        return f"{loc.commission(unit.get('commission')) or loc.t('station')} {code}"
+    return unit_name(loc, unit)
+
+
+def sheet_title(loc: Locale, data: ElectionData, station_ids: list[str]) -> tuple[str, str]:
+    """(the page's title, what the sheet holds: "Polling stations 400–499" or all of them)."""
+    first = data.units[station_ids[0]]
+    parent = data.units[first["parent_id"]]
+    block = urls.sheet_range(first.get("code"))
+    if block == "all":
+        what = loc.t("stations")
+    else:
+        low, high = block.split("-")
+        what = loc.t("sheet_range", first=low, last=high)
+    owner = election_title(loc, data) if parent["parent_id"] is None else unit_name(loc, parent)
+    return f"{owner} — {what}", what
+
+
+def sheet_html(loc: Locale, data: ElectionData, station_ids: list[str]) -> tuple[str, str]:
+    """(plain-text title, escaped HTML body) of the sheet holding ``station_ids`` (one sheet's stations)."""
+    url = sheet_url(loc, data, station_ids[0])
+    title, what = sheet_title(loc, data, station_ids)
+    parent_id = data.units[station_ids[0]]["parent_id"]
+    parts = [breadcrumbs(loc, url, trail(loc, data, parent_id) + [(url, what)])]
+    jump = "".join(f'<li><a href="#{h(s)}">{loc.name_html(short_name(loc, data.units[s]))}</a></li>' for s in station_ids)
+    parts.append(f'<nav class="ashyq-jump" aria-label="{h(loc.t("sheet_stations"))}"><ul>{jump}</ul></nav>')
+    parts.append(note(h(loc.t("sheet_note"))))
+    sheet = Sheet(loc, data, url)
+    ballots = [(body, contest) for body, contests in data.contests_by_body() for contest in contests]
+    shown_contests = set()
     for body, contest in ballots:
         cid = contest["contest_id"]
-        protocols = data.protocols.get((cid, station_id), [])
-        reports = data.turnout.get((cid, station_id), [])
+        voted = [s for s in station_ids if data.protocols.get((cid, s))]
+        reported = [s for s in station_ids if data.turnout.get((cid, s))]
+        if not voted and not reported:
+            continue
+        shown_contests.add(cid)
         heading = loc.name_html(contest_name(loc, contest))
         if contest.get("kind") == "single_member" and contest.get("constituency"):
             heading = link(url, urls.contest(loc.lang, data.election_id, cid), heading)
-        parts.append(f'<h2 id="{h(cid)}">{heading}</h2>')
+        parts.append(f'<h2 id="c-{h(cid)}">{heading}</h2>')
         if body is not None and len(data.bodies) > 1:
             parts.append(note(f"{h(loc.t('body'))}: {loc.name_html(loc.name(body))}"))
-        if protocols and not any(p.get("has_figures", True) for p in protocols):
-            parts.append(note(h(loc.t("listed_not_published"))))
-        if protocols:
-            parts.append(protocol_sources_table(loc, data, cid, station_id, protocols))
-        badges = finding_badges(loc, [f for f in data.findings.get(station_id, []) if f.get("contest_id") == cid])
-        if badges:  # the findings of this ballot, under its protocol
-            parts.append(f"<p>{h(loc.t('findings'))} ({loc.name_html(contest_name(loc, contest))}): {badges}</p>")
-        for p in protocols:
-            used_sources[p["source_id"]] = data.sources[p["source_id"]]
-        if reports:
+        if voted:
+            parts.append(sheet.protocol_table(contest, voted))
+        if reported:
             parts.append(f"<h3>{h(loc.t('turnout_reports'))}</h3>")
-            parts.append(turnout_table(loc, data, reports))
-            for r in reports:
-                used_sources[r["source_id"]] = data.sources[r["source_id"]]
-    if not used_sources:
-        parts.append(note(h(loc.t("no_data_here"))))
-    other = finding_badges(loc, [f for f in data.findings.get(station_id, [])
-                                 if f.get("contest_id") not in {c["contest_id"] for _, c in ballots}])
+            parts.append(sheet.turnout_table(contest, reported))
+    silent = [s for s in station_ids if s not in sheet.anchored]
+    if silent:  # still an anchor each, so every station's URL opens on the sheet
+        names = ", ".join(f'<span id="{h(s)}">{loc.name_html(short_name(loc, data.units[s]))}</span>' for s in silent)
+        parts.append(note(f"{h(loc.t('sheet_no_data'))}: {names}"))
+    other = []
+    for s in station_ids:
+        badges = finding_badges(loc, [f for f in data.findings.get(s, []) if f.get("contest_id") not in shown_contests])
+        if badges:
+            other.append(f'<li><a href="#{h(s)}">{loc.name_html(short_name(loc, data.units[s]))}</a>: {badges}</li>')
     if other:
-        parts.append(f"<h2>{h(loc.t('findings'))}</h2><p>{other}</p>")
-    if used_sources:
+        parts.append(f"<h2>{h(loc.t('findings'))}</h2><ul>{''.join(other)}</ul>")
+    if sheet.sources:
         parts.append(f"<h2>{h(loc.t('sources'))}</h2>")
-        parts.append(sources_list(loc, list(used_sources.values())))
+        parts.append(sources_list(loc, list(sheet.sources.values())))
     return title, "".join(parts)
 
 
-def protocol_sources_table(loc: Locale, data: ElectionData, cid: str, station_id: str, protocols: list[dict]) -> str:
-    """Every published line and every choice, one column per source. With two sources or more, the
-    difference of the first two comes right after the first, so it stays in view on a phone; lines no
-    source publishes here are named in one note under the table."""
-    columns = []
-    for p in protocols:
-        source = data.sources[p["source_id"]]
-        votes = data.votes.get((cid, station_id, p["source_id"]), {})
-        columns.append((source, p, votes))
-    compare = len(columns) >= 2
-    # the kind of source heads its column (the document's title in a tooltip and under "Sources")
-    headers = [h(loc.t("line"))] + [f'<span title="{h(s["title"])}">{h(loc.source_kind(s["kind"]))}</span>'
-                                for s, _, _ in columns]
-    if compare:
-        headers.insert(2, h(loc.t("difference")) + f"<br><small>{h(loc.source_kind(columns[0][0]['kind']))} − "
-                                                 f"{h(loc.source_kind(columns[1][0]['kind']))}</small>")
-    rows, missing = [], []
+class Sheet:
+    """The tables of one sheet: which station ids are used (the first table a station is in carries
+    its plain id, a later one a suffixed id: no id twice) and the sources cited."""
 
-    def add(label: str, values: list, marks: list[str] | None = None):
-        cells = [text_cell(label)] + [num_cell(loc, v, f'<br><small class="ashyq-derived">{h(m)}</small>' if m else "")
-                                      for v, m in zip(values, marks or [""] * len(values))]
-        if compare:
-            a, b = values[0], values[1]
-            cells.insert(2, num_cell(loc, a - b if a is not None and b is not None else None))
-        attrs = ' class="ashyq-differs"' if compare and values[0] is not None and values[1] is not None and values[0] != values[1] else ""
-        rows.append(row(cells, attrs))
+    def __init__(self, loc: Locale, data: ElectionData, url: str):
+        self.loc, self.data, self.url = loc, data, url
+        self.anchored: set[str] = set()
+        self.tables = 0
+        self.sources: dict[str, dict] = {}
 
-    derived = False
-    for name in contract.line_names():
-        if all(p[name] is None for _, p, _ in columns):
-            missing.append(loc.line(name))
-            continue
-        marks = [loc.t("derived") if p.get(f"{name}_derived") and p[name] is not None else "" for _, p, _ in columns]
-        derived |= any(marks)
-        add(h(loc.line(name)), [p[name] for _, p, _ in columns], marks)
-    for line in data.extra_lines:
-        values = [data.extra_values.get((cid, station_id, p["source_id"]), {}).get(line["name"]) for _, p, _ in columns]
-        add(loc.name_html(loc.extra_line(line)), values)
-    for choice in data.choices.get(cid, []):
-        label = loc.name_html(loc.name(choice)) + (f' <small>({data_text(choice["affiliation"])})</small>' if choice.get("affiliation") else "")
-        add(label, [votes[choice["choice_id"]]["votes"] if choice["choice_id"] in votes else None
-                    for _, _, votes in columns])
-    if any(p.get("turnout_percent") is not None for _, p, _ in columns):
-        turnout = [text_cell(h(loc.t("turnout_percent")))] + [pct_cell(loc, p.get("turnout_percent")) for _, p, _ in columns]
-        if compare:
-            turnout.insert(2, text_cell(""))
-        rows.append(row(turnout))
-    else:
-        missing.append(loc.t("turnout_percent"))
-    notes = [f"{h(loc.source_kind(s['kind']))}: {data_text(p['note'])}" for s, p, _ in columns if p.get("note")]
-    out = table(headers, rows, sortable=False, css="ashyq-protocol", label=loc.t("protocol")) + not_published_note(loc, missing)
-    if derived:
-        notes.append(h(loc.t("derived_note")))
-    return out + "".join(note(n) for n in notes)
+    def _id(self, station_id: str) -> str:
+        if station_id in self.anchored:
+            return f"{station_id}--{self.tables}"
+        self.anchored.add(station_id)
+        return station_id
+
+    def _station_th(self, station_id: str, span: int = 1, rows: int = 1, extra: str = "") -> str:
+        attrs = (f' colspan="{span}"' if span > 1 else "") + (f' rowspan="{rows}"' if rows > 1 else "")
+        name = self.loc.name_html(short_name(self.loc, self.data.units[station_id]))
+        return f'<th scope="col" id="{h(self._id(station_id))}"{attrs}>{name}{extra}</th>'
+
+    def _num(self, value, mark: str = "") -> str:
+        if value is None:
+            return f'<td class="np">{h(self.loc.not_published)}</td>'
+        return f"<td>{self.loc.number(value)}{mark}</td>"
+
+    def _pct(self, value) -> str:
+        if value is None:
+            return f'<td class="np">{h(self.loc.not_published)}</td>'
+        return f"<td>{self.loc.percent(value)}</td>"
+
+    def _wrap(self, label: str, colgroup: str, head: str, rows: list[str]) -> str:
+        return (f'<div class="ashyq-table-wrap" tabindex="0" role="region" aria-label="{h(label)}">'
+                f'<table class="ashyq-table ashyq-sheet">{colgroup}<thead>{head}</thead>'
+                f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+    def protocol_table(self, contest: dict, station_ids: list[str]) -> str:
+        """Every line published by any station here, extra lines, every choice, turnout, notes,
+        findings and where the station is: a row each, a column per station and source."""
+        loc, data, cid = self.loc, self.data, contest["contest_id"]
+        self.tables += 1
+        groups = []  # (station, [(source, protocol, votes)]) in column order
+        for s in station_ids:
+            columns = []
+            for p in data.protocols[(cid, s)]:
+                source = self.sources.setdefault(p["source_id"], data.sources[p["source_id"]])
+                columns.append((source, p, data.votes.get((cid, s, p["source_id"]), {})))
+            groups.append((s, columns))
+        two_rows = any(len(c) >= 2 for _, c in groups)
+        first = {s for s in station_ids if s not in self.anchored}
+
+        def span(columns) -> int:
+            return len(columns) + (len(columns) >= 2)
+
+        rowspan = ' rowspan="2"' if two_rows else ""
+        head = [f'<th scope="col"{rowspan}>{h(loc.t("line"))}</th>']
+        second = []
+        for s, columns in groups:
+            listed = ("<br><small>" + h(loc.t("listed_not_published")) + "</small>"
+                      if not any(p.get("has_figures", True) for _, p, _ in columns) else "")
+            head.append(self._station_th(s, span(columns), extra=listed))
+            kinds = [f'<th scope="col"><span title="{h(src["title"])}">{h(loc.source_kind(src["kind"]))}</span></th>'
+                     for src, _, _ in columns]
+            if len(columns) >= 2:
+                kinds.insert(1, f'<th scope="col">{h(loc.t("difference"))}</th>')
+            second.extend(kinds)
+        head_html = "<tr>" + "".join(head) + "</tr>" + (("<tr>" + "".join(second) + "</tr>") if two_rows else "")
+        colgroup = "<colgroup><col>" + "".join(f'<col span="{span(c)}">' if span(c) > 1 else "<col>"
+                                               for _, c in groups) + "</colgroup>"
+        rows: list[str] = []
+        missing: list[str] = []
+        derived = False
+
+        def figures(label: str, values: list[list], marks: list[list] | None = None) -> None:
+            """A row of figures; the "derived" mark goes once on the label when every figure of the row
+            is derived, else on each derived figure."""
+            marked = [m for ms in marks or [] for m in ms]
+            published = [v for vals in values for v in vals if v is not None]
+            if marks and published and sum(1 for m in marked if m) == len(published):
+                label += f'<br><small class="ashyq-derived">{h(marked[0] or next(m for m in marked if m))}</small>'
+                marks = None
+            cells = []
+            for i, (vals, (_, columns)) in enumerate(zip(values, groups)):
+                ms = marks[i] if marks else [""] * len(vals)
+                group = [self._num(v, f'<br><small class="ashyq-derived">{h(m)}</small>' if m else "")
+                         for v, m in zip(vals, ms)]
+                if len(columns) >= 2:
+                    a, b = vals[0], vals[1]
+                    diff = self._num(a - b if a is not None and b is not None else None)
+                    if a is not None and b is not None and a != b:
+                        diff = diff.replace("<td>", '<td class="ashyq-diff">', 1)
+                    group.insert(1, diff)
+                cells.extend(group)
+            rows.append(f'<tr><th scope="row">{label}</th>{"".join(cells)}</tr>')
+
+        def texts(label: str, values: list[str], per_column: bool = False) -> None:
+            """A row of text: one cell a station (``values`` per station), or one a source."""
+            cells = []
+            for vals, (_, columns) in zip(values, groups):
+                if per_column:
+                    group = [f'<td class="t">{v}</td>' for v in vals]
+                    if len(columns) >= 2:
+                        group.insert(1, "<td></td>")
+                    cells.extend(group)
+                else:
+                    n = span(columns)
+                    colspan = f' colspan="{n}"' if n > 1 else ""
+                    cells.append(f'<td class="t"{colspan}>{vals}</td>')
+            rows.append(f'<tr><th scope="row">{label}</th>{"".join(cells)}</tr>')
+
+        for name in contract.line_names():
+            values = [[p[name] for _, p, _ in columns] for _, columns in groups]
+            if all(v is None for vals in values for v in vals):
+                missing.append(loc.line(name))
+                continue
+            marks = [[loc.t("derived") if p.get(f"{name}_derived") and p[name] is not None else "" for _, p, _ in columns]
+                     for _, columns in groups]
+            derived |= any(m for ms in marks for m in ms)
+            figures(h(loc.line(name)), values, marks)
+        for line in data.extra_lines:
+            values = [[data.extra_values.get((cid, s, p["source_id"]), {}).get(line["name"]) for _, p, _ in columns]
+                      for s, columns in groups]
+            figures(loc.name_html(loc.extra_line(line)), values)
+        for choice in data.choices.get(cid, []):
+            label = loc.name_html(loc.name(choice)) + (f' <small>({data_text(choice["affiliation"])})</small>'
+                                                       if choice.get("affiliation") else "")
+            key = choice["choice_id"]
+            figures(label, [[votes[key]["votes"] if key in votes else None for _, _, votes in columns]
+                            for _, columns in groups])
+        if any(p.get("turnout_percent") is not None for _, columns in groups for _, p, _ in columns):
+            cells = []
+            for _, columns in groups:
+                group = [self._pct(p.get("turnout_percent")) for _, p, _ in columns]
+                if len(columns) >= 2:
+                    group.insert(1, "<td></td>")
+                cells.extend(group)
+            rows.append(f'<tr><th scope="row">{h(loc.t("turnout_percent"))}</th>{"".join(cells)}</tr>')
+        else:
+            missing.append(loc.t("turnout_percent"))
+        if any(p.get("note") for _, columns in groups for _, p, _ in columns):
+            texts(h(loc.t("note")), [[data_text(p["note"]) if p.get("note") else "" for _, p, _ in columns]
+                                     for _, columns in groups], per_column=True)
+        badges = [finding_badges(loc, [f for f in data.findings.get(s, []) if f.get("contest_id") == cid])
+                  for s, _ in groups]
+        if any(badges):
+            texts(h(loc.t("findings")), badges)
+        # where the station is: once a page, in the table holding its anchor (the first it is in)
+        units = [data.units[s] if s in first else {} for s, _ in groups]
+        if any(u.get("kind") and u["kind"] != "polling_station" for u in units):
+            texts(h(loc.t("kind")), [h(loc.t(f"station_kind_{u['kind']}")) if u.get("kind") else "" for u in units])
+        if any(u.get("address") for u in units):
+            texts(h(loc.t("address")), [data_text(u["address"]) if u.get("address") else "" for u in units])
+        venues = [data.venues.get(u.get("venue_id") or "") for u in units]
+        if any(venues):
+            texts(h(loc.t("venue")), [venue_text(loc, v) if v else "" for v in venues])
+        label = f"{loc.t('protocol')}: {contest_name(loc, contest)}"
+        out = self._wrap(label, colgroup, head_html, rows) + not_published_note(loc, missing)
+        return out + (note(h(loc.t("derived_note"))) if derived else "")
+
+    def turnout_table(self, contest: dict, station_ids: list[str]) -> str:
+        """The turnout reported through the day: a row per report time, a column per station; a cell
+        is the turnout with the ballots received and the voters on the list under it."""
+        loc, data, cid = self.loc, self.data, contest["contest_id"]
+        self.tables += 1
+        reports = {s: data.turnout[(cid, s)] for s in station_ids}
+        for rs in reports.values():
+            for r in rs:
+                self.sources.setdefault(r["source_id"], data.sources[r["source_id"]])
+        times = sorted({r["reported_at"] for rs in reports.values() for r in rs}, key=str)
+        labels = {}
+        for rs in reports.values():
+            for r in rs:
+                if r.get("label"):
+                    labels.setdefault(r["reported_at"], r["label"])
+        days = {str(t)[:10] for t in times}
+        several = any(len({r["source_id"] for r in rs}) > 1 for rs in reports.values())
+        head = f'<tr><th scope="col">{h(loc.t("reported_at"))}</th>' + "".join(self._station_th(s) for s in station_ids) + "</tr>"
+        colgroup = "<colgroup>" + "<col>" * (len(station_ids) + 1) + "</colgroup>"
+        rows = []
+        for t in times:
+            title = f' title="{h(labels[t])}"' if t in labels else ""
+            cells = []
+            for s in station_ids:
+                here = [r for r in reports[s] if r["reported_at"] == t]
+                if not here:
+                    cells.append(f'<td class="np">{h(loc.not_published)}</td>')
+                    continue
+                bits = []
+                for r in here:
+                    kind = f"{h(loc.source_kind(data.sources[r['source_id']]['kind']))}: " if several else ""
+                    pct = loc.percent(r["turnout_percent"]) if r["turnout_percent"] is not None else h(loc.not_published)
+                    bits.append(f"{kind}{pct}<br><small>{loc.number(r['voters_received_ballot'])} / "
+                                f"{loc.number(r['voters_on_list'])}</small>")
+                cells.append(f"<td>{'<br>'.join(bits)}</td>")
+            time = h(loc.report_time(t, with_date=len(days) > 1))
+            rows.append(f'<tr><th scope="row"{title}>{time}</th>{"".join(cells)}</tr>')
+        explained = note(h(f"{loc.t('turnout_percent')} · {loc.t('voters_received_ballot')} / {loc.line('voters_on_list')}"))
+        return self._wrap(loc.t("turnout_through_day"), colgroup, head, rows) + explained
 
 
-def venue_note(loc: Locale, venue: dict) -> str:
+def venue_text(loc: Locale, venue: dict) -> str:
     """Where the station sits: the venue's name, kind, address and coordinates, as published."""
     name = loc.name(venue)
     bits = [loc.name_html(name)] if name else []
     bits += [data_text(venue[key]) for key in ("kind", "address", "municipality") if venue.get(key)]
     if venue.get("latitude") is not None and venue.get("longitude") is not None:
         bits.append(f"{h(loc.t('coordinates'))}: {loc.decimal(venue['latitude'], 6)}; {loc.decimal(venue['longitude'], 6)}")
-    return note(f"<strong>{h(loc.t('venue'))}</strong>: " + " · ".join(bits))
-
-
-def turnout_table(loc: Locale, data: ElectionData, reports: list[dict]) -> str:
-    headers = [h(loc.t("reported_at")), h(loc.t("source")), h(loc.t("voters_received_ballot")),
-               h(loc.line("voters_on_list")), h(loc.t("turnout_percent"))]
-    days = {str(r["reported_at"])[:10] for r in reports}
-    rows = [row([text_cell(h(loc.report_time(r["reported_at"], with_date=len(days) > 1)),
-                           attrs=f' title="{h(r["label"])}"' if r.get("label") else ""),
-                 text_cell(data_text(data.sources[r["source_id"]]["title"])),
-                 num_cell(loc, r["voters_received_ballot"]), num_cell(loc, r["voters_on_list"]),
-                 pct_cell(loc, r["turnout_percent"])]) for r in reports]
-    return table(headers, rows, sortable=False, label=loc.t("turnout_through_day"))
+    return " · ".join(bits)
 
 
 def sources_list(loc: Locale, sources: list[dict]) -> str:

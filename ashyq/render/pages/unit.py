@@ -498,7 +498,7 @@ def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict]
         seen.add(station_id)
         source = data.sources[p["source_id"]]
         votes = votes_of(station_id, p)
-        name = (f'<a href="{h(urls.relative(url, urls.station(loc.lang, data.election_id, station_id)))}">'
+        name = (f'<a href="{h(urls.relative(url, unit_url(loc, data, station_id)))}">'
                 f'{loc.name_html(unit_name(loc, unit))}</a>')
         if several_sources:
             name += f"<br><small>{h(loc.source_kind(source['kind']))}</small>"
