@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ashyq.render import urls
 from ashyq.render.locale import Locale
 from render_helpers import number
 
@@ -131,7 +132,8 @@ def _station_cell(tab, station_id: str, label: str) -> str:
 
 
 def _target_column(tab, station_id: str) -> dict:
-    """The background of the station's <col> and whether its header is on screen, right of the labels."""
+    """The background of the station's <col> and whether its header starts on screen, right of the labels
+    (a station with several sources may be wider than a phone)."""
     return tab.evaluate("""(id) => {
         const th = document.getElementById(id);
         const index = [...th.parentElement.children].indexOf(th);
@@ -139,7 +141,7 @@ def _target_column(tab, station_id: str) -> dict:
         const box = th.getBoundingClientRect();
         const labels = th.parentElement.children[0].getBoundingClientRect();
         return {background: getComputedStyle(col).backgroundColor, left: box.left, labels: labels.right,
-                visible: box.left >= labels.right - 1 && box.right <= window.innerWidth + 1 && box.top >= 0
+                visible: box.left >= labels.right - 1 && box.left < window.innerWidth - 40 && box.top >= 0
                          && box.top < window.innerHeight};
     }""", station_id)
 
