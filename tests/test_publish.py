@@ -23,6 +23,7 @@ from ashyq import load, publish
 from ashyq.problems import Refusal
 from ashyq.progress import Progress
 from ashyq.publish import links, manifest, offline, sitemap, swap
+from ashyq.render import urls
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "kz-2011-presidential"
@@ -447,8 +448,11 @@ def test_offline_copy_of_built_site_finds_a_region_from_file_url(browser, real_o
     station = next(line.split(",") for line in (datasets_dir / PACKAGE / "units.csv").read_text(
         encoding="utf-8").splitlines()[1:] if line.split(",")[2] == "station")
     page.locator("form.ashyq-find input").press_sequentially(f"№{station[4]}")
-    page.locator(f'form.ashyq-find .ashyq-find-results a[href$="/{station[0]}/index.html"]').first.click()
+    # its column on its protocol sheet: …/stations/<commission>/<block>/index.html#<station>
+    sheet = f"/{station[1]}/{urls.sheet_range(station[4])}/index.html#{station[0]}"
+    page.locator(f'form.ashyq-find .ashyq-find-results a[href$="{sheet}"]').first.click()
     page.wait_for_load_state()
-    assert Path(urlsplit(page.url).path).is_file() and station[4] in page.locator("h1").inner_text()
+    assert Path(urlsplit(page.url).path).is_file() and urlsplit(page.url).fragment == station[0]
+    assert page.locator(f'th[id="{station[0]}"]').is_visible()
     assert outside == [] and errors == []
     page.close()
