@@ -2,8 +2,9 @@
 in the form of the CEC's summary table read down a column: the line labels once, on the left, then a
 column per station (and per source where a station has several: official, observer copy, with the
 difference of the first two right after the first, so it stays in view on a phone). One table per
-contest, then one per contest for the turnout reported through the day, the sources once at the bottom. A station's column header carries
-its id, so ``…/stations/<parent>/<range>/#<station>`` opens the page at it (see urls.station).
+contest, then one per contest for the turnout reported through the day, the sources once at the
+bottom. A station's column header carries its id, so ``…/stations/<parent>/<range>/#<station>`` opens
+the page at it (see urls.station).
 
 Written outside MkDocs into their own light page (see stamp.py), so they are plain HTML, not Markdown."""
 from __future__ import annotations
