@@ -549,3 +549,14 @@ def test_release_links_on_the_site_name_files_of_this_release_only(built_site):
             assert url.startswith(release.asset_url("", tag)), (page, url)
             found.add(url.rsplit("/", 1)[1])
     assert found == (set(listed) | {"SHA256SUMS"}) - {"manifest.json"}
+
+
+def test_offline_copy_links_the_repositorys_releases_not_a_tag(built_site):
+    """The copy is inside the Release whose tag hashes it: its downloads page cannot name that tag."""
+    from ashyq.publish import offline, release
+
+    with zipfile.ZipFile(release.release_dir(built_site) / release.OFFLINE_ASSET) as archive:
+        page = archive.read(f"{offline.ZIP_FOLDER}/en/downloads/index.html").decode("utf-8")
+    assert "@@ASHYQ-" not in page and "/releases/download/" not in page
+    # each file (and SHA256SUMS) in the Release's table, station tables again in their election's table
+    assert page.count(f'href="{release.releases_page()}"') >= len(_release_files(built_site)[1])

@@ -70,7 +70,8 @@ def staging(site_dir: Path):
             # The Release first, then the site: each swap is atomic; a build killed between the two
             # leaves the previous site with the new release/ (whose files the previous site does
             # not link by URL: its links name the previous tag).
-            _swap_in(stage.release_dir, final_release, aside=root / "previous-release")
+            if any(stage.release_dir.iterdir()):  # publish wrote it (a build always does)
+                _swap_in(stage.release_dir, final_release, aside=root / "previous-release")
             _swap_in(stage.site_dir, final_dir, aside=root / "previous-site")
         finally:
             shutil.rmtree(root, ignore_errors=True)  # after the swap it holds the previous site
