@@ -246,21 +246,28 @@ def _release_section(loc: Locale, downloads: list, contests: dict) -> str:
                  text_cell(h(loc.t("release_offline", index="@@")).replace("@@", code("index.html"))),
                  text_cell(release.OFFLINE_SIZE, attrs=' class="num"'),
                  text_cell(f"<code>{release.OFFLINE_SHA256}</code>")])]
+    tables = []  # the station tables, many with constituencies: folded below the whole packages
     for d in sorted((d for d in downloads if d.release), key=lambda d: d.release):
         what = download_description(loc, d, contests) + " · " + h(FORMAT_NAMES.get(d.format, d.format))
-        rows.append(row([text_cell(f'<a href="{h(release.asset_url(d.release))}">{code(d.release)}</a>'),
-                         text_cell(what), text_cell(h(loc.size(d.size)), attrs=' class="num"'),
-                         text_cell(f"<code>{h(d.sha256)}</code>")]))
+        (rows if d.level == "package" else tables).append(row([
+            text_cell(f'<a href="{h(release.asset_url(d.release))}">{code(d.release)}</a>'), text_cell(what),
+            text_cell(h(loc.size(d.size)), attrs=' class="num"'), text_cell(f"<code>{h(d.sha256)}</code>")]))
     rows.append(row([text_cell(f'<a href="{h(release.asset_url("SHA256SUMS"))}">{code("SHA256SUMS")}</a>'),
                      text_cell(h(loc.t("release_sums"))), text_cell(""), text_cell("")]))
+    headers = [h(loc.t(k)) for k in ("release_file", "release_what", "release_size")] + ["SHA-256"]
+    folded = ""
+    if tables:
+        folded = ('<details class="ashyq-more"><summary>'
+                  + h(loc.t("release_station_tables", n=loc.number(len(tables)))) + "</summary>"
+                  + table(headers, tables, sortable=False, searchable=False, css="ashyq-downloads ashyq-release")
+                  + "</details>")
     verify = h(loc.t("release_verify", sums="@1", command="@2", ok="@3", ignore="@4"))
     for key, value in (("@1", "SHA256SUMS"), ("@2", "sha256sum -c SHA256SUMS"), ("@3", "OK"), ("@4", "--ignore-missing")):
         verify = verify.replace(key, code(value))
     return (f'## {md(loc.t("release_heading"))} {{ #release }}\n\n'
             + html_block(f'<p>{h(loc.t("release_intro", release="@@")).replace("@@", name)}</p>'
-                         + table([h(loc.t(k)) for k in ("release_file", "release_what", "release_size")] + ["SHA-256"],
-                                 rows, sortable=False, searchable=False, css="ashyq-downloads ashyq-release")
-                         + f"<p>{verify}</p>"))
+                         + table(headers, rows, sortable=False, searchable=False, css="ashyq-downloads ashyq-release")
+                         + folded + f"<p>{verify}</p>"))
 
 
 def _download_href(url: str, d) -> str:
