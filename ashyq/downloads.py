@@ -69,6 +69,7 @@ class Download:
     rows: int | None  # None for the zip
     description: str
     unit_id: str | None = None  # the unit whose stations a file holds (units/<unit_id>/), else None
+    release: str | None = None  # its asset name if it is a GitHub Release asset (publish/release.py)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,28 @@ def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path) -
                                       f"({_count(turnout.height)})")
         downloads.append(_write_package_zip(package, out_dir, election_id))
     return downloads
+
+
+def move_to_release(downloads: list[Download], out_dir: Path, release_dir: Path) -> list[Download]:
+    """Move the bulk files (``release.in_release``) from ``out_dir`` to ``release_dir``, named as
+    Release assets; return the downloads with ``release`` set on those."""
+    from dataclasses import replace
+
+    from .publish import release
+
+    moved, names = [], {}
+    for download in downloads:
+        if release.in_release(download):
+            name = release.asset_name(download.path)
+            if name.casefold() in names:
+                raise RuntimeError(f"two downloads would be the Release asset {name!r}: "
+                                   f"{names[name.casefold()]!r} and {download.path!r}")
+            names[name.casefold()] = download.path
+            Path(release_dir).mkdir(parents=True, exist_ok=True)
+            (Path(out_dir) / download.path).replace(Path(release_dir) / name)
+            download = replace(download, release=name)
+        moved.append(download)
+    return moved
 
 
 # --- the result tables -------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from ashyq import contract, downloads, load, model
 from ashyq.package_writer import write_package
 from ashyq.problems import InputError
 
+ROOT = Path(__file__).resolve().parent.parent
+
 LINES = contract.line_names()
 ATTACKS = {"name_en": '=HYPERLINK("http://x")', "name_ru": "@SUM(1)", "name_kk": "-cmd", "address": "+1 street",
            "commission": "\tPEC"}
@@ -483,3 +485,78 @@ def test_unit_downloads_are_formula_safe_and_parquet_equals_csv(edge_case):
             csv_cells = [number(r[column]) if frame[column].dtype.is_numeric() else r[column] for r in rows]
             assert [None if v == "" else v for v in parquet] == [None if v == "" else v for v in csv_cells], \
                 (d.path, column)
+
+
+# --- the GitHub Release: the bulk files and the offline copy, beside the site (publish/release.py) ---
+
+def _release_files(built_site: Path) -> tuple[str, dict[str, str]]:
+    from ashyq.publish import release
+
+    sums = (release.release_dir(built_site) / "SHA256SUMS").read_bytes()
+    listed = dict(reversed(line.split("  ", 1)) for line in sums.decode("utf-8").splitlines())
+    return release.tag_of(sums), listed
+
+
+def test_bulk_files_are_in_the_release_folder_not_in_the_site(built_site):
+    from ashyq.publish import release
+
+    folder = release.release_dir(built_site)
+    names = sorted(p.name for p in folder.iterdir())
+    # every election's whole package, and its election-wide station tables in each format
+    packages = [n for n in names if n.endswith("-datapackage.zip")]
+    assert len(packages) == len([p for p in (ROOT / "datasets").iterdir() if (p / "datapackage.json").is_file()])
+    stations = [n for n in names if n.endswith(("--station.csv", "--station.parquet", "--station.json"))]
+    assert "kz-2011-presidential-datapackage.zip" in packages  # the election's id is not repeated
+    assert "kz-2011-presidential--president--station.csv" in stations
+    assert release.OFFLINE_ASSET in names
+    site_downloads = {p.relative_to(built_site / "downloads").as_posix() for p in (built_site / "downloads").rglob("*")
+                      if p.is_file()}
+    assert not any(path.endswith(("-datapackage.zip", "/station.csv", "/station.parquet", "/station.json"))
+                   for path in site_downloads), "a Release file is also on the site"
+    assert any(path.startswith("kz-2011-presidential/units/") for path in site_downloads)  # per-unit files stay
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_downloads_page_links_every_release_file_with_its_size_and_hash(built_site, lang):
+    from ashyq.publish import release
+    from ashyq.render.locale import Locale
+
+    tag, listed = _release_files(built_site)
+    page = (built_site / lang / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert "@@ASHYQ-" not in page
+    for name, sha256 in listed.items():
+        if name == "manifest.json":
+            continue
+        assert f'href="{release.asset_url(name, tag)}"' in page, name
+        size = Locale(lang).size((release.release_dir(built_site) / name).stat().st_size)
+        assert sha256 in page and size.replace("\xa0", "&nbsp;") in page or size in page, name
+    assert f'href="{release.asset_url("SHA256SUMS", tag)}"' in page
+    assert "<code>sha256sum -c SHA256SUMS</code>" in page and 'lang="en">GitHub Release</span>' in page
+
+
+def test_release_links_on_the_site_name_files_of_this_release_only(built_site):
+    """The one kind of link out of the site to a file: a Release asset, by this build's tag."""
+    import re
+
+    from ashyq.publish import release
+
+    tag, listed = _release_files(built_site)
+    found = set()
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "@@ASHYQ-" not in text, page
+        for url in re.findall(r'href="(https://github\.com/[^"]*/releases/download/[^"]*)"', text):
+            assert url.startswith(release.asset_url("", tag)), (page, url)
+            found.add(url.rsplit("/", 1)[1])
+    assert found == (set(listed) | {"SHA256SUMS"}) - {"manifest.json"}
+
+
+def test_offline_copy_links_the_repositorys_releases_not_a_tag(built_site):
+    """The copy is inside the Release whose tag hashes it: its downloads page cannot name that tag."""
+    from ashyq.publish import offline, release
+
+    with zipfile.ZipFile(release.release_dir(built_site) / release.OFFLINE_ASSET) as archive:
+        page = archive.read(f"{offline.ZIP_FOLDER}/en/downloads/index.html").decode("utf-8")
+    assert "@@ASHYQ-" not in page and "/releases/download/" not in page
+    # each file (and SHA256SUMS) in the Release's table, station tables again in their election's table
+    assert page.count(f'href="{release.releases_page()}"') >= len(_release_files(built_site)[1])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ashyq.publish import links, offline
+from ashyq.publish import links, offline, release
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -61,7 +61,7 @@ def test_built_site_loads_nothing_from_outside(site_problems):
 @pytest.fixture(scope="module")
 def offline_copy(built_site, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("offline-real")
-    with zipfile.ZipFile(built_site / offline.OFFLINE_ZIP) as archive:
+    with zipfile.ZipFile(release.release_dir(built_site) / offline.OFFLINE_ZIP) as archive:
         archive.extractall(target)
     return target / offline.ZIP_FOLDER
 

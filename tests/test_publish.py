@@ -22,7 +22,7 @@ import pytest
 from ashyq import load, publish
 from ashyq.problems import Refusal
 from ashyq.progress import Progress
-from ashyq.publish import links, manifest, offline, sitemap, swap
+from ashyq.publish import links, manifest, offline, release, sitemap, swap
 from ashyq.render import urls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +94,7 @@ def built(tmp_path_factory, packages) -> Path:
 @pytest.fixture(scope="session")
 def unzipped(built, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("unzipped")
-    with zipfile.ZipFile(built / offline.OFFLINE_ZIP) as archive:
+    with zipfile.ZipFile(release.release_dir(built) / offline.OFFLINE_ZIP) as archive:
         archive.extractall(target)
     return target / offline.ZIP_FOLDER
 
@@ -108,19 +108,47 @@ def test_build_swaps_the_new_site_in_and_leaves_no_staging_folder(tmp_path, pack
     (site / "index.html").write_text("stale", encoding="utf-8")  # a previous site, changed by hand
     build_test_site(site, packages)
     assert tree_bytes(site) == first
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["release", "site"]
 
 
-def test_failed_build_leaves_previous_site_byte_identical(tmp_path, packages):
+def test_failed_build_leaves_previous_site_and_release_byte_identical(tmp_path, packages):
     site = tmp_path / "site"
     build_test_site(site, packages)
-    before = tree_bytes(site)
+    before, release_before = tree_bytes(site), tree_bytes(tmp_path / "release")
     with pytest.raises(RuntimeError, match="render exploded"):
         with publish.staging(site) as stage:
             render_test_site(stage)  # a half-finished build: HTML is there, then an error
+            (stage.release_dir / "half-written.csv").write_text("1,2\n", encoding="utf-8")
             raise RuntimeError("render exploded")
-    assert tree_bytes(site) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert tree_bytes(site) == before and tree_bytes(tmp_path / "release") == release_before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["release", "site"]
+
+
+# --- release/: the offline copy and the bulk files, for a GitHub Release ---
+
+def test_release_folder_checks_with_sha256sum_and_is_not_in_the_site(built):
+    folder = release.release_dir(built)
+    assert folder == built.parent / "release"
+    files = tree_bytes(folder)
+    assert offline.OFFLINE_ZIP in files and manifest.CHECKSUMS in files and manifest.MANIFEST in files
+    result = subprocess.run(["sha256sum", "--check", "--strict", manifest.CHECKSUMS], cwd=folder,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = [line.split("  ", 1)[1] for line in files[manifest.CHECKSUMS].decode().splitlines()]
+    assert sorted(listed) == sorted(set(files) - {manifest.CHECKSUMS})
+    # nothing of the Release is inside the site: no file of the same bytes
+    site_hashes = {hashlib.sha256(data).hexdigest() for data in tree_bytes(built).values()}
+    shared = [path for path, data in files.items() if hashlib.sha256(data).hexdigest() in site_hashes]
+    assert shared == []
+
+
+def test_a_folder_named_release_that_is_not_ours_is_refused(tmp_path, packages):
+    (tmp_path / "release").mkdir()
+    (tmp_path / "release" / "thesis.pdf").write_text("mine", encoding="utf-8")
+    with pytest.raises(Refusal, match="not an Ashyq site"):
+        build_test_site(tmp_path / "site", packages)
+    assert (tmp_path / "release" / "thesis.pdf").read_text(encoding="utf-8") == "mine"
+    assert not (tmp_path / "site").exists()
 
 
 def test_error_in_finish_leaves_previous_site(tmp_path, packages):
@@ -166,7 +194,7 @@ def test_manifest_lists_every_file_with_its_real_hash_and_size(built):
     for path, entry in listed.items():
         assert entry["sha256"] == hashlib.sha256(on_disk[path]).hexdigest(), path
         assert entry["size"] == len(on_disk[path]), path
-    assert offline.OFFLINE_ZIP in listed and "sitemap.xml.gz" in listed
+    assert "sitemap.xml.gz" in listed and not any(path.endswith(".zip") and "offline" in path for path in listed)
     assert data["ashyq_version"] == "0.1.0" and data["format"] == manifest.MANIFEST_FORMAT
 
 
@@ -210,10 +238,11 @@ def test_same_input_gives_same_bytes_in_another_folder_on_another_day(built, tmp
     other = tmp_path / "elsewhere" / "public"
     # SOURCE_DATE_EPOCH makes MkDocs believe it is 1 January 2001: its sitemap dates must not leak.
     build_test_site(other, packages, env={"SOURCE_DATE_EPOCH": "978307200"})
-    first, second = tree_bytes(built), tree_bytes(other)
-    assert sorted(first) == sorted(second)
-    differing = [path for path in first if first[path] != second[path]]
-    assert differing == []
+    for first, second in ((tree_bytes(built), tree_bytes(other)),
+                          (tree_bytes(release.release_dir(built)), tree_bytes(release.release_dir(other)))):
+        assert sorted(first) == sorted(second)
+        differing = [path for path in first if first[path] != second[path]]
+        assert differing == []
 
 
 def test_sitemap_has_no_build_date(built):
@@ -232,7 +261,7 @@ def test_removing_build_dates_from_a_site_without_sitemap_is_a_no_op(tmp_path):
 # --- the offline zip ---
 
 def test_zip_entries_are_sorted_undated_plain_files_in_one_folder(built):
-    with zipfile.ZipFile(built / offline.OFFLINE_ZIP) as archive:
+    with zipfile.ZipFile(release.release_dir(built) / offline.OFFLINE_ZIP) as archive:
         infos = archive.infolist()
         assert archive.testzip() is None
     names = [info.filename for info in infos]
@@ -241,7 +270,7 @@ def test_zip_entries_are_sorted_undated_plain_files_in_one_folder(built):
     assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert {info.external_attr >> 16 for info in infos} == {0o100644}
     if shutil.which("unzip"):  # another reader than Python's: Info-ZIP checks every entry's CRC
-        result = subprocess.run(["unzip", "-tq", str(built / offline.OFFLINE_ZIP)], capture_output=True, text=True)
+        result = subprocess.run(["unzip", "-tq", str(release.release_dir(built) / offline.OFFLINE_ZIP)], capture_output=True, text=True)
         assert result.returncode == 0 and "No errors" in result.stdout, result.stdout + result.stderr
 
 
@@ -291,7 +320,7 @@ def test_offline_zip_bytes_do_not_depend_on_the_number_of_workers(built, package
     for workers in (1, 2):
         target, hashes[workers] = offline.write_offline_zip(site, packages, workers=workers)
         zips[workers] = target.read_bytes()
-    assert zips[1] == zips[2] == (built / offline.OFFLINE_ZIP).read_bytes()
+    assert zips[1] == zips[2] == (release.release_dir(built) / offline.OFFLINE_ZIP).read_bytes()
     # The site hashes it returns (reused by the site's manifest) are those of the files on disk.
     on_disk = tree_bytes(built)
     assert hashes[1] == hashes[2]
@@ -409,9 +438,32 @@ def test_workflow_tests_before_it_deploys_with_the_official_actions():
     assert runs.index("make test") < runs.index("make site")
     uses = [step.get("uses", "").split("@")[0] for step in build["steps"]]
     assert "actions/configure-pages" in uses and "actions/upload-pages-artifact" in uses
-    assert deploy["needs"] == "build"
+    assert deploy["needs"] == ["build", "release"]
     assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_workflow_attaches_release_folder_to_a_release_named_by_its_checksums():
+    """Only the release job may write the repository; it tags by the SHA-256 of release/SHA256SUMS
+    (as release.tag_of does), skips a tag that exists, and deploys only after it."""
+    import yaml
+
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert workflow["permissions"] == {"contents": "read"}
+    jobs = workflow["jobs"]
+    assert [name for name, job in jobs.items() if "contents" in job.get("permissions", {})] == ["release"]
+    job = jobs["release"]
+    assert job["permissions"] == {"contents": "write"} and job["needs"] == "build"
+    script = "\n".join(step.get("run", "") for step in job["steps"])
+    assert 'tag="data-$(sha256sum SHA256SUMS | cut -c1-12)"' in script
+    assert 'gh release view "$tag"' in script and 'gh release create "$tag" ./*' in script
+    build_runs = [step.get("run", "") for step in jobs["build"]["steps"]]
+    assert "sha256sum --check --quiet SHA256SUMS" in build_runs
+    uploads = [step for step in jobs["build"]["steps"] if step.get("uses", "").startswith("actions/upload-artifact")]
+    assert uploads and uploads[0]["with"]["path"] == "release"
+    # the tag the workflow computes is the one the pages link to
+    sums = b"0" * 64 + b"  manifest.json\n"
+    assert release.tag_of(sums) == "data-" + hashlib.sha256(sums).hexdigest()[:12]
 
 
 # --- the offline copy of the site built from the bundled datasets ---
@@ -419,7 +471,7 @@ def test_workflow_tests_before_it_deploys_with_the_official_actions():
 @pytest.fixture(scope="module")
 def real_offline(built_site, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("real-offline")
-    with zipfile.ZipFile(built_site / offline.OFFLINE_ZIP) as archive:
+    with zipfile.ZipFile(release.release_dir(built_site) / offline.OFFLINE_ZIP) as archive:
         archive.extractall(target)
     return target / offline.ZIP_FOLDER
 

@@ -1,4 +1,4 @@
-"""Same input, same bytes: the whole site built twice, in other folders, on other days, is identical.
+"""Same input, same bytes: the whole site (and its release/ folder) built twice, in other folders, on other days, is identical.
 
 The second build runs ``python build.py --site <other folder>`` in a fresh process with another clock
 (SOURCE_DATE_EPOCH, which MkDocs reads for its dates), time zone and hash seed, so anything that
@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ashyq.publish import manifest
+from ashyq.publish import manifest, release
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,10 +29,11 @@ def test_two_builds_are_byte_identical(built_site, tmp_path, datasets_dir):
            "TZ": "Asia/Almaty", "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "build.py", "--datasets", str(datasets_dir), "--site", str(other), "--quiet"],
                    cwd=ROOT, env=env, check=True)
-    first, second = tree(built_site), tree(other)
-    assert sorted(first) == sorted(second)
-    differing = [path for path in first if first[path] != second[path]]
-    assert differing == [], f"{len(differing)} file(s) differ, first ones: {differing[:20]}"
+    for first, second in ((tree(built_site), tree(other)),
+                          (tree(release.release_dir(built_site)), tree(release.release_dir(other)))):
+        assert first and sorted(first) == sorted(second)
+        differing = [path for path in first if first[path] != second[path]]
+        assert differing == [], f"{len(differing)} file(s) differ, first ones: {differing[:20]}"
 
 
 def test_manifest_of_the_built_site_checks_every_file(built_site):

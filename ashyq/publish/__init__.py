@@ -2,11 +2,16 @@
 
 ``staging(site_dir)`` wraps render and publish: everything is built aside and swapped in only on
 success. ``finish`` runs after render has built the HTML: it takes build dates out, writes the offline
-zip, then the manifest (last, so it lists the zip too).
+zip into the Release folder, the Release's manifest and SHA256SUMS (whose hash names the Release's
+tag), fills the tag and the zip's size and hash into the downloads pages, then writes the site's
+manifest (last, so it lists the pages as filled).
 """
 from __future__ import annotations
 
-from .manifest import write_manifest
+from pathlib import Path
+
+from . import release
+from .manifest import CHECKSUMS, MANIFEST, file_entry, hash_tree, manifest_files, write_manifest
 from .offline import write_offline_zip
 from .sitemap import remove_build_dates
 from .swap import Staging, staging
@@ -15,14 +20,48 @@ __all__ = ["Staging", "staging", "finish"]
 
 
 def finish(db, packages, staging: Staging, progress) -> None:
-    """Make ``staging.site_dir`` ready to publish. ``db`` is unused: publish only reads files."""
+    """Make ``staging.site_dir`` and ``staging.release_dir`` ready to publish. ``db`` is unused:
+    publish only reads files."""
     site = staging.site_dir
     if not (site / "index.html").is_file():
         raise RuntimeError(f"render built no index.html in {site}")
     remove_build_dates(site)
-    archive, hashed = write_offline_zip(site, packages)
-    progress.say(f"[ashyq] offline copy: {archive.relative_to(site)} ({archive.stat().st_size / 1e6:.1f} MB)")
-    # The site's files are those the zip was made from, and the zip.
-    paths = sorted([*hashed, archive.relative_to(site).as_posix()])
-    manifest = write_manifest(site, packages, known=hashed, paths=paths)
+    archive, hashed = write_offline_zip(site, packages, target=staging.release_dir / release.OFFLINE_ASSET)
+    progress.say(f"[ashyq] offline copy: {release.RELEASE_FOLDER}/{archive.name} ({archive.stat().st_size / 1e6:.1f} MB)")
+    tag, offline_entry = write_release_manifest(staging.release_dir, packages)
+    progress.say(f"[ashyq] release: tag {tag}")
+    for path in fill_release_links(site, tag, offline_entry):
+        hashed[path] = file_entry(site, path)
+    manifest = write_manifest(site, packages, known=hashed, paths=sorted(hashed))
     progress.say(f"[ashyq] manifest: {len(manifest['files'])} files, {len(manifest['inputs'])} input package(s)")
+
+
+def write_release_manifest(folder: Path, packages) -> tuple[str, dict]:
+    """The Release folder's manifest.json and SHA256SUMS; returns its tag and the offline zip's entry."""
+    files = [entry for entry in hash_tree(folder) if entry["path"] not in (MANIFEST, CHECKSUMS)]
+    manifest_bytes, checksums_bytes = manifest_files(files, packages)
+    (folder / MANIFEST).write_bytes(manifest_bytes)
+    (folder / CHECKSUMS).write_bytes(checksums_bytes)
+    offline = next(entry for entry in files if entry["path"] == release.OFFLINE_ASSET)
+    return release.tag_of(checksums_bytes), offline
+
+
+def fill_release_links(site: Path, tag: str, offline: dict) -> list[str]:
+    """Write the tag and the offline zip's size and hash into each language's downloads page;
+    returns the pages changed."""
+    from ..render.locale import locales
+    from ..render import urls
+
+    changed = []
+    for loc in locales():
+        relative = urls.downloads(loc.lang) + "index.html"
+        path = site / relative
+        if not path.is_file():
+            continue
+        page = path.read_text(encoding="utf-8")
+        if release.PLACEHOLDER_MARK not in page:
+            continue
+        path.write_text(release.fill_placeholders(page, tag, loc.size(offline["size"]), offline["sha256"]),
+                        encoding="utf-8")
+        changed.append(relative)
+    return changed

@@ -14,6 +14,14 @@ The zip holds one folder, ``ashyq-site/``, with its own manifest.json and SHA256
 files). It leaves out the site's manifest and itself. Entries are listed sorted (the copy's manifest
 and SHA256SUMS are stored last, as they hash the rest), dated 1980-01-01, mode 0644.
 
+The zip is a GitHub Release asset, written to ``release/`` beside the site (release.py), not into
+the site. Its downloads pages name Release files by placeholders the copy cannot fill (the tag
+depends on the copy): ``release.offline_form`` turns them into a link to the repository's Releases.
+
+Deflate is ISA-L's (python-isal, level 2): on the bundled site 5.4 times less CPU than zlib at
+level 4 for an 8% bigger zip (docs/benchmarks.md, "Release assets"); its output is deterministic
+for a given isal version (pinned), and every zip reader inflates it.
+
 Speed (100,000 pages, 2.2 GB): no copy is written to disk. Forked workers each take a share of the
 files, read each once, rewrite it if a page, hash it (for both manifests) and deflate it; the parent
 appends the deflated bytes in order, so the zip does not depend on the number of workers.
@@ -28,23 +36,26 @@ import os
 import re
 import zipfile
 import zlib
+
+from isal import isal_zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..processes import init_worker
 from . import links
+from . import release
 from .manifest import CHECKSUMS, MANIFEST, list_files, manifest_files
 
-OFFLINE_ZIP = "downloads/ashyq-site-offline.zip"
+OFFLINE_ZIP = release.OFFLINE_ASSET  # in the release folder, not in the site
 ZIP_FOLDER = "ashyq-site"
-LEFT_OUT = frozenset({MANIFEST, CHECKSUMS, OFFLINE_ZIP, "404.html"})
+LEFT_OUT = frozenset({MANIFEST, CHECKSUMS, "404.html"})
 SHIM_SOURCE = Path(__file__).with_name("vendor") / "iframe-worker.js"
 SHIM = "assets/ashyq-offline/iframe-worker.js"
 SEARCH_INDEX = "search/search_index.json"
 SEARCH_SCRIPT = "search/search_index.js"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
-COMPRESS_LEVEL = 4  # zip 2% bigger than at 6 (471 vs 460 MB on RU 2018), deflate 30% less CPU
+COMPRESS_LEVEL = 2  # ISA-L's levels are 0-3; 3 costs 2.8 times the CPU of 2 for a 2% smaller zip
 _CHUNK_FILES = 64  # files per task handed to a worker: big enough that pickling overhead is small
 
 _JOB: dict = {}  # set before forking; workers read it (copy-on-write), nothing but paths is pickled
@@ -60,18 +71,20 @@ class Entry:
     deflated: bytes
 
 
-def write_offline_zip(site_dir: Path, packages, workers: int | None = None) -> tuple[Path, dict]:
-    """Write ``site_dir/downloads/ashyq-site-offline.zip``.
+def write_offline_zip(site_dir: Path, packages, workers: int | None = None,
+                      target: Path | None = None) -> tuple[Path, dict]:
+    """Write the offline copy of ``site_dir`` to ``target`` (default: ``ashyq-site-offline.zip`` in the
+    release folder beside ``site_dir``).
 
     Returns the zip's path and ``{path: {path, sha256, size}}`` of every site file read on the way
     (all but the zip and manifests), so the site's manifest need not read 2 GB again.
     ``workers``: processes to use (default: one per core); the bytes written do not depend on it.
     """
     site_dir = Path(site_dir)
-    paths = [path for path in list_files(site_dir) if path not in (MANIFEST, CHECKSUMS, OFFLINE_ZIP)]
+    paths = [path for path in list_files(site_dir) if path not in (MANIFEST, CHECKSUMS)]
     folders = {path[:-len("index.html")].rstrip("/") for path in paths
                if path == "index.html" or path.endswith("/index.html")}
-    target = site_dir / OFFLINE_ZIP
+    target = Path(target) if target is not None else release.release_dir(site_dir) / OFFLINE_ZIP
     target.parent.mkdir(parents=True, exist_ok=True)
     site_hashes: dict[str, dict] = {}
     offline: list[dict] = []  # the offline files' {path, sha256, size}; their bytes are not kept
@@ -133,6 +146,8 @@ def _offline_entries(relative: str, data: bytes, folders: set[str], tags: TagCac
         return []
     if relative.endswith(".html"):
         page = offline_page(data.decode("utf-8"), relative, folders, tags)
+        if release.PLACEHOLDER_MARK in page:  # a downloads page: its Release links
+            page = release.offline_form(page)
         return [_entry(relative, page.encode("utf-8"))]
     if relative == SEARCH_INDEX or relative.endswith("/" + SEARCH_INDEX):  # one per language: kk/search/…
         root = relative[:-len(SEARCH_INDEX)]
@@ -143,7 +158,7 @@ def _offline_entries(relative: str, data: bytes, folders: set[str], tags: TagCac
 
 
 def _entry(path: str, data: bytes) -> Entry:
-    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)  # raw deflate, as zipfile writes it
+    compressor = isal_zlib.compressobj(COMPRESS_LEVEL, isal_zlib.DEFLATED, -15)  # raw deflate, as in a zip
     deflated = compressor.compress(data) + compressor.flush()
     return Entry(path, len(data), hashlib.sha256(data).hexdigest(), zlib.crc32(data), deflated)
 

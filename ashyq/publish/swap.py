@@ -11,6 +11,8 @@ Around it:
 - a lock (``flock`` on ``.site.lock`` beside the site, holding the builder's pid) keeps two builds
   from writing one site; the second is refused at once, naming the first one's pid;
 - staging folders left by a killed build are removed by the next build of the same site;
+- the GitHub Release's files (release.py) are staged the same way and swapped into ``release/``
+  beside the site just before the site;
 - an existing folder is only replaced if it is empty or an earlier Ashyq site holding nothing but
   the files its manifest lists: ``--site ~/Documents`` must not delete anyone's files.
 """
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from ..problems import Refusal
 from .manifest import CHECKSUMS, MANIFEST, MANIFEST_FORMAT, list_files
+from .release import release_dir
 
 UNKNOWN_FILES_SHOWN = 3
 
@@ -41,23 +44,34 @@ class Staging:
     docs_dir: Path  # render writes markdown and page assets here
     site_dir: Path  # mkdocs builds the HTML here; publish adds manifest and offline copy
     final_dir: Path  # where the site ends up (the --site argument)
+    release_dir: Path  # publish writes the GitHub Release's files here (release.py)
+    final_release_dir: Path  # where they end up: ``release/`` beside the site
 
 
 @contextmanager
 def staging(site_dir: Path):
     """Yield a ``Staging``; on success swap its site in for ``site_dir``, on any error leave it be."""
     final_dir = Path(site_dir).absolute()
+    final_release = release_dir(final_dir)
     _make_parent(final_dir)
     with site_lock(final_dir):
         _refuse_foreign_folder(final_dir)
+        _refuse_foreign_folder(final_release)
         remove_leftovers(final_dir)
         root = Path(tempfile.mkdtemp(prefix=_staging_prefix(final_dir), dir=final_dir.parent))
-        stage = Staging(root=root, docs_dir=root / "docs", site_dir=root / "site", final_dir=final_dir)
+        stage = Staging(root=root, docs_dir=root / "docs", site_dir=root / "site", final_dir=final_dir,
+                        release_dir=root / "release", final_release_dir=final_release)
         try:
             stage.docs_dir.mkdir()
+            stage.release_dir.mkdir()
             yield stage
             if not stage.site_dir.is_dir():
                 raise RuntimeError(f"nothing was built into {stage.site_dir}")
+            # The Release first, then the site: each swap is atomic; a build killed between the two
+            # leaves the previous site with the new release/ (whose files the previous site does
+            # not link by URL: its links name the previous tag).
+            if any(stage.release_dir.iterdir()):  # publish wrote it (a build always does)
+                _swap_in(stage.release_dir, final_release, aside=root / "previous-release")
             _swap_in(stage.site_dir, final_dir, aside=root / "previous-site")
         finally:
             shutil.rmtree(root, ignore_errors=True)  # after the swap it holds the previous site

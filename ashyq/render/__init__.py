@@ -39,7 +39,7 @@ def _render_site(db, packages, staging, progress) -> None:
 
     # Language-neutral, once: downloads first (their tables are freed before the elections' page
     # data is held in memory), our assets, the map outlines.
-    downloads = _write_downloads(db, packages, site_dir / urls.DOWNLOADS_DIR)
+    downloads = _write_downloads(db, packages, site_dir / urls.DOWNLOADS_DIR, Path(staging.release_dir))
     site.copy_assets(site_dir)
     maps.write_boundaries(site_dir, {p.election["division"] for p in packages if p.election.get("division")})
     contests = {(p.id, row["contest_id"]): row for p in packages for row in db.named("election_contests",
@@ -116,9 +116,10 @@ def _by_unit(downloads) -> dict[str, list]:
     return grouped
 
 
-def _write_downloads(db, packages, out_dir: Path) -> list:
-    """Every download (each CSV made spreadsheet-safe, the package zips included)."""
+def _write_downloads(db, packages, out_dir: Path, release_dir: Path) -> list:
+    """Every download (each CSV made spreadsheet-safe, the package zips included); the bulk files
+    moved to the GitHub Release's folder (publish/release.py)."""
     from .. import downloads
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    return downloads.write_downloads(db, packages, out_dir)
+    return downloads.move_to_release(downloads.write_downloads(db, packages, out_dir), out_dir, release_dir)

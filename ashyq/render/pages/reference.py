@@ -13,6 +13,7 @@ from ..fragments import html_block, link, note, row, table, text_cell
 from ..page import Page
 from ..locale import LANGUAGE_NAMES, Locale, texts
 from ..naming import package_title
+from ...publish import release
 
 HAND_WRITTEN_LOCALE = Locale("en")  # hand-written pages are in English: their generated tables too
 MARKER = re.compile(r"<!--\s*([a-z][a-z-]*)(?:\s*:\s*([A-Za-z0-9_-]+))?\s*-->")
@@ -195,6 +196,7 @@ def downloads_page(loc: Locale, packages, downloads: list, contests: dict[tuple[
         + link(url, urls.page(loc.lang, "data-dictionary"), h(loc.t("data_dictionary"))) + "</p>"
         + "<p>" + h(loc.t("downloads_checksums")) + " " + link(url, "SHA256SUMS", "<code>SHA256SUMS</code>")
         + " <small>(<code>sha256sum -c SHA256SUMS</code>)</small></p>")]
+    parts.append(_release_section(loc, downloads, contests))
     for package in packages:
         parts.append(f'## {loc.name_html(package_title(loc, package), md)} {{ #{package.id} }}\n\n')
         mine = [d for d in downloads if d.election_id == package.id and not d.unit_id]
@@ -234,10 +236,48 @@ def _by_stem(downloads: list) -> list[list]:
     return [sorted(files, key=lambda d: order.get(d.format, 9)) for files in grouped.values()]
 
 
+def _release_section(loc: Locale, downloads: list, contests: dict) -> str:
+    """The GitHub Release's files (publish/release.py): each linked by its asset URL, with what it
+    holds, its size and SHA-256; the offline copy's size and hash are filled in by publish, and the
+    tag in every URL too (the placeholders ``release.TAG`` …): they depend on the copy itself."""
+    name = '<span lang="en">GitHub Release</span>'
+    code = lambda text: f"<code>{h(text)}</code>"  # noqa: E731
+    rows = [row([text_cell(f'<a href="{h(release.asset_url(release.OFFLINE_ASSET))}">{code(release.OFFLINE_ASSET)}</a>'),
+                 text_cell(h(loc.t("release_offline", index="@@")).replace("@@", code("index.html"))),
+                 text_cell(release.OFFLINE_SIZE, attrs=' class="num"'),
+                 text_cell(f"<code>{release.OFFLINE_SHA256}</code>")])]
+    tables = []  # the station tables, many with constituencies: folded below the whole packages
+    for d in sorted((d for d in downloads if d.release), key=lambda d: d.release):
+        what = download_description(loc, d, contests) + " · " + h(FORMAT_NAMES.get(d.format, d.format))
+        (rows if d.level == "package" else tables).append(row([
+            text_cell(f'<a href="{h(release.asset_url(d.release))}">{code(d.release)}</a>'), text_cell(what),
+            text_cell(h(loc.size(d.size)), attrs=' class="num"'), text_cell(f"<code>{h(d.sha256)}</code>")]))
+    rows.append(row([text_cell(f'<a href="{h(release.asset_url("SHA256SUMS"))}">{code("SHA256SUMS")}</a>'),
+                     text_cell(h(loc.t("release_sums"))), text_cell(""), text_cell("")]))
+    headers = [h(loc.t(k)) for k in ("release_file", "release_what", "release_size")] + ["SHA-256"]
+    folded = ""
+    if tables:
+        folded = ('<details class="ashyq-more"><summary>'
+                  + h(loc.t("release_station_tables", n=loc.number(len(tables)))) + "</summary>"
+                  + table(headers, tables, sortable=False, searchable=False, css="ashyq-downloads ashyq-release")
+                  + "</details>")
+    verify = h(loc.t("release_verify", sums="@1", command="@2", ok="@3", ignore="@4"))
+    for key, value in (("@1", "SHA256SUMS"), ("@2", "sha256sum -c SHA256SUMS"), ("@3", "OK"), ("@4", "--ignore-missing")):
+        verify = verify.replace(key, code(value))
+    return (f'## {md(loc.t("release_heading"))} {{ #release }}\n\n'
+            + html_block(f'<p>{h(loc.t("release_intro", release="@@")).replace("@@", name)}</p>'
+                         + table(headers, rows, sortable=False, searchable=False, css="ashyq-downloads ashyq-release")
+                         + folded + f"<p>{verify}</p>"))
+
+
+def _download_href(url: str, d) -> str:
+    return release.asset_url(d.release) if d.release else urls.relative(url, urls.download_file(str(d.path)))
+
+
 def _files_html(loc: Locale, url: str, files: list) -> str:
     """"CSV 501.4 kB · Parquet 30.8 kB · JSON 2.5 MB", each a link (its file name on hover)."""
     return " · ".join(
-        f'<span class="ashyq-file"><a href="{h(urls.relative(url, urls.download_file(str(d.path))))}" '
+        f'<span class="ashyq-file"><a href="{h(_download_href(url, d))}" '
         f'title="{h(Path(str(d.path)).name)}">{h(FORMAT_NAMES.get(d.format, d.format))}</a>&nbsp;'
         f"<small>{h(loc.size(d.size))}</small></span>" for d in files)
 
