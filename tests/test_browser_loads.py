@@ -55,6 +55,16 @@ INVENTORY = """() => ({
 })"""
 
 
+# Scroll to each map in turn and wait until it is drawn, then back to the top.
+SHOW_MAPS = """async () => {
+    for (const map of document.querySelectorAll('.ashyq-map')) {
+        map.scrollIntoView();
+        await new Promise(done => { const seen = () => map.querySelector('.main-svg') ? done() : setTimeout(seen, 50); seen(); });
+    }
+    window.scrollTo(0, 0);
+}"""
+
+
 def _name(url: str) -> str:
     return posixpath.basename(urlsplit(url).path)
 
@@ -65,14 +75,11 @@ def test_a_page_loads_only_what_it_uses(page, server, built_site, kind, url):
     answers, documents = {}, set()  # the chooser sends the browser on to its language's home page
     page.on("response", lambda r: answers.setdefault(r.url.split("#")[0], r.status))
     page.on("request", lambda r: documents.add(r.url.split("#")[0]) if r.is_navigation_request() else None)
-    page.goto(server + url, wait_until="networkidle")
+    page.goto(server + url, wait_until="load")  # the whole document parsed and its scripts run
+    page.wait_for_load_state("networkidle")
+    page.evaluate(SHOW_MAPS)  # the reader scrolls to every map (a venue map fetches its points then)
+    page.wait_for_load_state("networkidle")
     has = page.evaluate(INVENTORY)
-    if has["charts"] or has["maps"]:  # drawn once Plotly has run; then nothing more is fetched
-        page.wait_for_function("([c, m]) => document.querySelectorAll('.ashyq-chart.js-plotly-plot').length === c"
-                               " && document.querySelectorAll('.ashyq-map.js-plotly-plot').length === m",
-                               arg=[has["charts"], has["maps"]], timeout=90_000)
-        page.wait_for_load_state("networkidle")
-        has = page.evaluate(INVENTORY)
     loaded = set(answers)
     names = {_name(u) for u in loaded}
 
@@ -90,3 +97,23 @@ def test_a_page_loads_only_what_it_uses(page, server, built_site, kind, url):
     assert not any("search_index" in n or n == "sitemap.xml" or "/workers/" in u for u, n in
                    ((u, _name(u)) for u in loaded))
     assert "plotly-basic.min.js" not in names
+
+
+def test_venue_points_are_fetched_when_their_map_nears_the_screen(page, server):
+    """St Petersburg's election page has two venue maps far down; each fetches its points (one script
+    per contest) only when the reader scrolls near it, then draws."""
+    fetched = []
+    page.on("response", lambda r: fetched.append(_name(r.url)) if _name(r.url).startswith("venues-") else None)
+    page.goto(server + urls.election("en", SPB), wait_until="load")
+    page.wait_for_load_state("networkidle")
+    maps = page.locator(".ashyq-map")
+    assert maps.count() == 2 and not fetched
+    sets = [page.evaluate("el => JSON.parse(el.parentNode.querySelector('.ashyq-map-data').textContent).points", el)
+            for el in maps.element_handles()]
+    assert all(posixpath.basename(s).startswith("venues-") for s in sets) and sets[0] != sets[1]
+    maps.nth(0).scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelectorAll('.ashyq-map .main-svg').length > 0")
+    assert fetched == [posixpath.basename(sets[0])]
+    maps.nth(1).scroll_into_view_if_needed()
+    page.wait_for_function("el => el.querySelector('.main-svg')", arg=maps.nth(1).element_handle())
+    assert fetched == [posixpath.basename(sets[0]), posixpath.basename(sets[1])]
