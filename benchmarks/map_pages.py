@@ -1,6 +1,6 @@
 """Weight of every page with a map: ``python -m benchmarks.map_pages site/`` prints a Markdown table
 (HTML, the map's inline JSON, the outlines script and the map code it loads; raw and gzipped).
-Plotly itself (plotly-basic.min.js) is left out: every page with a chart loads it already."""
+Plotly itself (plotly-ashyq.min.js) is left out: every page with a chart loads it already."""
 from __future__ import annotations
 
 import gzip

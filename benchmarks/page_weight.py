@@ -5,7 +5,8 @@ text files (HTML, CSS, JS, JSON, SVG, XML, CSV) when the browser asks for it, op
 (site-relative, e.g. ``kk/elections/kz-2011-presidential/stations/zhambyl.talas.410/``) in a fresh
 Chromium context (empty cache), waits until the network is idle, and prints a Markdown table: the page's
 HTML (raw and gzip), every file loaded, and the bytes transferred (bodies as sent, plus headers). A
-second page in the same context (the cache warm) is measured with ``--then PAGE``.
+second page in the same context (the cache warm) is measured with ``--then PAGE``; ``--files`` lists
+every file each page loaded.
 
 ``python -m benchmarks.page_weight --sizes SITE`` prints the site's size and file count, in total and
 per election (its pages in every language and its downloads)."""
@@ -122,6 +123,18 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def files(rows: list[dict]) -> str:
+    """Every file each page loaded: its path in the site, HTTP status, kB transferred and decoded."""
+    lines = []
+    for r in rows:
+        lines.append(f"`{r['page']}`: {len(r['files'])} files, {_kb(r['transferred'])} kB transferred, "
+                     f"{_kb(r['decoded'])} kB decoded")
+        for f in r["files"]:
+            path = f["url"].split("/", 3)[3] if f["url"].startswith("http://127.0.0.1") else f["url"]
+            lines.append(f"  {f['status']} {_kb(f['transferred']):>7} {_kb(f['decoded']):>7}  {path}")
+    return "\n".join(lines)
+
+
 def sizes(site: Path) -> str:
     """Total and per-election size and file count (an election: its folder in every language and its
     downloads folder)."""
@@ -148,11 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pages", nargs="*")
     parser.add_argument("--then", help="a second page opened with the cache warm")
     parser.add_argument("--sizes", action="store_true", help="the site's size and file count")
+    parser.add_argument("--files", action="store_true", help="also list every file each page loaded")
     args = parser.parse_args(argv)
     if args.sizes:
         print(sizes(args.site))
     if args.pages:
-        print(table(weigh(args.site, args.pages, args.then)))
+        rows = weigh(args.site, args.pages, args.then)
+        print(table(rows))
+        if args.files:
+            print()
+            print(files(rows))
     return 0
 
 

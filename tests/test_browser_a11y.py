@@ -34,6 +34,14 @@ WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 # Wait until every chart and map is drawn: axe then sees the page as a reader does.
 DRAWN = ("() => [...document.querySelectorAll('.ashyq-chart, .ashyq-map')]"
          ".every(el => el.querySelector('.main-svg'))")
+# A venue map fetches its points when it nears the screen (assets/ashyq-map.js): bring each into view.
+SHOW_MAPS = """async () => {
+    for (const map of document.querySelectorAll('.ashyq-map')) {
+        map.scrollIntoView();
+        await new Promise(done => { const seen = () => map.querySelector('.main-svg') ? done() : setTimeout(seen, 50); seen(); });
+    }
+    window.scrollTo(0, 0);
+}"""
 AXE_RUN = """async () => {
     const result = await axe.run(document, {resultTypes: ['violations']});
     return result.violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => ({
@@ -70,6 +78,7 @@ def _axe() -> str:
 def _serious_violations(tab, url: str) -> list[dict]:
     response = tab.goto(url)
     assert response.status == 200, f"{url}: HTTP {response.status}"
+    tab.evaluate(SHOW_MAPS)
     tab.wait_for_function(DRAWN)
     tab.add_script_tag(content=_axe())
     return tab.evaluate(AXE_RUN)

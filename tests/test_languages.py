@@ -115,7 +115,7 @@ def test_language_neutral_files_exist_once(built_site):
         assert not list((built_site / lang).rglob("*.csv")) and not list((built_site / lang).rglob("*.parquet"))
         assert not (built_site / lang / "assets" / "vendor").exists()
     assert (built_site / urls.integrity_csv(KZ11, "findings")).is_file()
-    assert (built_site / "assets" / "vendor" / "plotly-basic.min.js").is_file()
+    assert (built_site / "assets" / "vendor" / "plotly-ashyq.min.js").is_file()
 
 
 def _links(html: str, rel: str) -> dict[str, str]:

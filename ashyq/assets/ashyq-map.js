@@ -1,9 +1,12 @@
 /* Ashyq maps: draws each map block (render/maps.py) with Plotly scatter traces over nothing (no
-   tiles, nothing fetched). Loaded only by pages with a map, after the script with the map's shapes
-   or points (assets/maps/<division>.js, elections/<id>/venues-<contest>.js). Every text comes
+   tiles, nothing outside the site fetched). Loaded only by pages with a map, after the script with
+   the map's shapes (assets/maps/<division>.js); a venue map's points (elections/<id>/venues-<contest>.js)
+   are fetched here when the map nears the screen. Every text comes
    prepared from the page, in its language: this script only draws, switches and follows links. */
 (function () {
   "use strict";
+  if (window.ashyqMaps) return;  // a page with two maps names this script twice: it runs once
+  window.ashyqMaps = true;
 
   var CONFIG = {responsive: true, displayModeBar: false, scrollZoom: false, doubleClick: false};
 
@@ -130,8 +133,37 @@
     }
   }
 
+  // A venue map's points (elections/<id>/venues-<contest>.js, named by its data's "points") are
+  // fetched when the map comes within a screen of view, once per page, then every block using them is
+  // drawn. Without IntersectionObserver they are fetched at once.
+  var fetched = {};
+
+  function loadPoints(block) {
+    var src = JSON.parse(block.querySelector(".ashyq-map-data").textContent).points;
+    if (!src || fetched[src]) return;
+    fetched[src] = true;
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = init;
+    document.head.appendChild(script);
+  }
+
   function init() {
-    document.querySelectorAll(".ashyq-map-block").forEach(draw);
+    var waiting = [];
+    document.querySelectorAll(".ashyq-map-block").forEach(function (block) {
+      draw(block);
+      if (!block.dataset.drawn) waiting.push(block);
+    });
+    if (!waiting.length) return;
+    if (!("IntersectionObserver" in window)) return waiting.forEach(loadPoints);
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        loadPoints(entry.target);
+      });
+    }, {rootMargin: "100% 0px"});
+    waiting.forEach(function (block) { observer.observe(block); });
   }
 
   if (document.readyState === "loading") {

@@ -314,7 +314,9 @@ def map_table(data: ElectionData, units: list[str], measures: list[Measure], url
 #
 # One points script per election and contest (``elections/<id>/venues-<contest>.js``, every placed
 # venue with its figures and the colour classes of the whole election, so a colour means the same on
-# every page); each page's block names the venues of its own stations and lists them in a table.
+# every page); each page's block names the venues of its own stations and lists them in a table. The
+# map code fetches the points script only when the map comes within a screen of view (issue 13: a
+# city's points are ~80 kB gzipped, and the maps sit far down the long election and district pages).
 
 VENUE_CHOICES = 5  # the venue map offers the shares of this many choices (most votes first)
 MAX_VENUE_ROWS = 300  # above this, a page lists no venue table (the pages of its districts do)
@@ -448,8 +450,10 @@ def venue_map(data: ElectionData, contest: dict, station_ids: list[str], url: st
                    high=loc.percent(max(values), True) if values else loc.not_published,
                    np=len(items) - len(values))
                  for m, values in zip(measures, on_page)]
+    # the points script is fetched by the map code when the map comes near the screen (points: its URL)
     page = {"set": found.key, "show": shown, "default": default, "summaries": summaries,
-            "base": urls.relative(url, urls.election(loc.lang, data.election_id))}
+            "base": urls.relative(url, urls.election(loc.lang, data.election_id)),
+            "points": urls.relative(url, found.script)}
     select_id = f"venues-{cid}"
     options = "".join(f'<option value="{i}"{" selected" if i == default else ""}>{h(m.label)}</option>'
                       for i, m in enumerate(measures))
@@ -465,8 +469,7 @@ def venue_map(data: ElectionData, contest: dict, station_ids: list[str], url: st
         listing = venue_table(data, items, measures, names, url, loc)
     else:  # a city's thousand venues: each district's page has the table of its own
         listing = note(h(loc.t("map_venues_table_below", n=len(items))))
-    scripts = "".join(f'<script src="{h(urls.relative(url, src))}"></script>'
-                      for src in (found.script, urls.asset(MAP_SCRIPT)))
+    scripts = f'<script src="{h(urls.relative(url, urls.asset(MAP_SCRIPT)))}"></script>'
     return (f'<figure class="ashyq-map-block ashyq-venue-map">'
             f'<div class="ashyq-map-controls"><label for="{h(select_id)}">{h(loc.t("map_shade_by"))}</label> '
             f'<select id="{h(select_id)}">{options}</select></div>'
