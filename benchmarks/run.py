@@ -51,6 +51,8 @@ BUILD_S = 300.0
 OWN_SHARE = 0.5
 PEAK_MB = 2048.0
 PAGE_KB = 300.0
+PAGES_MB = 1000.0  # GitHub Pages: a published site of at most 1 GB (taken as 10^9 bytes, the stricter)
+PAGES_FILES = 200_000  # GitLab Pages' limit, the stricter of the two hosts
 
 STAGE_LINE = re.compile(r"^\[ashyq\] (.+?): done in ([\d.]+) s$")
 STAGE_START = re.compile(r"^\[ashyq\] (\S[^\n]*?) …$", re.MULTILINE)
@@ -336,6 +338,7 @@ def run(keep: bool) -> dict:
     results["load_after"] = loadavg()
     print("  walking the site …", flush=True)
     results["site"] = walk_site(site)
+    results["release"] = walk_site(site.parent / "release")  # the GitHub Release's files (publish/release.py)
     results["bare_mkdocs"]["html_pages"] = walk_site(kept / "site")["html_pages"]
     results["coverage"] = check_coverage(site, package)
     results["targets"] = targets(results)
@@ -361,6 +364,8 @@ def targets(r: dict) -> list[dict]:
                 note=f"{own_s / build['wall_s']:.0%} of the build; limit = half the build; against half the "
                      f"5-min budget ({OWN_SHARE * BUILD_S:.0f} s): {'pass' if own_s <= OWN_SHARE * BUILD_S else 'miss'}"),
         _target("Peak memory (process tree, PSS)", peak, PEAK_MB, "MB"),
+        _target("Pages artifact (`site/`): size", r["site"]["bytes"] / 1e6, PAGES_MB, "MB"),
+        _target("Pages artifact (`site/`): files", r["site"]["files"], PAGES_FILES, "files"),
         _target("Largest HTML page", r["site"]["largest_page_bytes"] / 1000, PAGE_KB, "kB",
                 note=f"{r['site']['pages_over_limit']} page(s) over"),
         {"name": "Every region, commission and station has its page with the whole protocol",
@@ -370,8 +375,9 @@ def targets(r: dict) -> list[dict]:
 
 def _target(name: str, value: float, limit: float, unit: str, note: str = "") -> dict:
     ok = value <= limit
-    by = "" if ok else f"+{value - limit:.1f} {unit} ({value / limit - 1:.0%} over)"
-    return {"name": name, "value": f"{value:.1f} {unit}", "limit": f"≤ {limit:.0f} {unit}", "pass": ok,
+    shown = ",.0f" if unit == "files" else ".1f"
+    by = "" if ok else f"+{value - limit:{shown}} {unit} ({value / limit - 1:.0%} over)"
+    return {"name": name, "value": f"{value:{shown}} {unit}", "limit": f"≤ {limit:,.0f} {unit}", "pass": ok,
             "by": by, "note": note}
 
 
@@ -436,7 +442,9 @@ def markdown(r: dict, analysis: str = "") -> str:
               f"{PAGE_KB:.0f} kB. "
               + ("Next largest: " + ", ".join(f"`{p}` ({b / 1000:,.1f} kB)" for b, p in site["largest_pages"][1:4])
                  + ". " if site.get("largest_pages") else "")
-              + f"The bare `mkdocs build` wrote {r['bare_mkdocs']['html_pages']:,} HTML pages.", "",
+              + f"The bare `mkdocs build` wrote {r['bare_mkdocs']['html_pages']:,} HTML pages."
+              + (f" Release assets (`release/`, for the GitHub Release): {r['release']['files']:,} files, "
+                 f"{r['release']['bytes'] / 1e6:,.1f} MB." if "release" in r else ""), "",
               "Coverage: units in the package "
               + ", ".join(f"{lvl} {n:,}" for lvl, n in cov["levels"].items())
               + "; missing pages "

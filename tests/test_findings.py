@@ -13,6 +13,7 @@ import pytest
 
 from ashyq import checks, load, model
 from ashyq.checks.registry import CHECKS, TURNOUT_FLAGS
+from ashyq.publish import release
 from ashyq.render import urls
 from ashyq.render.locale import LANGUAGES, Locale, texts
 from paths import ROOT
@@ -309,7 +310,11 @@ def test_download_sizes_are_in_kb_or_mb_in_the_readers_language(built_site):
                            page.read_text(encoding="utf-8"))
         assert len(links) > 50
         for href, size in links:
-            target = (page.parent / href).resolve()
+            href = html.unescape(href)
+            if href.startswith(release.releases_page() + "/download/"):  # a GitHub Release asset (release/)
+                target = release.release_dir(built_site) / href.rsplit("/", 1)[1]
+            else:
+                target = (page.parent / href).resolve()
             assert html.unescape(size) == loc.size(target.stat().st_size), (lang, href)
             assert not re.fullmatch(r"[\d\s,.\u00a0]+", html.unescape(size))  # never a bare count of bytes
 

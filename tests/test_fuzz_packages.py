@@ -64,14 +64,17 @@ TEXT = {"encoding": "utf-8", "errors": "surrogateescape"}
 
 
 def _records(path: Path) -> list[list[str]]:
-    records = list(csv.reader(io.StringIO(path.read_text(**TEXT), newline="")))
+    """The file's records, read as the validator reads it (a byte-order mark is not part of the first cell)."""
+    records = list(csv.reader(io.StringIO(path.read_text(**TEXT).removeprefix("\ufeff"), newline="")))
     return records if records and records[0] else [[""]]
 
 
 def _write_records(path: Path, records: list[list[str]]) -> None:
+    """Written back as it was spelled before: with its byte-order mark if it had one."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(records)
-    path.write_text(out.getvalue(), **TEXT)
+    bom = "\ufeff" if path.read_bytes().startswith(b"\xef\xbb\xbf") else ""
+    path.write_text(bom + out.getvalue(), **TEXT)
 
 
 def _fields_of(kind: str) -> dict[str, list[str]]:

@@ -361,7 +361,7 @@ def hostile_build(directory: Path) -> Path:
     packages = load.load_packages(directory / "datasets")
     db = model.build_model(packages)
     checks.run_checks(db)
-    staging = SimpleNamespace(docs_dir=directory / "docs", site_dir=directory / "site")
+    staging = SimpleNamespace(docs_dir=directory / "docs", site_dir=directory / "site", release_dir=directory / "release")
     render_site(db, packages, staging, Progress(quiet=True))
     return staging.site_dir
 
@@ -467,7 +467,7 @@ def test_a_contest_decided_below_the_country_has_its_results_at_its_own_unit(tmp
     write_package(tmp_path / "datasets" / "test-election", synthetic.METADATA, tables_)
     packages = load.load_packages(tmp_path / "datasets")
     db = model.build_model(packages)
-    staging = SimpleNamespace(docs_dir=tmp_path / "docs", site_dir=tmp_path / "site")
+    staging = SimpleNamespace(docs_dir=tmp_path / "docs", site_dir=tmp_path / "site", release_dir=tmp_path / "release")
     render_site(db, packages, staging, Progress(quiet=True))
 
     country = page(staging.site_dir, urls.election("en", "test-election")).read_text(encoding="utf-8")

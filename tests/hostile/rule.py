@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ashyq.render import slots, urls
+from ashyq.render.escape import h
 from ashyq.render.locale import LANGUAGES
 
 # What must never reach a terminal raw (line feeds and tabs are the report's own layout).
@@ -33,11 +34,13 @@ def assert_complete_site(site: Path, datasets: Path) -> None:
             units = list(csv.DictReader(handle))
         for unit in units:
             for lang in LANGUAGES:
-                url = urls.unit(lang, package.name, unit["unit_id"], unit["level"], is_root=not unit["parent_id"])
-                assert (site / url / "index.html").is_file(), f"no page for unit {unit['unit_id']} at {url}"
+                url = urls.unit(lang, package.name, unit["unit_id"], unit["level"], is_root=not unit["parent_id"],
+                                parent_id=unit["parent_id"], code=unit.get("code"))
+                page, _, station = url.partition("#")  # a station is a column of its protocol sheet
+                assert (site / page / "index.html").is_file(), f"no page for unit {unit['unit_id']} at {url}"
                 if unit["level"] == "station":
-                    html = (site / url / "index.html").read_text(encoding="utf-8")
-                    assert '<div class="ashyq-station">' in html
+                    html = (site / page / "index.html").read_text(encoding="utf-8")
+                    assert '<div class="ashyq-station">' in html and f' id="{h(station)}"' in html, url
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert 'data-ashyq-slot="' not in text and slots.OPEN not in text and slots.CLOSE not in text, page
