@@ -223,7 +223,8 @@ def check_coverage(site: Path, package_dir: Path) -> dict:
         sheet = site / "en" / page_of(row["unit_id"], "station")
         if not (sheet / "index.html").is_file():
             continue
-        numbers = set(re.findall(r"\d+", _digits_only(" ".join(_column(_page_text(sheet), row["unit_id"])))))
+        # cells joined by "|", not a space: a space between two cells would read as a thousands separator
+        numbers = set(re.findall(r"\d+", _digits_only("|".join(_column(_page_text(sheet), row["unit_id"])))))
         figures = [(line, row[line]) for line in lines] + votes_by_station.get(row["unit_id"], [])
         for what, value in figures:
             if value not in (None, "") and value not in numbers:
@@ -240,7 +241,7 @@ def check_coverage(site: Path, package_dir: Path) -> dict:
             "stations_with_incomplete_protocol": len(incomplete), "incomplete_examples": incomplete[:5]}
 
 
-_HREF = re.compile(r'href="([^"#?]+)"')
+_HREF = re.compile(r'href="([^"#?]+)[^"]*"')  # the page a link opens (a station's: its sheet)
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 _CELL = re.compile(r"<t[hd]([^>]*)>(.*?)</t[hd]>", re.S)
 _SPAN = re.compile(r'colspan="(\d+)"')
