@@ -248,7 +248,9 @@ def _release_section(loc: Locale, downloads: list, contests: dict) -> str:
                  text_cell(f"<code>{release.OFFLINE_SHA256}</code>")])]
     tables = []  # the station tables, many with constituencies: folded below the whole packages
     for d in sorted((d for d in downloads if d.release), key=lambda d: d.release):
-        what = download_description(loc, d, contests) + " · " + h(FORMAT_NAMES.get(d.format, d.format))
+        what = download_description(loc, d, contests)
+        if d.level != "package":  # a package's description already says it is a zip
+            what += " · " + h(FORMAT_NAMES.get(d.format, d.format))
         (rows if d.level == "package" else tables).append(row([
             text_cell(f'<a href="{h(release.asset_url(d.release))}">{code(d.release)}</a>'), text_cell(what),
             text_cell(h(loc.size(d.size)), attrs=' class="num"'), text_cell(f"<code>{h(d.sha256)}</code>")]))
