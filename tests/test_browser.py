@@ -21,6 +21,15 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 SPB = "spb-2021"  # St Petersburg 2021, all four ballots and the polling venues (issue 11)
+# A venue map fetches its points when it nears the screen (assets/ashyq-map.js): scroll to each map in
+# turn, wait until it is drawn, then back to the top.
+SHOW_MAPS = """async () => {
+    for (const map of document.querySelectorAll('.ashyq-map')) {
+        map.scrollIntoView();
+        await new Promise(done => { const seen = () => map.querySelector('.main-svg') ? done() : setTimeout(seen, 50); seen(); });
+    }
+    window.scrollTo(0, 0);
+}"""
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
                                 reason="Debian Chromium not installed (make chromium)")

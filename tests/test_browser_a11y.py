@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import browser, pytestmark, server  # noqa: F401  (fixtures and the Chromium skip)
+from test_browser import SHOW_MAPS, browser, pytestmark, server  # noqa: F401  (fixtures and the Chromium skip)
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 KZ11, KZ22, SPB = "kz-2011-presidential", "kz-2022-presidential", "spb-2021"
@@ -34,14 +34,6 @@ WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 # Wait until every chart and map is drawn: axe then sees the page as a reader does.
 DRAWN = ("() => [...document.querySelectorAll('.ashyq-chart, .ashyq-map')]"
          ".every(el => el.querySelector('.main-svg'))")
-# A venue map fetches its points when it nears the screen (assets/ashyq-map.js): bring each into view.
-SHOW_MAPS = """async () => {
-    for (const map of document.querySelectorAll('.ashyq-map')) {
-        map.scrollIntoView();
-        await new Promise(done => { const seen = () => map.querySelector('.main-svg') ? done() : setTimeout(seen, 50); seen(); });
-    }
-    window.scrollTo(0, 0);
-}"""
 AXE_RUN = """async () => {
     const result = await axe.run(document, {resultTypes: ['violations']});
     return result.violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => ({

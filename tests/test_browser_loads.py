@@ -13,7 +13,7 @@ import pytest
 
 from ashyq.render import urls
 from render_helpers import station_url
-from test_browser import browser, page, pytestmark, server  # noqa: F401  (fixtures and the Chromium skip)
+from test_browser import SHOW_MAPS, browser, page, pytestmark, server  # noqa: F401  (fixtures and the Chromium skip)
 
 KZ11, KZ19, KZ22, SPB = "kz-2011-presidential", "kz-2019-presidential", "kz-2022-presidential", "spb-2021"
 
@@ -55,15 +55,6 @@ INVENTORY = """() => ({
         .concat([...document.images].map(i => i.currentSrc || i.src)),
 })"""
 
-
-# Scroll to each map in turn and wait until it is drawn, then back to the top.
-SHOW_MAPS = """async () => {
-    for (const map of document.querySelectorAll('.ashyq-map')) {
-        map.scrollIntoView();
-        await new Promise(done => { const seen = () => map.querySelector('.main-svg') ? done() : setTimeout(seen, 50); seen(); });
-    }
-    window.scrollTo(0, 0);
-}"""
 
 
 def _name(url: str) -> str:
