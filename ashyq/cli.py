@@ -191,7 +191,10 @@ def _build(args, progress: Progress) -> int:
             checks.run_checks(db)
         with progress.stage("render"):
             render.render_site(db, packages, staging, progress)
+        # Publish reads only the files render wrote: the model's memory (DuckDB's, most of the build's
+        # peak) is given back before publish forks its workers (docs/benchmarks.md, run of 2026-12-01).
+        db.con.close()
         with progress.stage("publish"):
-            publish.finish(db, packages, staging, progress)
+            publish.finish(packages, staging, progress)
     progress.say(f"[ashyq] site written to {args.site}")
     return 0

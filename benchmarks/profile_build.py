@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     with publish.staging(site) as staging:
         run("render", lambda: render.render_site(state["db"], packages, staging, progress))
         if "publish" in wanted:
-            run("publish", lambda: publish.finish(state["db"], packages, staging, progress))
+            run("publish", lambda: publish.finish(packages, staging, progress))
     return 0
 
 

@@ -56,7 +56,7 @@ def build_test_site(site_dir: Path, packages, env: dict | None = None) -> None:
     """What ``build.py`` does around render, with a tiny hand-written site as the render stage."""
     with publish.staging(site_dir) as stage:
         render_test_site(stage, env)
-        publish.finish(None, packages, stage, Progress(quiet=True))
+        publish.finish(packages, stage, Progress(quiet=True))
 
 
 def render_test_site(stage, env: dict | None = None) -> None:
@@ -158,7 +158,7 @@ def test_error_in_finish_leaves_previous_site(tmp_path, packages):
     with pytest.raises(RuntimeError, match="no index.html"):
         with publish.staging(site) as stage:
             stage.site_dir.mkdir()
-            publish.finish(None, packages, stage, Progress(quiet=True))
+            publish.finish(packages, stage, Progress(quiet=True))
     assert tree_bytes(site) == before
 
 

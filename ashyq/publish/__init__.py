@@ -19,9 +19,8 @@ from .swap import Staging, staging
 __all__ = ["Staging", "staging", "finish"]
 
 
-def finish(db, packages, staging: Staging, progress) -> None:
-    """Make ``staging.site_dir`` and ``staging.release_dir`` ready to publish. ``db`` is unused:
-    publish only reads files."""
+def finish(packages, staging: Staging, progress) -> None:
+    """Make ``staging.site_dir`` and ``staging.release_dir`` ready to publish (from files only)."""
     site = staging.site_dir
     if not (site / "index.html").is_file():
         raise RuntimeError(f"render built no index.html in {site}")
