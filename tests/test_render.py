@@ -308,6 +308,18 @@ def test_plotly_loaded_only_on_pages_with_charts(built_site):
     assert not (built_site / "assets/vendor/plotly-basic.min.js").exists()
 
 
+def test_the_theme_ships_only_files_pages_load(built_site):
+    """Material's search worker, lunr's languages and the source maps are not shipped (no page loads
+    them: tests/test_browser_loads.py); its bundle no longer names a map."""
+    for lang in ("kk", "ru", "en"):
+        assets = built_site / lang / "assets"
+        assert not list(assets.rglob("*.map")) and not (assets / "javascripts" / "lunr").exists()
+        assert not (assets / "javascripts" / "workers").exists()
+        bundles = list((assets / "javascripts").glob("bundle.*.min.js"))
+        assert len(bundles) == 1 and b"sourceMappingURL" not in bundles[0].read_bytes()
+        assert bundles[0].read_bytes().rstrip().endswith(b"})();")  # the script itself is whole
+
+
 def test_only_the_finder_index_is_shipped_for_search(built_site):
     """The magnifier searches find/ (tests/test_finder.py); MkDocs' own index would never be loaded."""
     assert not any((built_site / lang / "search").exists() for lang in ("", "kk", "ru", "en"))

@@ -93,6 +93,7 @@ def _render_site(db, packages, staging, progress) -> None:
         # The magnifier reads the finder's index (overrides/partials/search.html): MkDocs' own search
         # index (3.4 MB for the 97,699-station election, never loaded) is not shipped.
         shutil.rmtree(site_dir / loc.lang / "search", ignore_errors=True)
+        site.prune_theme(site_dir / loc.lang)
         progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s")
     # One finder index for every language, at the site's root (the hand-written pages are in English;
     # the same paths exist under every language's folder).

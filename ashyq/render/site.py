@@ -5,6 +5,7 @@ once into the site, and per language a generated config that INHERITs the top-le
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,11 @@ REFERENCE_ORDER = {"about.md": "about", "data-dictionary/index.md": "data_dictio
                    "benchmarks.md": "nav_benchmarks"}
 # Material's own search has no Kazakh: Kazakh pages are indexed with the Russian (Cyrillic) pipeline.
 SEARCH_LANGUAGES = {"kk": ["ru", "en"], "ru": ["ru", "en"], "en": ["en"]}
+# Theme files no page loads (tests/test_browser_loads.py): Material's search worker and lunr's
+# languages (the magnifier is the finder's, overrides/partials/search.html) and the source maps of
+# its minified files: 2.1 MB in each language's folder.
+UNUSED_THEME_FOLDERS = ("assets/javascripts/lunr", "assets/javascripts/workers")
+SOURCE_MAP_LINE = re.compile(rb"\n//# sourceMappingURL=[^\n]*\n?$")
 
 
 def copy_hand_written(docs_dir: Path, context: dict, loc: Locale) -> list[str]:
@@ -111,6 +117,17 @@ def write_config(config_path: Path, loc: Locale, docs_dir: Path, site_dir: Path,
         },
     }
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def prune_theme(language_dir: Path) -> None:
+    """Remove from one language's build the theme files no page loads; the scripts no longer name
+    their source maps."""
+    for folder in UNUSED_THEME_FOLDERS:
+        shutil.rmtree(language_dir / folder, ignore_errors=True)
+    for path in sorted((language_dir / "assets").rglob("*.map")):
+        path.unlink()
+    for script in sorted((language_dir / "assets" / "javascripts").glob("*.js")):
+        script.write_bytes(SOURCE_MAP_LINE.sub(b"\n", script.read_bytes()))
 
 
 def run_mkdocs(config_path: Path) -> None:
