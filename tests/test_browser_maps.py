@@ -66,9 +66,12 @@ def test_hover_a_region_read_its_turnout_and_click_through(page, server, dataset
                           f".regions.findIndex(r => r.code === '{region['code']}')")
     assert page.evaluate(f"document.querySelector('.ashyq-map').data[{index}].fillpattern.shape") == "/"
 
-    page.mouse.down()
-    page.mouse.up()
-    page.wait_for_url(f"**/{lang}/elections/{ELECTION}/units/{unit_id}/")
+    # the navigation is awaited from before the click (a wait begun after it can miss a quick one), until
+    # the region's page is parsed (its charts may still be drawing: on a busy machine "load" takes long)
+    page.wait_for_timeout(200)  # Plotly handles hovers at most every 50 ms: the click must find this one done
+    with page.expect_navigation(url=f"**/{lang}/elections/{ELECTION}/units/{unit_id}/", wait_until="domcontentloaded"):
+        page.mouse.down()
+        page.mouse.up()
     assert page.locator("h1").inner_text().strip().rstrip("¶") == region["name"]
 
 
