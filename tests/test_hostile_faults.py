@@ -257,7 +257,7 @@ def test_disk_full_while_publishing_keeps_the_old_site(built_site, tmp_path, sma
     before = tree(site)
     from ashyq import publish
 
-    def full(db, packages, staging, progress):
+    def full(packages, staging, progress):
         raise OSError(errno.ENOSPC, "No space left on device", str(staging.site_dir / "downloads" / "x.zip"))
     monkeypatch.setattr(publish, "finish", full)
     assert cli.main(["--datasets", str(small), "--site", str(site), "--quiet"]) == 1
