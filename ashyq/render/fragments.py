@@ -9,6 +9,8 @@ from . import slots, urls
 from .escape import h, script_json
 
 _TAG = re.compile(r"<[^>]*>")
+# A table tablesort sorts (``table(sortable=True)`` writes the class): a page holding one loads tablesort.
+SORTABLE = re.compile(r'<table class="[^"]*\bsortable\b')
 
 
 def plain(html_text: str) -> str:

@@ -1,15 +1,12 @@
 """A generated page: its URL, title, body, and front matter flags; written as Markdown for MkDocs."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import slots, urls
 from .escape import h, yaml_string
-
-# A table tablesort sorts (fragments.table): the page then loads tablesort (overrides/main.html).
-SORTABLE = re.compile(r'<table class="[^"]*\bsortable\b')
+from .fragments import SORTABLE
 
 
 @dataclass
@@ -26,7 +23,7 @@ class Page:
         meta = [f"title: {yaml_string(h(self.title))}"]
         if self.charts:
             meta.append("charts: true")
-        if SORTABLE.search(self.body):
+        if SORTABLE.search(self.body):  # the page loads tablesort (overrides/main.html)
             meta.append("sortable: true")
         if not self.search:
             meta.append("search:\n  exclude: true")

@@ -22,8 +22,9 @@ from ..processes import init_worker
 from . import urls
 from .data import ElectionData
 from .finder import FIND_ANCHOR
+from .fragments import SORTABLE
 from .locale import LANGUAGE_NAMES, LANGUAGES, Locale
-from .pages.station import sheet_html, sheets
+from .pages.station import sheet_html, sheet_url, sheets
 
 # Autoescaping: the title and every interface text are escaped; only the body (escaped HTML built by
 # pages/station.py) is trusted Markup.
@@ -33,7 +34,6 @@ _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templ
 STYLES = ("station.css", "ashyq.css")
 # Loaded only when the page holds a sortable table (assets/ashyq.js sorts it with tablesort).
 SORT_SCRIPTS = ("vendor/tablesort.min.js", "vendor/tablesort.number.min.js", "ashyq.js")
-SORTABLE = 'class="ashyq-table sortable'
 
 _JOB: dict = {}  # set before forking; workers read it (copy-on-write), nothing is pickled
 
@@ -61,8 +61,7 @@ def _stamp_share(index: int) -> int:
     loc, data, site_dir, frame = _JOB["loc"], _JOB["data"], _JOB["site_dir"], _JOB["frame"]
     count = 0
     for station_ids in _JOB["groups"][index::_JOB["workers"]]:
-        unit = data.units[station_ids[0]]
-        folder = site_dir / urls.sheet(loc.lang, data.election_id, unit["parent_id"], unit.get("code"))
+        folder = site_dir / sheet_url(loc, data, station_ids[0])
         os.makedirs(folder, exist_ok=True)
         (folder / "index.html").write_bytes(sheet_page(loc, data, station_ids, frame).encode("utf-8"))
         count += 1
@@ -88,11 +87,10 @@ def election_frame(loc: Locale, election_id: str) -> dict:
 def sheet_page(loc: Locale, data: ElectionData, station_ids: list[str], frame: dict | None = None) -> str:
     """The whole HTML page of one protocol sheet (``station_ids``: its stations) in ``loc``'s language."""
     frame = frame or election_frame(loc, data.election_id)
-    unit = data.units[station_ids[0]]
-    url = urls.sheet(loc.lang, data.election_id, unit["parent_id"], unit.get("code"))
+    url = sheet_url(loc, data, station_ids[0])
     title, body = sheet_html(loc, data, station_ids)
     languages = [{"lang": lang, "name": LANGUAGE_NAMES[lang], "current": lang == loc.lang,
                   "url": urls.relative(url, urls.in_language(url, lang))} for lang in LANGUAGES]
-    scripts = [urls.relative(url, urls.asset(name)) for name in SORT_SCRIPTS] if SORTABLE in body else []
+    scripts = [urls.relative(url, urls.asset(name)) for name in SORT_SCRIPTS] if SORTABLE.search(body) else []
     return _TEMPLATES.get_template("station.html").render(
         frame, title=title, body=Markup(body), languages=languages, scripts=scripts)

@@ -32,7 +32,9 @@ def unit(lang: str, election_id: str, unit_id: str, level: str, is_root: bool = 
     if is_root:
         return election(lang, election_id)
     if level == "station":
-        return station(lang, election_id, unit_id, parent_id or "", code)
+        if parent_id is None:
+            raise ValueError(f"station {unit_id!r}: its URL names its commission (parent_id), none given")
+        return station(lang, election_id, unit_id, parent_id, code)
     return f"{election(lang, election_id)}units/{unit_id}/"
 
 

@@ -180,7 +180,7 @@ class Sheet:
             marked = [m for ms in marks or [] for m in ms]
             published = [v for vals in values for v in vals if v is not None]
             if marks and published and sum(1 for m in marked if m) == len(published):
-                label += f'<br><small class="ashyq-derived">{h(marked[0] or next(m for m in marked if m))}</small>'
+                label += f'<br><small class="ashyq-derived">{h(next(m for m in marked if m))}</small>'
                 marks = None
             cells = []
             for i, (vals, (_, columns)) in enumerate(zip(values, groups)):
