@@ -11,7 +11,9 @@ process tree):
    through ``benchmarks.keep_staging`` so the generated MkDocs config and pages are kept;
 4. a bare ``mkdocs build`` of exactly those pages, for comparison;
 5. the site is walked: pages, bytes, largest HTML page, and every region, territorial commission and
-   station is checked to have its page, each station page showing every protocol line the table has.
+   station is checked to have its page, each station page showing every protocol line the table has;
+6. an election of Kazakhstan's size: the table's first whole regions, in file order, up to 10,000
+   stations (10,023 in 12 regions), imported and built the same way; its site's size and files.
 
 Figures go to ``benchmarks/out/results.json`` and a dated run section is added to ``docs/benchmarks.md``
 (newest first). Peak memory is the largest sum over the process tree of PSS (proportional set size:
@@ -21,6 +23,7 @@ process's ``ru_maxrss`` (what ``/usr/bin/time -v`` reports) is recorded too.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import functools
 import json
@@ -53,6 +56,8 @@ PEAK_MB = 2048.0
 PAGE_KB = 300.0
 PAGES_MB = 1000.0  # GitHub Pages: a published site of at most 1 GB (taken as 10^9 bytes, the stricter)
 PAGES_FILES = 200_000  # GitLab Pages' limit, the stricter of the two hosts
+SMALL_STATIONS = 10_000  # an election of Kazakhstan's size (~10,000 stations, ~20 regions, ~200 commissions)
+SMALL_MB = 100.0  # its site in three languages
 
 STAGE_LINE = re.compile(r"^\[ashyq\] (.+?): done in ([\d.]+) s$")
 STAGE_START = re.compile(r"^\[ashyq\] (\S[^\n]*?) …$", re.MULTILINE)
@@ -342,11 +347,40 @@ def run(keep: bool) -> dict:
     results["release"] = walk_site(site.parent / "release")  # the GitHub Release's files (publish/release.py)
     results["bare_mkdocs"]["html_pages"] = walk_site(kept / "site")["html_pages"]
     results["coverage"] = check_coverage(site, package)
+    results["small"] = small_election(OUT / "small", cold)
     results["targets"] = targets(results)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     if not keep:
         shutil.rmtree(kept, ignore_errors=True)
     return results
+
+
+def first_regions(table: Path, out: Path, stations: int) -> dict:
+    """The table's first whole regions, in file order, until they hold at least ``stations`` rows."""
+    regions, commissions, rows = [], set(), 0
+    with table.open(encoding="utf-8", newline="") as source, out.open("w", encoding="utf-8", newline="") as target:
+        reader, writer = csv.reader(source), csv.writer(target, lineterminator="\n")
+        writer.writerow(next(reader))
+        for row in reader:
+            if row[0] not in regions:
+                if rows >= stations:
+                    break
+                regions.append(row[0])
+            writer.writerow(row)
+            commissions.add((row[0], row[1]))
+            rows += 1
+    return {"stations": rows, "regions": len(regions), "commissions": len(commissions)}
+
+
+def small_election(folder: Path, env: dict) -> dict:
+    """Step 6: an election of Kazakhstan's size, imported and built in kk, ru and en; its site walked."""
+    folder.mkdir(parents=True)
+    table, package, site = folder / "2018-first-regions.csv", folder / "datasets" / ELECTION_ID, folder / "site"
+    out = first_regions(TABLE, table, SMALL_STATIONS)
+    measure("small-import", [PY, "build.py", "import", str(table), "--mapping", str(MAPPING), "--out", str(package)])
+    out["build"] = measure("small-build", [PY, "build.py", "--datasets", str(folder / "datasets"), "--site", str(site)], env)
+    out["site"], out["release"] = walk_site(site), walk_site(folder / "release")
+    return out
 
 
 def targets(r: dict) -> list[dict]:
@@ -371,7 +405,8 @@ def targets(r: dict) -> list[dict]:
                 note=f"{r['site']['pages_over_limit']} page(s) over"),
         {"name": "Every region, commission and station has its page with the whole protocol",
          "value": "yes" if complete else "no", "limit": "all", "pass": complete, "by": ""},
-    ]
+    ] + ([_target(f"Election of {r['small']['stations']:,} stations in kk, ru and en: `site/`", r["small"]["site"]["bytes"] / 1e6,
+                  SMALL_MB, "MB", note=f"{r['small']['site']['files']:,} files")] if "small" in r else [])
 
 
 def _target(name: str, value: float, limit: float, unit: str, note: str = "") -> dict:
@@ -455,6 +490,11 @@ def markdown(r: dict, analysis: str = "") -> str:
                  if "not_reachable_by_links" in cov else "not checked in this run")
               + f"; station pages lacking a figure of their protocol: {cov['stations_with_incomplete_protocol']:,} "
               f"(checked: {len(cov['protocol_lines_checked'])} protocol lines and every candidate's votes per station).", "",
+              *([f"Election of Kazakhstan's size (step 6): the first {r['small']['regions']} regions of the table, "
+                 f"{r['small']['stations']:,} stations in {r['small']['commissions']:,} territorial commissions, built in "
+                 f"{r['small']['build']['wall_s']:.1f} s (peak {r['small']['build']['peak_tree_pss_mb']:.0f} MB): site "
+                 f"{r['small']['site']['files']:,} files, {r['small']['site']['bytes'] / 1e6:,.1f} MB; Release "
+                 f"{r['small']['release']['bytes'] / 1e6:,.1f} MB.", ""] if "small" in r else []),
               "| Target | Measured | Limit | Result | Missed by |", "|---|---:|---:|---|---|"]
     for t in r["targets"]:
         note = f" ({t['note']})" if t.get("note") else ""

@@ -173,6 +173,14 @@ def test_station_table_sorts_by_a_column(page, server, datasets_dir):
     second = values()
     assert len(first) > 5
     assert sorted(first) in (first, first[::-1]) and second == first[::-1]
+    # Its number cells carry no class of their own (one per cell of ten thousand rows): the table's
+    # stylesheet aligns every column between the station and its findings as figures.
+    styles = table.locator("tbody tr").first.evaluate(
+        "tr => [...tr.children].map(td => [td.className, getComputedStyle(td).textAlign, "
+        "getComputedStyle(td).fontVariantNumeric])")
+    assert styles[0][1] in ("left", "start")
+    assert all(align == "right" and figures == "tabular-nums" for css, align, figures in styles[1:-1] if css != "np")
+    assert styles[-1][1] in ("left", "start")
 
 
 def _finder_station(datasets_dir: Path) -> tuple[dict, str]:

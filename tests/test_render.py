@@ -183,8 +183,8 @@ def test_district_rows_match_the_csv(built_site, datasets_dir, present):
         p = protocols.filter(pl.col("unit_id") == station).row(0, named=True)
         unit = units.filter(pl.col("unit_id") == station).row(0, named=True)
         cells = rows[station]
-        assert cells[0].startswith(f"PEC {unit['code']}") and "#" in cells[0], station
-        # every row links to the station's own page (the whole protocol is there)
+        assert cells[0].startswith(f"PEC {unit['code']}"), station
+        # every row links to the station's own page (the whole protocol is there), and has its anchor
         sheet = f"../../stations/{district}/{urls.sheet_range(unit['code'])}/#{station}"
         assert re.search(rf'<tr id="s-{re.escape(station)}"><td[^>]*><a href="{re.escape(sheet)}"[ >]', html), station
         mine = votes.filter(pl.col("unit_id") == station)
@@ -514,3 +514,48 @@ def test_every_table_box_takes_focus_and_every_picture_has_a_text(built_site):
     assert not wrong, wrong[:5]
     district = page(built_site, urls.unit("ru", "kz-2011-presidential", "zhambyl.talas", "district"))
     assert f'aria-label="{Locale("ru").t("stations")}"' in district.read_text(encoding="utf-8")
+
+
+def test_the_theme_frame_is_compacted_without_changing_what_a_reader_sees():
+    """Material's indentation goes; what a browser shows, a screen reader reads and code keeps stays."""
+    from html.parser import HTMLParser
+
+    from ashyq.render.theme_hooks import compact
+    page = ('<nav class="md-nav">\n      \n        <ul>\n          <li><a href="x/" title="a\n    b">\n'
+            '            Vote  count\n          </a></li>\n        </ul>\n      </nav>\n'
+            '<pre><code>line 1\n\n    indented\n</code></pre>\n    <textarea>\n  kept\n</textarea>\n'
+            '<script>\n  var s = "\\n   ";  if (a\n   < b) {}\n</script>\n<style>\n  p { }\n</style>\n'
+            '<p>One\n\n   two</p>')
+    out = compact(page)
+    assert out == ('<nav class="md-nav">\n<ul>\n<li><a href="x/" title="a\n    b">\nVote  count\n</a></li>\n</ul>\n'
+                   '</nav>\n<pre><code>line 1\n\n    indented\n</code></pre>\n<textarea>\n  kept\n</textarea>\n'
+                   '<script>\n  var s = "\\n   ";  if (a\n   < b) {}\n</script>\n<style>\n  p { }\n</style>\n'
+                   '<p>One\ntwo</p>')
+    assert compact(out) == out
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def handle_starttag(self, tag, attrs):
+            self.seen.append((tag, attrs))
+
+        def handle_data(self, data):
+            self.seen.append(" ".join(data.split()))
+
+    def read(html_text):
+        reader = Reader()
+        reader.feed(html_text)
+        return [x for x in reader.seen if x != ""]
+    assert read(out) == read(page)
+
+
+def test_built_pages_carry_no_indentation(built_site):
+    """Every page MkDocs built (the frame, the Markdown's HTML) is already compact; the blocks filled in
+    after it (tables, charts) are written compact."""
+    pages = sorted((built_site / "en" / "elections").rglob("index.html"))
+    assert len(pages) > 50
+    from ashyq.render.theme_hooks import compact
+    loose = [p for p in pages if compact(p.read_text(encoding="utf-8")) != p.read_text(encoding="utf-8")]
+    assert not loose, loose[:3]

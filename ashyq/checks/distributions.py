@@ -9,6 +9,8 @@ prove nothing about any single station.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from . import _blocks
@@ -80,3 +82,31 @@ def tail_stations(db, election_id: str, contest_id: str, quantile: float = 0.99)
             .with_columns(tail=pl.when(pl.col("turnout") >= limits["turnout_limit"]).then(pl.lit("turnout"))
                           .otherwise(pl.lit("leader_share")))
             .sort("turnout", descending=True))
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Every indicator of one contest, computed once: the integrity page shows them in each language."""
+    stations: pl.DataFrame  # station_figures
+    histogram: pl.DataFrame  # turnout_histogram, 1-point bins
+    density: pl.DataFrame  # turnout_leader_density in density_bin-point cells
+    density_bin: int
+    density_table: pl.DataFrame  # the same in table_bin-point cells, for its table of numbers
+    table_bin: int
+    rounds: pl.DataFrame  # round_percentages
+    tails: pl.DataFrame  # tail_stations
+
+
+def indicators(db, election_id: str, contest_id: str, max_points: int, table_bin: int) -> Indicators:
+    """The contest's indicators; the density in 1-point cells, or 2-point ones past ``max_points``
+    occupied cells (a chart draws a point per cell)."""
+    density, density_bin = turnout_leader_density(db, election_id, contest_id), 1
+    if density.height > max_points:
+        density_bin = 2
+        density = turnout_leader_density(db, election_id, contest_id, bin_width=density_bin)
+    return Indicators(stations=station_figures(db, election_id, contest_id),
+                      histogram=turnout_histogram(db, election_id, contest_id),
+                      density=density, density_bin=density_bin,
+                      density_table=turnout_leader_density(db, election_id, contest_id, bin_width=table_bin),
+                      table_bin=table_bin, rounds=round_percentages(db, election_id, contest_id),
+                      tails=tail_stations(db, election_id, contest_id))

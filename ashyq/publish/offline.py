@@ -1,14 +1,14 @@
 """The offline copy: the whole site as one zip that works unzipped and opened from disk (file://).
 
-Browsers treat file:// differently from a web server, so the copy differs from the site in four ways
-(what MkDocs-Material's own ``offline`` plugin does, done here on the built site and with no CDN):
+Browsers treat file:// differently from a web server, so the copy differs from the site in two ways
+(as MkDocs-Material's own ``offline`` plugin would, done here on the built site):
 
 1. a link to a folder (``../about/``) names its ``index.html``: a browser shows a folder as a listing;
-2. the search index is also a script, ``search/search_index.js`` (``var __index = …``), because
-   fetch() of a file:// URL is blocked; Material loads that script itself when on file://;
-3. every page loads the iframe-worker shim (vendored, MIT) before Material's bundle: on file://
-   ``new Worker()`` is blocked, and the shim runs Material's search worker in a hidden iframe;
-4. ``404.html`` is left out: it is for web servers and its links are root-absolute.
+2. ``404.html`` is left out: it is for web servers and its links are root-absolute.
+
+Search needs nothing more: the finder and the magnifier read their index (``find/``) through
+``<script>`` elements, which a browser allows from disk. (Material's own search, whose worker and
+fetched index needed a shim and a script form of the index on file://, is not shipped.)
 
 The zip holds one folder, ``ashyq-site/``, with its own manifest.json and SHA256SUMS (of the offline
 files). It leaves out the site's manifest and itself. Entries are listed sorted (the copy's manifest
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import multiprocessing
 import os
 import re
@@ -50,10 +49,6 @@ from .manifest import CHECKSUMS, MANIFEST, list_files, manifest_files
 OFFLINE_ZIP = release.OFFLINE_ASSET  # in the release folder, not in the site
 ZIP_FOLDER = "ashyq-site"
 LEFT_OUT = frozenset({MANIFEST, CHECKSUMS, "404.html"})
-SHIM_SOURCE = Path(__file__).with_name("vendor") / "iframe-worker.js"
-SHIM = "assets/ashyq-offline/iframe-worker.js"
-SEARCH_INDEX = "search/search_index.json"
-SEARCH_SCRIPT = "search/search_index.js"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
 COMPRESS_LEVEL = 2  # ISA-L's levels are 0-3; 3 costs 2.8 times the CPU of 2 for a 2% smaller zip
 _CHUNK_FILES = 64  # files per task handed to a worker: big enough that pickling overhead is small
@@ -97,7 +92,6 @@ def write_offline_zip(site_dir: Path, packages, workers: int | None = None,
             site_hashes[site_entry["path"]] = site_entry
             for entry in entries:
                 add(entry)
-        add(_entry(SHIM, SHIM_SOURCE.read_bytes()))
         # The copy's own manifest lists every other offline file, so it is deflated last; the zip's
         # central directory is sorted by name all the same.
         manifest_bytes, checksums_bytes = manifest_files(sorted(offline, key=lambda e: e["path"]), packages)
@@ -141,19 +135,14 @@ def _process_chunk(paths: list[str]) -> list[tuple[dict, list[Entry]]]:
 
 
 def _offline_entries(relative: str, data: bytes, folders: set[str], tags: TagCache) -> list[Entry]:
-    """The offline form of one site file: none, itself, or (the search index) two files."""
-    if relative in LEFT_OUT or relative == SHIM:  # the shim is added from our vendored copy
+    """The offline form of one site file: none, or itself (a page with its links to folders rewritten)."""
+    if relative in LEFT_OUT:
         return []
     if relative.endswith(".html"):
         page = offline_page(data.decode("utf-8"), relative, folders, tags)
         if release.PLACEHOLDER_MARK in page:  # a downloads page: its Release links
             page = release.offline_form(page)
         return [_entry(relative, page.encode("utf-8"))]
-    if relative == SEARCH_INDEX or relative.endswith("/" + SEARCH_INDEX):  # one per language: kk/search/…
-        root = relative[:-len(SEARCH_INDEX)]
-        index = offline_search_index(data.decode("utf-8"), folders, root)
-        return [_entry(relative, index.encode("utf-8")),
-                _entry(root + SEARCH_SCRIPT, f"var __index = {index}".encode("utf-8"))]
     return [_entry(relative, data)]
 
 
@@ -209,7 +198,7 @@ class _RawZip:
 
 
 def offline_page(page: str, relative: str, folders: set[str], tags: TagCache | None = None) -> str:
-    """One HTML page for file://: folder links name index.html; Material pages load the shim.
+    """One HTML page for file://: folder links name index.html.
 
     ``tags``: rewritten tags to reuse across pages (the theme's nav is the same on every page)."""
     def rewrite(url: str) -> str | None:
@@ -219,9 +208,6 @@ def offline_page(page: str, relative: str, folders: set[str], tags: TagCache | N
         page = links.rewrite_links(page, rewrite)
     else:
         page = links.rewrite_tags(page, tags.rewriter(relative, rewrite))
-    if 'id="__config"' in page and "</head>" in page:
-        up = "../" * relative.count("/")
-        page = page.replace("</head>", f'<script src="{up}{SHIM}"></script></head>', 1)
     return page
 
 
@@ -282,18 +268,6 @@ def _leading_ups(url: str) -> int:
     while ups < len(parts) and parts[ups] == "..":
         ups += 1
     return 0 if ".." in parts[ups:] else ups
-
-
-def offline_search_index(text: str, folders: set[str], root: str = "") -> str:
-    """Material's search index with each result's location naming its index.html. ``root``: the
-    folder of the MkDocs build the index belongs to (a language's, ``kk/``)."""
-    index = json.loads(text)
-    for doc in index.get("docs", []):
-        location = doc.get("location", "")
-        # Locations are relative to the build's root; '' is its home page.
-        target = links.resolve_link(root + "index.html", location) if location else root.rstrip("/")
-        doc["location"] = _index_url(location, target, folders) or location
-    return json.dumps(index, separators=(",", ":"), default=str)
 
 
 def _index_url(url: str, target: str | None, folders: set[str]) -> str | None:

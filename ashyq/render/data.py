@@ -34,6 +34,7 @@ class ElectionData:
     extra_values: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)  # (contest, unit, source) → line → value
     announced: list[dict] = field(default_factory=list)
     station_downloads: dict[str, list] = field(default_factory=dict)  # unit → downloads of its stations' protocols and votes
+    indicators: dict[str, object] = field(default_factory=dict)  # contest → checks.distributions.Indicators, once
 
     @property
     def roots(self) -> list[str]:

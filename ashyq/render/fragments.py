@@ -18,22 +18,26 @@ def plain(html_text: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", html_text)).split())
 
 
-def num_cell(loc, value, extra: str = "", tag: str = "td") -> str:
-    """A sortable number cell; a missing value is labelled and sorts below every number."""
+def num_cell(loc, value, extra: str = "", tag: str = "td", css: str = "num") -> str:
+    """A sortable number cell; a missing value is labelled and sorts below every number. ``css=""``
+    in a table whose stylesheet aligns its number columns itself (the station table: one cell of
+    ten thousand rows)."""
     if value is None:
         return f'<{tag} class="np">{h(loc.not_published)}{extra}</{tag}>'
+    classes = f' class="{css}"' if css else ""
     if extra or (isinstance(value, float) and not value.is_integer()):
         # tablesort reads the digits of "1 592" and "1,592" right, but not a decimal comma or marks
-        return f'<{tag} class="num" data-sort="{value}">{loc.number(value)}{extra}</{tag}>'
-    return f'<{tag} class="num">{loc.number(value)}</{tag}>'
+        return f'<{tag}{classes} data-sort="{value}">{loc.number(value)}{extra}</{tag}>'
+    return f"<{tag}{classes}>{loc.number(value)}</{tag}>"
 
 
-def pct_cell(loc, value, approximate: bool = False, tag: str = "td") -> str:
+def pct_cell(loc, value, approximate: bool = False, tag: str = "td", css: str = "num") -> str:
     if value is None:
         return f'<{tag} class="np">{h(loc.not_published)}</{tag}>'
+    classes = f' class="{css}"' if css else ""
     if approximate or loc.lang != "en":  # "≈" and a decimal comma would make tablesort misread it
-        return f'<{tag} class="num" data-sort="{value:.4f}">{loc.percent(value, approximate)}</{tag}>'
-    return f'<{tag} class="num">{loc.percent(value)}</{tag}>'
+        return f'<{tag}{classes} data-sort="{value:.4f}">{loc.percent(value, approximate)}</{tag}>'
+    return f"<{tag}{classes}>{loc.percent(value)}</{tag}>"
 
 
 def text_cell(text: str, tag: str = "td", attrs: str = "") -> str:

@@ -369,8 +369,8 @@ def increments_chart(loc: Locale, db, data: ElectionData) -> str:
                                  hovertemplate="%{x}: +%{y:.2f}<extra>" + charts.plotly_text(name) + "</extra>"))
         table_rows += [row([text_cell(loc.name_html(name)), text_cell(h(x)), num_cell(loc, p["increment"])])
                        for p, x in zip(points, times)]
-    figure = charts.plain(go.Figure(traces, layout=_layout(loc, xaxis=dict(type="category", title=loc.t("report")),
-                                                           yaxis=dict(title=loc.t("points_gained")))), loc, "turnout-increments")
+    figure = charts.plain(charts.figure(traces, layout=_layout(loc, xaxis=dict(type="category", title=dict(text=loc.t("report"))),
+                                                           yaxis=dict(title=dict(text=loc.t("points_gained"))))), loc, "turnout-increments")
     figure["layout"]["showlegend"] = True
     figure["layout"]["height"] = 420
     return chart(figure, loc.t("increments_summary"),
@@ -382,41 +382,39 @@ def increments_chart(loc: Locale, db, data: ElectionData) -> str:
 
 def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> str:
     eid, cid = data.election_id, contest["contest_id"]
-    stations = distributions.station_figures(db, eid, cid)
+    if cid not in data.indicators:  # computed for the first language, laid out in each
+        data.indicators[cid] = distributions.indicators(db, eid, cid, DENSITY_MAX_POINTS, DENSITY_TABLE_BIN)
+    indicators = data.indicators[cid]
+    stations = indicators.stations
     if stations.filter(stations["turnout"].is_not_null()).height < 20:
         return ""
     caveat = note(h(loc.t("caveat")))
     turnout_axis, stations_label = loc.t("turnout_percent"), loc.t("stations")
-    histogram = distributions.turnout_histogram(db, eid, cid)
-    hist_fig = charts.plain(go.Figure(go.Bar(x=[r + 0.5 for r in histogram["lower"].to_list()],
+    histogram = indicators.histogram
+    hist_fig = charts.plain(charts.figure(go.Bar(x=[r + 0.5 for r in histogram["lower"].to_list()],
                                        y=histogram["stations"].to_list(), width=1.0,
                                        hovertemplate="%{x:.0f} %: %{y}<extra></extra>"),
-                                layout=_layout(loc, xaxis=dict(title=turnout_axis, range=[0, 100]),
-                                               yaxis=dict(title=stations_label))), loc, "turnout-histogram")
+                                layout=_layout(loc, xaxis=dict(title=dict(text=turnout_axis), range=[0, 100]),
+                                               yaxis=dict(title=dict(text=stations_label)))), loc, "turnout-histogram")
     hist_rows = [row([text_cell(h(loc.percent_range(r["lower"], r["lower"] + 1))), num_cell(loc, r["stations"]),
                       num_cell(loc, r["voters"])]) for r in histogram.to_dicts()]
     parts = [caveat, chart(hist_fig, loc.t("histogram_summary"),
                            _details(loc.t("numbers"), table([h(loc.t("turnout")), h(stations_label),
                                                              h(loc.t("voters_on_list"))], hist_rows)))]
-    density = distributions.turnout_leader_density(db, eid, cid)
-    density_bin = 1
-    if density.height > DENSITY_MAX_POINTS:  # a point per occupied cell: bound the chart's size
-        density_bin = 2
-        density = distributions.turnout_leader_density(db, eid, cid, bin_width=density_bin)
+    density, density_bin = indicators.density, indicators.density_bin
     leader = stations["leader_id"][0] if stations.height else None
     leader_name = next((loc.name(c) for c in data.choices.get(cid, []) if c["choice_id"] == leader), leader)
     share_axis = loc.t("share_of_leader", name=leader_name)
     if density.height:
         size = density["stations"].to_list()
-        dens_fig = charts.plain(go.Figure(go.Scatter(
+        dens_fig = charts.plain(charts.figure(go.Scatter(
             x=[v + density_bin / 2 for v in density["turnout_lower"].to_list()],
             y=[v + density_bin / 2 for v in density["share_lower"].to_list()],
             mode="markers", marker=dict(size=[min(4 + 2 * s, 24) for s in size], color=size, opacity=0.7),
             hovertemplate="%{x:.0f} %, %{y:.0f} %<extra></extra>"),
-            layout=_layout(loc, xaxis=dict(title=turnout_axis, range=[0, 100]),
-                           yaxis=dict(title=charts.plotly_text(share_axis), range=[0, 100]))), loc, "turnout-and-share")
-        coarse = distributions.turnout_leader_density(db, eid, cid, bin_width=DENSITY_TABLE_BIN)
-        step = DENSITY_TABLE_BIN
+            layout=_layout(loc, xaxis=dict(title=dict(text=turnout_axis), range=[0, 100]),
+                           yaxis=dict(title=dict(text=charts.plotly_text(share_axis)), range=[0, 100]))), loc, "turnout-and-share")
+        coarse, step = indicators.density_table, indicators.table_bin
         dens_rows = [row([text_cell(h(loc.percent_range(r["turnout_lower"], r["turnout_lower"] + step))),
                           text_cell(h(loc.percent_range(r["share_lower"], r["share_lower"] + step))),
                           num_cell(loc, r["stations"]), num_cell(loc, r["voters"])]) for r in coarse.to_dicts()]
@@ -424,7 +422,7 @@ def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> st
                            _details(loc.t("numbers_cells", step=step),
                                     table([h(loc.t("turnout")), h(loc.t("share")), h(stations_label),
                                            h(loc.t("voters"))], dens_rows))))
-    rounds = distributions.round_percentages(db, eid, cid)
+    rounds = indicators.rounds
     round_rows = [row([text_cell(h(loc.t("turnout") if r["measure"] == "turnout"
                                    else loc.t("share_of_name", name=leader_name))),
                        text_cell(h(loc.t("whole_number") if r["kind"] == "integer" else loc.t("multiple_of_5"))),
@@ -435,7 +433,7 @@ def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> st
                  + _details(loc.t("numbers"), table([h(loc.t(k)) for k in ("measure", "kind", "stations", "observed",
                                                                           "expected_by_chance", "observed_to_expected")],
                                                    round_rows, sortable=False)))
-    tails = distributions.tail_stations(db, eid, cid)
+    tails = indicators.tails
     if tails.height:
         page_url = urls.integrity(loc.lang, eid)
         tail_rows = [row([text_cell(_unit_link(loc, data, page_url, r["unit_id"])), num_cell(loc, r["voters_on_list"]),

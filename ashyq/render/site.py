@@ -24,6 +24,7 @@ ASSETS = Path(__file__).resolve().parents[1] / "assets"
 HAND_WRITTEN = ROOT / "docs"
 TOP_CONFIG = ROOT / "mkdocs.yml"
 OVERRIDES = ROOT / "overrides"
+THEME_HOOKS = Path(__file__).with_name("theme_hooks.py")
 # Hand-written pages in the order the nav lists them (those present), with their nav title's key;
 # others follow by file name under their own title.
 REFERENCE_ORDER = {"about.md": "about", "data-dictionary/index.md": "data_dictionary", "methodology.md": "methodology",
@@ -107,6 +108,7 @@ def write_config(config_path: Path, loc: Locale, docs_dir: Path, site_dir: Path,
         "not_in_nav": "/elections/*/*/\n",
         "markdown_extensions": ["attr_list", "md_in_html", "admonition", "tables",
                                 {"toc": {"permalink": True, "permalink_title": loc.t("permalink_heading")}}],
+        "hooks": [str(THEME_HOOKS)],  # the frame's indentation compacted
         "plugins": [{"search": {"lang": SEARCH_LANGUAGES[loc.lang]}},
                     {"privacy": {"assets_exclude": ["unpkg.com/*"]}}],
         "extra": {

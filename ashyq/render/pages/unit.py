@@ -502,7 +502,6 @@ def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict]
                 f'{loc.name_html(unit_name(loc, unit))}</a>')
         if several_sources:
             name += f"<br><small>{h(loc.source_kind(source['kind']))}</small>"
-        name += f' <a class="ashyq-permalink" href="#{h(anchor)}" title="{h(loc.t("permalink"))}">#</a>'
         cells = [text_cell(name, attrs=f' data-sort="{h(_sort_key(unit.get("code")))}"')]
         figures = len(headers) - 2
         if not p.get("has_figures", True) and figures:  # listed without any figure: said once across the row
@@ -512,12 +511,13 @@ def station_table(loc: Locale, data: ElectionData, cid: str, choices: list[dict]
             continue
         if has_voters:
             cells.append(num_cell(loc, p["voters_on_list"], derived_mark(
-                loc.t("derived") if p.get("voters_on_list_derived") and p["voters_on_list"] is not None else "")))
+                loc.t("derived") if p.get("voters_on_list_derived") and p["voters_on_list"] is not None else ""), css=""))
         if has_turnout:
             published = p.get("turnout_percent")
             cells.append(pct_cell(loc, published if published is not None else p.get("turnout_computed"),
-                                  approximate=published is None and p.get("turnout_computed") is not None))
-        cells += [num_cell(loc, votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None) for c in shown]
+                                  approximate=published is None and p.get("turnout_computed") is not None, css=""))
+        cells += [num_cell(loc, votes[c["choice_id"]]["votes"] if c["choice_id"] in votes else None, css="")
+                  for c in shown]
         cells.append(findings_cell(loc, _findings_for(data, station_id, cid, p["source_id"])))
         rows.append(row(cells, attrs=f' id="{h(anchor)}"'))
     out = table(headers, rows, css="ashyq-stations", searchable=False, numeric_from=1, text_after=len(headers) - 1,
