@@ -97,14 +97,19 @@ class Indicators:
     tails: pl.DataFrame  # tail_stations
 
 
-def indicators(db, election_id: str, contest_id: str, max_points: int, table_bin: int) -> Indicators:
-    """The contest's indicators; the density in 1-point cells, or 2-point ones past ``max_points``
+def indicators(db, election_id: str, contest_id: str, min_stations: int, max_points: int,
+               table_bin: int) -> Indicators | None:
+    """The contest's indicators, or None when fewer than ``min_stations`` stations have a turnout (no
+    distribution to speak of). The density in 1-point cells, or 2-point ones past ``max_points``
     occupied cells (a chart draws a point per cell)."""
+    stations = station_figures(db, election_id, contest_id)
+    if stations.filter(pl.col("turnout").is_not_null()).height < min_stations:
+        return None
     density, density_bin = turnout_leader_density(db, election_id, contest_id), 1
     if density.height > max_points:
         density_bin = 2
         density = turnout_leader_density(db, election_id, contest_id, bin_width=density_bin)
-    return Indicators(stations=station_figures(db, election_id, contest_id),
+    return Indicators(stations=stations,
                       histogram=turnout_histogram(db, election_id, contest_id),
                       density=density, density_bin=density_bin,
                       density_table=turnout_leader_density(db, election_id, contest_id, bin_width=table_bin),

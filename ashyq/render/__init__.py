@@ -11,7 +11,6 @@ reader's ``Locale``.
 """
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -90,9 +89,6 @@ def _render_site(db, packages, staging, progress) -> None:
         # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
         # own would link to absolute paths that do not exist under a language prefix.
         (site_dir / loc.lang / "404.html").unlink(missing_ok=True)
-        # The magnifier reads the finder's index (overrides/partials/search.html): MkDocs' own search
-        # index (3.4 MB for the 97,699-station election, never loaded) is not shipped.
-        shutil.rmtree(site_dir / loc.lang / "search", ignore_errors=True)
         site.prune_theme(site_dir / loc.lang)
         progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s")
     # One finder index for every language, at the site's root (the hand-written pages are in English;

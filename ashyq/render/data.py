@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .. import contract
+from ..checks.distributions import Indicators
 
 
 @dataclass
@@ -34,7 +35,7 @@ class ElectionData:
     extra_values: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)  # (contest, unit, source) → line → value
     announced: list[dict] = field(default_factory=list)
     station_downloads: dict[str, list] = field(default_factory=dict)  # unit → downloads of its stations' protocols and votes
-    indicators: dict[str, object] = field(default_factory=dict)  # contest → checks.distributions.Indicators, once
+    indicators: dict[str, Indicators | None] = field(default_factory=dict)  # contest → its indicators, computed once
 
     @property
     def roots(self) -> list[str]:

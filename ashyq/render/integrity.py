@@ -34,6 +34,7 @@ TOP_STATIONS = 25
 ROWS_OPEN = 3
 ROWS_SHOWN = 25
 TAIL_ROWS = 50
+DENSITY_MIN_STATIONS = 20  # stations with a turnout: fewer draw no distributions
 DENSITY_MAX_POINTS = 4000  # occupied 1-point cells above this: the chart uses 2-point cells (≤ 2,500)
 DENSITY_TABLE_BIN = 5  # the density's "Numbers" table in 5-point cells (≤ 400 rows)
 DOWNLOADS = {
@@ -383,11 +384,12 @@ def increments_chart(loc: Locale, db, data: ElectionData) -> str:
 def distribution_block(loc: Locale, db, data: ElectionData, contest: dict) -> str:
     eid, cid = data.election_id, contest["contest_id"]
     if cid not in data.indicators:  # computed for the first language, laid out in each
-        data.indicators[cid] = distributions.indicators(db, eid, cid, DENSITY_MAX_POINTS, DENSITY_TABLE_BIN)
+        data.indicators[cid] = distributions.indicators(db, eid, cid, DENSITY_MIN_STATIONS, DENSITY_MAX_POINTS,
+                                                        DENSITY_TABLE_BIN)
     indicators = data.indicators[cid]
-    stations = indicators.stations
-    if stations.filter(stations["turnout"].is_not_null()).height < 20:
+    if indicators is None:
         return ""
+    stations = indicators.stations
     caveat = note(h(loc.t("caveat")))
     turnout_axis, stations_label = loc.t("turnout_percent"), loc.t("stations")
     histogram = indicators.histogram
