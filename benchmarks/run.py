@@ -58,10 +58,12 @@ PAGES_MB = 1000.0  # GitHub Pages: a published site of at most 1 GB (taken as 10
 PAGES_FILES = 200_000  # GitLab Pages' limit, the stricter of the two hosts
 SMALL_STATIONS = 10_000  # an election of Kazakhstan's size (~10,000 stations, ~20 regions, ~200 commissions)
 SMALL_MB = 100.0  # its site in three languages
+NIGHT_S = 60.0  # election night: the rebuild after one region's protocols arrive
 
 STAGE_LINE = re.compile(r"^\[ashyq\] (.+?): done in ([\d.]+) s$")
 STAGE_START = re.compile(r"^\[ashyq\] (\S[^\n]*?) …$", re.MULTILINE)
 MKDOCS_LINE = re.compile(r"^\[bench\] mkdocs-in-build: ([\d.]+) s$")
+PAGES_LINE = re.compile(r"mkdocs build \(\w+\): [\d.]+ s \((\d+) unchanged page\(s\) reused, (\d+) built\)")
 
 
 # --- measuring a process tree -------------------------------------------------------------------
@@ -347,12 +349,67 @@ def run(keep: bool) -> dict:
     results["release"] = walk_site(site.parent / "release")  # the GitHub Release's files (publish/release.py)
     results["bare_mkdocs"]["html_pages"] = walk_site(kept / "site")["html_pages"]
     results["coverage"] = check_coverage(site, package)
+    results["night"] = election_night(package, site)
     results["small"] = small_election(OUT / "small", cold)
     results["targets"] = targets(results)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     if not keep:
         shutil.rmtree(kept, ignore_errors=True)
     return results
+
+
+def election_night(package: Path, site: Path) -> dict:
+    """Step 7: one region's protocols withdrawn, then arriving again, each a rebuild of the complete
+    build's site (its page cache beside it, render/page_cache.py). The second rebuild must give back
+    the complete build byte for byte: every file of the site and of the Release is compared."""
+    from ashyq.publish.manifest import hash_tree
+
+    def tree(folder: Path) -> dict[str, str]:
+        return {entry["path"]: entry["sha256"] for entry in hash_tree(folder)}
+
+    region = median_region(TABLE)
+    before = {"site": tree(site), "release": tree(site.parent / "release")}
+    table = OUT / "night-without-region.csv"
+    out = {"region": region, "stations": without_region(TABLE, table, region)}
+    datasets = package.parent
+    for name, source in (("without", table), ("arrives", TABLE)):
+        measure(f"night-import-{name}", [PY, "build.py", "--quiet", "import", str(source), "--mapping", str(MAPPING),
+                                        "--out", str(package), "--force"])
+        out[name] = measure(f"night-{name}", [PY, "build.py", "--datasets", str(datasets), "--site", str(site)])
+        out[name]["pages"] = [[int(kept), int(built)] for kept, built in
+                              PAGES_LINE.findall((OUT / f"night-{name}.log").read_text(encoding="utf-8"))]
+    after = {"site": tree(site), "release": tree(site.parent / "release")}
+    out["identical"] = after == before
+    out["differing"] = sorted(path for part in before for path in set(before[part]) | set(after[part])
+                              if before[part].get(path) != after[part].get(path))[:20]
+    print(f"  night: byte-identical to the complete build: {out['identical']}", flush=True)
+    return out
+
+
+def median_region(table: Path) -> str:
+    """The region of median size (stations) in the table."""
+    sizes: dict[str, int] = {}
+    with table.open(encoding="utf-8", newline="") as source:
+        reader = csv.reader(source)
+        next(reader)
+        for row in reader:
+            sizes[row[0]] = sizes.get(row[0], 0) + 1
+    ranked = sorted(sizes, key=lambda name: (sizes[name], name))
+    return ranked[len(ranked) // 2]
+
+
+def without_region(table: Path, out: Path, region: str) -> int:
+    """The table without one region's rows; returns how many stations that region has."""
+    dropped = 0
+    with table.open(encoding="utf-8", newline="") as source, out.open("w", encoding="utf-8", newline="") as target:
+        reader, writer = csv.reader(source), csv.writer(target, lineterminator="\n")
+        writer.writerow(next(reader))
+        for row in reader:
+            if row[0] == region:
+                dropped += 1
+            else:
+                writer.writerow(row)
+    return dropped
 
 
 def first_regions(table: Path, out: Path, stations: int) -> dict:
@@ -406,7 +463,12 @@ def targets(r: dict) -> list[dict]:
         {"name": "Every region, commission and station has its page with the whole protocol",
          "value": "yes" if complete else "no", "limit": "all", "pass": complete, "by": ""},
     ] + ([_target(f"Election of {r['small']['stations']:,} stations in kk, ru and en: `site/`", r["small"]["site"]["bytes"] / 1e6,
-                  SMALL_MB, "MB", note=f"{r['small']['site']['files']:,} files")] if "small" in r else [])
+                  SMALL_MB, "MB", note=f"{r['small']['site']['files']:,} files")] if "small" in r else []) + (
+        [_target(f"Election night: rebuild when one region's protocols arrive ({r['night']['stations']:,} stations)",
+                 r["night"]["arrives"]["wall_s"], NIGHT_S, "s"),
+         {"name": "Election night: that rebuild is byte-identical to the complete build (site and Release)",
+          "value": "yes" if r["night"]["identical"] else "no", "limit": "yes", "pass": r["night"]["identical"],
+          "by": ", ".join(r["night"]["differing"][:3])}] if "night" in r else [])
 
 
 def _target(name: str, value: float, limit: float, unit: str, note: str = "") -> dict:
@@ -438,7 +500,8 @@ MiB, so the 2 GB target is 2,048 MB). The bare
 time minus the `mkdocs build` it runs inside the render stage.
 
 Targets (2 cores): import + validation ≤ 60 s; complete build ≤ 5 min with our own stages ≤ half of
-it; peak memory ≤ 2 GB; no page over 300 kB of HTML.
+it; peak memory ≤ 2 GB; no page over 300 kB of HTML; the site of ~10,000 stations ≤ 100 MB; on election
+night, the rebuild after one region's protocols arrive ≤ 60 s and byte-identical to the complete build.
 
 <!-- runs below; benchmarks/run.py inserts each new run right here -->
 """
@@ -495,6 +558,7 @@ def markdown(r: dict, analysis: str = "") -> str:
                  f"{r['small']['build']['wall_s']:.1f} s (peak {r['small']['build']['peak_tree_pss_mb']:.0f} MB): site "
                  f"{r['small']['site']['files']:,} files, {r['small']['site']['bytes'] / 1e6:,.1f} MB; Release "
                  f"{r['small']['release']['bytes'] / 1e6:,.1f} MB.", ""] if "small" in r else []),
+              *(night_lines(r["night"]) if "night" in r else []),
               "| Target | Measured | Limit | Result | Missed by |", "|---|---:|---:|---|---|"]
     for t in r["targets"]:
         note = f" ({t['note']})" if t.get("note") else ""
@@ -503,6 +567,21 @@ def markdown(r: dict, analysis: str = "") -> str:
     if analysis:
         lines += ["", analysis.strip()]
     return "\n".join(lines) + "\n\n"
+
+
+def night_lines(night: dict) -> list[str]:
+    """Step 7's two rebuilds: their stages and the pages MkDocs reused and built."""
+    lines = [f"Election night (step 7): the complete build's site rebuilt without one region "
+             f"({night['region']}, {night['stations']:,} stations), then with it again:", "",
+             "| Rebuild | Wall s | CPU s | Peak MB (tree PSS) | Stages (s) | Pages reused / built by MkDocs (kk, ru, en) |",
+             "|---|---:|---:|---:|---|---|"]
+    for key, label in (("without", "the region withdrawn"), ("arrives", "the region arrives")):
+        run = night[key]
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in run["stages"].items())
+        pages = ", ".join(f"{kept:,} / {built:,}" for kept, built in run.get("pages", []))
+        lines.append(f"| {label} | {run['wall_s']:.1f} | {run['cpu_s']:.1f} | {run['peak_tree_pss_mb']:.0f} | "
+                     f"{stages} | {pages} |")
+    return lines + [""]
 
 
 def write_report(r: dict, analysis: str = "") -> None:

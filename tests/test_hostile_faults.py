@@ -612,8 +612,9 @@ def test_real_build_killed_mid_render_keeps_the_site_and_leaves_nothing_behind(b
     assert list(tmp_path.glob(".site.building-*"))  # what the killed build left …
     result = run_cli("--datasets", str(small), "--site", str(site), "--quiet")
     assert result.returncode == 0, result.stderr
-    # … the next one removed (and wrote release/ beside the site: publish/release.py)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["release", "site"]
+    # … the next one removed (and wrote release/ beside the site, publish/release.py, and the pages
+    # MkDocs built, render/page_cache.py)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.pages", "release", "site"]
     assert (site / "en" / "elections" / SMALL / "index.html").is_file() and not (site / "en" / "elections" / "spb-2021").exists()
 
 

@@ -13,6 +13,8 @@ Around it:
 - staging folders left by a killed build are removed by the next build of the same site;
 - the GitHub Release's files (release.py) are staged the same way and swapped into ``release/``
   beside the site just before the site;
+- the pages MkDocs built (render/page_cache.py) are staged too and swapped into ``.<site>.pages/``
+  just after it: the next build reuses the pages that did not change;
 - an existing folder is only replaced if it is empty or an earlier Ashyq site holding nothing but
   the files its manifest lists: ``--site ~/Documents`` must not delete anyone's files.
 """
@@ -36,6 +38,8 @@ from .manifest import CHECKSUMS, MANIFEST, MANIFEST_FORMAT, list_files
 from .release import release_dir
 
 UNKNOWN_FILES_SHOWN = 3
+PAGES_MARKER = "ashyq-pages.json"  # a page cache's own file: a folder without it is not ours, left alone
+PAGES_FORMAT = "ashyq-page-cache/1"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Staging:
     final_dir: Path  # where the site ends up (the --site argument)
     release_dir: Path  # publish writes the GitHub Release's files here (release.py)
     final_release_dir: Path  # where they end up: ``release/`` beside the site
+    pages_dir: Path | None = None  # render keeps the pages MkDocs built here (render/page_cache.py)
+    previous_pages_dir: Path | None = None  # the previous build's, when there is one of ours
 
 
 @contextmanager
@@ -59,11 +65,19 @@ def staging(site_dir: Path):
         _refuse_foreign_folder(final_release)
         remove_leftovers(final_dir)
         root = Path(tempfile.mkdtemp(prefix=_staging_prefix(final_dir), dir=final_dir.parent))
+        final_pages = pages_path(final_dir)
+        pages_usable = not final_pages.exists() or is_page_cache(final_pages)  # never replace another's folder
         stage = Staging(root=root, docs_dir=root / "docs", site_dir=root / "site", final_dir=final_dir,
-                        release_dir=root / "release", final_release_dir=final_release)
+                        release_dir=root / "release", final_release_dir=final_release,
+                        pages_dir=root / "pages" if pages_usable else None,
+                        previous_pages_dir=final_pages if pages_usable and final_pages.exists() else None)
         try:
             stage.docs_dir.mkdir()
             stage.release_dir.mkdir()
+            if stage.pages_dir is not None:
+                stage.pages_dir.mkdir()
+                (stage.pages_dir / PAGES_MARKER).write_text(json.dumps({"format": PAGES_FORMAT}) + "\n",
+                                                            encoding="utf-8")
             yield stage
             if not stage.site_dir.is_dir():
                 raise RuntimeError(f"nothing was built into {stage.site_dir}")
@@ -73,6 +87,10 @@ def staging(site_dir: Path):
             if any(stage.release_dir.iterdir()):  # publish wrote it (a build always does)
                 _swap_in(stage.release_dir, final_release, aside=root / "previous-release")
             _swap_in(stage.site_dir, final_dir, aside=root / "previous-site")
+            # Last: a build killed before this keeps the previous cache, which can only miss (its
+            # keys hash the pages' content), never serve a page that is not what MkDocs would build.
+            if stage.pages_dir is not None and len(os.listdir(stage.pages_dir)) > 1:  # render kept pages
+                _swap_in(stage.pages_dir, final_pages, aside=root / "previous-pages")
         finally:
             shutil.rmtree(root, ignore_errors=True)  # after the swap it holds the previous site
 
@@ -117,6 +135,19 @@ def _rename_exchange(a: Path, b: Path) -> bool:
 
 
 # --- the lock ------------------------------------------------------------------------------------
+
+def pages_path(final_dir: Path) -> Path:
+    """The page cache of the site in ``final_dir``: a hidden folder beside it."""
+    return final_dir.parent / f".{final_dir.name}.pages"
+
+
+def is_page_cache(folder: Path) -> bool:
+    """``folder`` is a page cache an Ashyq build wrote (its marker file says so)."""
+    try:
+        return json.loads((folder / PAGES_MARKER).read_text(encoding="utf-8")).get("format") == PAGES_FORMAT
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return False
+
 
 def lock_path(final_dir: Path) -> Path:
     return final_dir.parent / f".{final_dir.name}.lock"

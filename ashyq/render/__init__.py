@@ -4,7 +4,8 @@ MkDocs-Material.
 ``render_site`` writes the language-neutral files once (downloads, integrity CSVs, our assets) into
 ``staging.site_dir``; then, per language, Markdown (and HTML fragments) into
 ``staging.docs_dir/<lang>/`` and one ``mkdocs build`` into ``site/<lang>/`` for the pages people
-navigate (home, elections, regions, districts, reference); then writes the polling stations' protocol sheets
+navigate (home, elections, regions, districts, reference), reusing the pages of the previous build whose
+Markdown did not change (page_cache.py); then writes the polling stations' protocol sheets
 from its own light template, outside MkDocs (see stamp.py). The bare root chooses
 a language (root.py). One module per page kind lives in ``pages/``; every page builder takes the
 reader's ``Locale``.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import finder, integrity, maps, root, site, slots, stamp, urls
+from . import finder, integrity, maps, page_cache, root, site, slots, stamp, urls
 from .data import load_election
 from .locale import locales
 from .naming import election_title
@@ -35,6 +36,9 @@ def _render_site(db, packages, staging, progress) -> None:
     by_id = {p.id: p for p in packages}
     packages = [by_id[e] for e in order if e in by_id]
     languages = locales()
+    # The pages MkDocs built last time, and where this build keeps its own (publish/swap.py); a
+    # staging without them (a test rendering on its own) builds every page.
+    previous_pages, pages_dir = getattr(staging, "previous_pages_dir", None), getattr(staging, "pages_dir", None)
 
     # Language-neutral, once: downloads first (their tables are freed before the elections' page
     # data is held in memory), our assets, the map outlines.
@@ -85,12 +89,15 @@ def _render_site(db, packages, staging, progress) -> None:
                           site.nav(loc, [(d.election_id, election_title(loc, d)) for d in elections], pages, True))
         progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
         start = time.perf_counter()
+        aside = page_cache.set_aside(docs_dir / loc.lang, config, previous_pages, pages_dir, loc.lang)
         site.run_mkdocs(config)
         # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
         # own would link to absolute paths that do not exist under a language prefix.
         (site_dir / loc.lang / "404.html").unlink(missing_ok=True)
         site.prune_theme(site_dir / loc.lang)
-        progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s")
+        page_cache.put_back(aside, site_dir / loc.lang, pages_dir)
+        progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s"
+                     + (f" ({aside.summary()})" if pages_dir else ""))
     # One finder index for every language, at the site's root (the hand-written pages are in English;
     # the same paths exist under every language's folder).
     files = finder.write_index(site_dir, elections, finder.hand_written_pages(docs_dir / "en", reference_pages["en"]))

@@ -141,6 +141,14 @@ def source_file(url: str) -> str:
     return (url + "index.md") if url.endswith("/") or not url else url
 
 
+def built_file(source: str) -> str:
+    """The HTML file MkDocs writes for the Markdown file ``source`` (directory URLs)."""
+    stem = source[:-len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem + ".html"
+    return stem + "/index.html"
+
+
 def relative(from_url: str, to_url: str) -> str:
     """Link from the page at ``from_url`` to ``to_url`` (both site-relative; fragments kept)."""
     target, _, fragment = to_url.partition("#")
