@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..problems import Refusal
+from ..render import reuse
 from . import release
 from .manifest import CHECKSUMS, MANIFEST, file_entry, hash_tree, manifest_files, write_manifest
 from .offline import write_offline_zip
@@ -31,6 +33,12 @@ def finish(packages, staging: Staging, progress) -> None:
     progress.say(f"[ashyq] release: tag {tag}")
     for path in fill_release_links(site, tag, offline_entry):
         hashed[path] = file_entry(site, path)
+    if staging.pages_dir is not None:  # the regions kept from the previous build (render/reuse.py)
+        changed = reuse.complete(staging.pages_dir, {path: entry["sha256"] for path, entry in hashed.items()})
+        if changed:
+            raise Refusal(f"{len(changed)} file(s) of the previous site are not what the build wrote "
+                          f"(e.g. {changed[0]}; changed by hand?): delete {staging.previous_pages_dir} "
+                          f"and build again")
     manifest = write_manifest(site, packages, known=hashed, paths=sorted(hashed))
     progress.say(f"[ashyq] manifest: {len(manifest['files'])} files, {len(manifest['inputs'])} input package(s)")
 

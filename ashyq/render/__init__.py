@@ -15,8 +15,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import finder, integrity, maps, page_cache, root, site, slots, stamp, urls
-from .data import load_election
+from . import finder, integrity, maps, page_cache, reuse, root, site, slots, stamp, urls
+from .data import load_election, region_views
 from .locale import locales
 from .naming import election_title
 from .pages import election as election_pages
@@ -56,6 +56,27 @@ def _render_site(db, packages, staging, progress) -> None:
     for package in packages:
         data = load_election(db, package.id)
         data.station_downloads = _by_unit(d for d in downloads if d.election_id == package.id and d.unit_id)
+        elections.append(data)
+    # Each language's config comes first: a region's key holds the MkDocs context its pages are built in.
+    configs = {}
+    for loc in languages:
+        reference.data_dictionary_page(loc).write(docs_dir)
+        reference_pages[loc.lang] += [urls.source_file(urls.page(loc.lang, "data-dictionary"))]
+        configs[loc.lang] = docs_dir.parent / f"mkdocs.{loc.lang}.yml"
+        site.write_config(configs[loc.lang], loc, docs_dir / loc.lang, site_dir / loc.lang,
+                          site.nav(loc, [(d.election_id, election_title(loc, d)) for d in elections],
+                                   reference_pages[loc.lang], True))
+    contexts = {lang: page_cache.context(config) for lang, config in configs.items()}
+    previous = reuse.Previous(previous_pages, getattr(staging, "final_dir", None))
+
+    regions_of = {}
+    for data in elections:
+        package = by_id[data.election_id]
+        regions = list(reuse.regions(region_views(data), contexts).values())
+        if pages_dir is not None:
+            reused = sum(previous.take(region) for region in regions)
+            progress.say(f"[ashyq]   {package.id}: {reused} of {len(regions)} regions unchanged, reused")
+        regions_of[data.election_id] = regions
         lines_published = db.named("election_lines_published", election_id=package.id)
         checked = integrity.write_integrity_csvs(db, package.id, site_dir)  # checks stage: its tables as CSV
         count = 0
@@ -71,22 +92,16 @@ def _render_site(db, packages, staging, progress) -> None:
             corrections = changelog.changelog_page(loc, db, data)
             corrections.write(docs_dir)
             links.append((corrections.url, loc.t("changes")))
-            pages = election_pages.election_pages(loc, data, lines_published, links)
+            pages = election_pages.election_pages(loc, data, lines_published, links, regions)
             for page in pages:
                 page.write(docs_dir)
             count = len(pages)
         progress.say(f"[ashyq]   {package.id}: {count} unit pages, {len(data.stations())} stations, "
                      f"{len(languages)} languages")
-        elections.append(data)
 
     for loc in languages:
         home.home_page(loc, elections).write(docs_dir)
-        reference.data_dictionary_page(loc).write(docs_dir)
-        pages = reference_pages[loc.lang] + [urls.source_file(urls.page(loc.lang, "data-dictionary"))]
-        reference_pages[loc.lang] = pages
-        config = docs_dir.parent / f"mkdocs.{loc.lang}.yml"
-        site.write_config(config, loc, docs_dir / loc.lang, site_dir / loc.lang,
-                          site.nav(loc, [(d.election_id, election_title(loc, d)) for d in elections], pages, True))
+        config = configs[loc.lang]
         progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
         start = time.perf_counter()
         aside = page_cache.set_aside(docs_dir / loc.lang, config, previous_pages, pages_dir, loc.lang)
@@ -98,6 +113,9 @@ def _render_site(db, packages, staging, progress) -> None:
         page_cache.put_back(aside, site_dir / loc.lang, pages_dir)
         progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s"
                      + (f" ({aside.summary()})" if pages_dir else ""))
+    linked = previous.link([r for regions in regions_of.values() for r in regions], site_dir)
+    if pages_dir is not None:
+        progress.say(f"[ashyq]   {linked} files of unchanged regions kept from the previous build")
     # One finder index for every language, at the site's root (the hand-written pages are in English;
     # the same paths exist under every language's folder).
     files = finder.write_index(site_dir, elections, finder.hand_written_pages(docs_dir / "en", reference_pages["en"]))
@@ -107,10 +125,13 @@ def _render_site(db, packages, staging, progress) -> None:
     for data in elections:
         if data.stations():
             start = time.perf_counter()
-            count = sum(stamp.stamp_stations(loc, data, site_dir) for loc in languages)
+            count = sum(stamp.stamp_stations(loc, data, site_dir, regions=regions_of[data.election_id])
+                        for loc in languages)
             progress.say(f"[ashyq]   {data.election_id}: {count} protocol sheets ({len(data.stations())} stations) written in "
                          f"{time.perf_counter() - start:.1f} s")
     root.write_root_pages(site_dir)
+    if pages_dir is not None:  # publish adds the files' hashes (reuse.complete)
+        reuse.write_pending(pages_dir, [r for regions in regions_of.values() for r in regions], previous)
 
 
 def _by_unit(downloads) -> dict[str, list]:

@@ -36,6 +36,7 @@ class ElectionData:
     announced: list[dict] = field(default_factory=list)
     station_downloads: dict[str, list] = field(default_factory=dict)  # unit → downloads of its stations' protocols and votes
     indicators: dict[str, Indicators | None] = field(default_factory=dict)  # contest → its indicators, computed once
+    whole: ElectionData | None = None  # a region's view (region_views): the election it is part of
 
     @property
     def roots(self) -> list[str]:
@@ -115,6 +116,59 @@ def load_election(db, election_id: str) -> ElectionData:
         extra_values=_extra_values(db.named("election_extra_values", election_id=election_id)),
         announced=db.named("election_announced", election_id=election_id),
     )
+
+
+def region_views(data: ElectionData) -> dict[str, ElectionData]:
+    """Each unit just below a root (a region), with the part of the election its pages and sheets may
+    read: its own units and their figures, the root (without its count of regions), and what belongs to
+    the whole election and does not change as protocols arrive (contests, choices, sources, bodies).
+    Not the national sums, coverage or announcements, nor the other regions: a region's pages are
+    built from its view alone, so a view that did not change gives the same pages
+    (render/reuse.py). The results of single-member contests held in the region are in it: its
+    pages name their winners. One exception: the maps of polling venues are drawn on one scale for
+    the whole election (``whole``), so where venues are placed, every region depends on all."""
+    region_of: dict[str, str] = {}
+    for root in data.roots:
+        for region in data.children.get(root, []):
+            stack = [region]
+            while stack:
+                unit_id = stack.pop()
+                region_of[unit_id] = region
+                stack.extend(data.children.get(unit_id, []))
+
+    def split(mapping: dict, unit_of) -> dict[str, dict]:
+        out: dict[str, dict] = defaultdict(dict)
+        for key, value in mapping.items():
+            region = region_of.get(unit_of(key))
+            if region is not None:
+                out[region][key] = value
+        return out
+
+    by_unit, by_second = (lambda key: key), (lambda key: key[1])
+    units, children = split(data.units, by_unit), split(data.children, by_unit)
+    protocols, sums, turnout = split(data.protocols, by_second), split(data.sums, by_second), split(data.turnout, by_second)
+    votes, vote_sums = split(data.votes, by_second), split(data.vote_sums, by_second)
+    turnout_sums, extra_values = split(data.turnout_sums, by_second), split(data.extra_values, by_second)
+    findings, downloads = split(data.findings, by_unit), split(data.station_downloads, by_unit)
+    single_member = {c["contest_id"] for c in data.contests if c.get("kind") == "single_member" and c.get("constituency")}
+    views = {}
+    for root in data.roots:
+        # the root by name: how many regions it has is not the regions' business
+        above = {row["unit_id"]: {k: v for k, v in row.items() if k != "children"} for row in data.path(root)}
+        for region in data.children.get(root, []):
+            held = {key[0] for part in (protocols, sums, turnout) for key in part.get(region, {})} & single_member
+            venue_ids = {row.get("venue_id") for row in units[region].values()}
+            views[region] = ElectionData(
+                election_id=data.election_id, election=data.election, units={**above, **units[region]},
+                children=children.get(region, {}), contests=data.contests, choices=data.choices, sources=data.sources,
+                protocols=protocols.get(region, {}), votes=votes.get(region, {}), sums=sums.get(region, {}),
+                vote_sums=vote_sums.get(region, {}), turnout=turnout.get(region, {}),
+                turnout_sums=turnout_sums.get(region, {}), findings=findings.get(region, {}),
+                bodies=data.bodies, venues={v: row for v, row in data.venues.items() if v in venue_ids},
+                contest_results={k: rows for k, rows in data.contest_results.items() if k[0] in held},
+                extra_lines=data.extra_lines, extra_values=extra_values.get(region, {}),
+                station_downloads=downloads.get(region, {}), whole=data)
+    return views
 
 
 def _extra_values(rows: list[dict]) -> dict:

@@ -361,7 +361,9 @@ def stations_below(data: ElectionData, unit_id: str) -> list[str]:
 
 def venue_set(data: ElectionData, contest: dict, venues: dict[str, dict], loc: Locale) -> VenueSet | None:
     """The election's placed venues in ``contest`` (None when no station has a venue with
-    coordinates, or nothing was published for them). Computed once per election, contest and language."""
+    coordinates, or nothing was published for them). Computed once per election, contest and language,
+    from the whole election (a region's pages show their venues on the election's scale)."""
+    data = data.whole or data
     cache_key = (data.election_id, contest["contest_id"], loc.lang)
     cached = _SETS.get(cache_key)
     if cached is not None and cached[0] is data:

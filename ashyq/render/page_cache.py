@@ -65,13 +65,13 @@ def set_aside(docs_dir: Path, config_path: Path, previous: Path | None, staged: 
     result = SetAside(lang)
     if staged is None:
         return result
-    context = _context(config_path)
+    context_key = context(config_path)
     (staged / lang).mkdir(parents=True, exist_ok=True)
     for path in sorted(docs_dir.rglob("*.md")):
         source = path.relative_to(docs_dir).as_posix()
         if not cacheable(source):
             continue
-        key = _key(context, source, path.read_bytes())
+        key = _key(context_key, source, path.read_bytes())
         if previous is not None and _link(previous / lang / f"{key}.html", staged / lang / f"{key}.html"):
             path.unlink()
             result.kept[source] = key
@@ -118,7 +118,7 @@ def _key(context: str, source: str, markdown: bytes) -> str:
     return digest.hexdigest()
 
 
-def _context(config_path: Path) -> str:
+def context(config_path: Path) -> str:
     """The language's config (without its folders, which change every build) and the theme."""
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     for folder in ("docs_dir", "site_dir"):

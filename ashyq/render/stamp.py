@@ -38,9 +38,19 @@ SORT_SCRIPTS = ("vendor/tablesort.min.js", "vendor/tablesort.number.min.js", "as
 _JOB: dict = {}  # set before forking; workers read it (copy-on-write), nothing is pickled
 
 
-def stamp_stations(loc: Locale, data: ElectionData, site_dir: Path, workers: int | None = None) -> int:
-    """Write the election's protocol sheets in one language; returns how many."""
-    groups = list(sheets(data).values())
+def stamp_stations(loc: Locale, data: ElectionData, site_dir: Path, workers: int | None = None,
+                   regions: list | None = None) -> int:
+    """Write the election's protocol sheets in one language; returns how many. ``regions``
+    (render/reuse.py): each region's sheets are built from its own view, except those reused."""
+    if regions is None:
+        groups = [(data, station_ids) for station_ids in sheets(data).values()]
+    else:
+        groups = []
+        for region in regions:
+            if not region.reused:
+                mine = list(sheets(region.view).values())
+                region.files += [sheet_url(loc, region.view, ids[0]) + "index.html" for ids in mine]
+                groups += [(region.view, ids) for ids in mine]
     workers = max(1, min(workers or os.cpu_count() or 1, len(groups) // 20 + 1))
     _JOB.update(loc=loc, data=data, site_dir=Path(site_dir), groups=groups, workers=workers,
                 frame=election_frame(loc, data.election_id))
@@ -58,9 +68,9 @@ def stamp_stations(loc: Locale, data: ElectionData, site_dir: Path, workers: int
 
 
 def _stamp_share(index: int) -> int:
-    loc, data, site_dir, frame = _JOB["loc"], _JOB["data"], _JOB["site_dir"], _JOB["frame"]
+    loc, site_dir, frame = _JOB["loc"], _JOB["site_dir"], _JOB["frame"]
     count = 0
-    for station_ids in _JOB["groups"][index::_JOB["workers"]]:
+    for data, station_ids in _JOB["groups"][index::_JOB["workers"]]:
         folder = site_dir / sheet_url(loc, data, station_ids[0])
         os.makedirs(folder, exist_ok=True)
         (folder / "index.html").write_bytes(sheet_page(loc, data, station_ids, frame).encode("utf-8"))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .. import urls
-from ..data import ElectionData
+from ..data import ElectionData, region_views
 from ..escape import data_text, h, md, safe_url
 from ..fragments import collapsed, html_block, link
 from ..page import Page
+from ..reuse import Region
 from ..locale import Locale
 from .home import coverage_table, lines_table
 from .contest import contest_pages
@@ -14,9 +15,13 @@ from .unit import is_constituency, unit_pages
 
 
 def election_pages(loc: Locale, data: ElectionData, lines_published: list[dict],
-                   links: list[tuple[str, str]] | None = None) -> list[Page]:
+                   links: list[tuple[str, str]] | None = None, regions: list | None = None) -> list[Page]:
     """The election page (the root unit) and the pages of every unit above the stations. ``links``:
-    (url, title) of further pages of this election (e.g. its Integrity page), listed at the top."""
+    (url, title) of further pages of this election (e.g. its Integrity page), listed at the top.
+    ``regions`` (render/reuse.py): each region's pages are built from its own view of the election,
+    except those reused from the previous build; by default every region is built."""
+    if regions is None:
+        regions = [Region(data.election_id, region_id, view, key="") for region_id, view in region_views(data).items()]
     url = urls.election(loc.lang, data.election_id)
     targets = [(urls.downloads(loc.lang, data.election_id), loc.t("downloads_link"))] + list(links or [])
     top = [html_block("<p>" + " · ".join(link(url, target, h(title)) for target, title in targets) + "</p>")]
@@ -30,9 +35,18 @@ def election_pages(loc: Locale, data: ElectionData, lines_published: list[dict],
         root_pages = unit_pages(loc, data, root, extra_top="".join(top))
         root_pages[0].body += bottom
         pages.extend(root_pages)
-    for unit_id, unit in data.units.items():
-        if unit["parent_id"] is not None and unit["level"] != "station":
-            pages.extend(unit_pages(loc, data, unit_id))
+    for region in regions:
+        if region.reused:
+            continue
+        view = region.view
+        for unit_id, unit in view.units.items():
+            if unit["parent_id"] is not None and unit["level"] != "station":
+                built = unit_pages(loc, view, unit_id)
+                region.files += [page.url + "index.html" for page in built]
+                pages.extend(built)
+    for region in regions:  # where each station's row is: the single-member contests' pages link there
+        data.row_pages.update(region.view.row_pages)
+        data.row_contests.update(region.view.row_contests)
     for contest in data.contests:
         if is_constituency(contest):
             pages.extend(contest_pages(loc, data, contest))

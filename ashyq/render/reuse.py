@@ -1,0 +1,188 @@
+"""Election night: a region whose protocols did not change is not built again.
+
+A region's pages (its own, its districts', their protocol sheets, in every language) are built from
+the region's view of the election alone (``data.region_views``). Its key hashes that view (pickled),
+the code and templates of Ashyq, the versions of what renders it and each language's MkDocs context
+(config, nav, theme: ``page_cache``). Same key, same bytes: the previous build's files of that region
+are hard-linked into the new site instead of being built again (the previous site stays as it was
+until the new one is swapped in, and nothing writes into a linked file).
+
+The keys and the files of each region are kept in the page cache beside the site
+(``.<site>.pages/regions.json``), with each file's SHA-256. Publish checks every reused file against
+it once it has hashed the new site: a file changed by hand in the previous site stops the build
+instead of being published again (``verify``).
+
+The election's own pages (its page, integrity, changes, single-member contests), the downloads, the
+finder and the Release are built in full every time: they add up every region. So are all regions
+of an election with maps of polling venues: those maps share one scale across the election.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import pickle
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .data import ElectionData
+
+INDEX = "regions.json"
+PENDING = "regions.pending.json"  # written by render, completed with the files' hashes by publish
+FORMAT = "ashyq-regions/1"
+PACKAGE = Path(__file__).resolve().parents[1]
+ROOT = PACKAGE.parent
+VERSIONS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "plotly",
+            "babel", "polars", "duckdb", "pyyaml")
+
+
+@dataclass
+class Region:
+    """One region of one election in this build."""
+
+    election_id: str
+    region_id: str
+    view: ElectionData
+    key: str
+    reused: bool = False
+    files: list[str] = field(default_factory=list)  # site-relative files written for it (every language)
+
+
+def regions(views: dict[str, ElectionData], contexts: dict[str, str]) -> dict[str, Region]:
+    """The regions of one election with their keys (``contexts``: each language's MkDocs context)."""
+    common = hashlib.sha256(code_fingerprint().encode())
+    common.update(json.dumps(contexts, sort_keys=True).encode())
+    inputs = {region_id: pickle.dumps(_inputs(view), protocol=5) for region_id, view in views.items()}
+    if any(view.venues for view in views.values()):  # venue maps: one scale for the whole election
+        for region_id in sorted(inputs):
+            common.update(hashlib.sha256(inputs[region_id]).digest())
+    out = {}
+    for region_id, view in views.items():
+        digest = common.copy()
+        digest.update(inputs[region_id])
+        out[region_id] = Region(view.election_id, region_id, view, digest.hexdigest())
+    return out
+
+
+def _inputs(view: ElectionData) -> tuple:
+    """Everything a region's pages read (the view before any page is built)."""
+    return (view.election_id, view.election, view.units, view.children, view.contests, view.choices, view.sources,
+            view.protocols, view.votes, view.sums, view.vote_sums, view.turnout, view.turnout_sums, view.findings,
+            view.bodies, view.venues, view.contest_results, view.extra_lines, view.extra_values,
+            view.station_downloads)
+
+
+class Previous:
+    """The regions the previous build of this site kept: their keys, files and hashes."""
+
+    def __init__(self, pages_dir: Path | None, site_dir: Path | None):
+        self.site_dir = site_dir
+        self.entries: dict[tuple[str, str], dict] = {}
+        if pages_dir is None or site_dir is None:
+            return
+        try:
+            index = json.loads((pages_dir / INDEX).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return  # no index (a first build, an older cache): every region is built
+        if not isinstance(index, dict) or index.get("format") != FORMAT:
+            return
+        for entry in index.get("regions", []):
+            self.entries[(entry["election_id"], entry["region_id"])] = entry
+
+    def take(self, region: Region) -> bool:
+        """Whether the region is reused: its key is unchanged and the previous site still has each of
+        its files. Its stations' table rows are restored (the contests' pages link to them)."""
+        entry = self.entries.get((region.election_id, region.region_id))
+        if entry is None or entry["key"] != region.key:
+            return False
+        if not all((self.site_dir / path).is_file() for path in entry["files"]):
+            return False
+        region.reused = True
+        region.files = list(entry["files"])
+        region.view.row_pages.update(entry["row_pages"])
+        region.view.row_contests.update(entry["row_contests"])
+        return True
+
+    def link(self, regions: list[Region], target_site: Path) -> int:
+        """Hard-link the reused regions' files from the previous site into ``target_site`` (after
+        MkDocs, which empties its folders); returns how many."""
+        count, made = 0, set()
+        for region in regions:
+            if not region.reused:
+                continue
+            for path in region.files:
+                target = target_site / path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                try:
+                    os.link(self.site_dir / path, target)
+                except OSError as error:
+                    if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                        raise
+                    shutil.copyfile(self.site_dir / path, target)  # no hard links here: a copy
+                count += 1
+        return count
+
+    def hashes(self, region: Region) -> dict[str, str]:
+        entry = self.entries[(region.election_id, region.region_id)]
+        return dict(zip(entry["files"], entry["sha256"]))
+
+
+def write_pending(pages_dir: Path, regions: list[Region], previous: Previous) -> None:
+    """Render's half of the new index: each region's key, files and its stations' table rows; the
+    reused regions' files carry the hashes they must still have."""
+    entries = []
+    for region in regions:
+        entries.append({"election_id": region.election_id, "region_id": region.region_id, "key": region.key,
+                        "files": sorted(region.files), "row_pages": region.view.row_pages,
+                        "row_contests": region.view.row_contests,
+                        "expected": previous.hashes(region) if region.reused else {}})
+    (pages_dir / PENDING).write_text(json.dumps({"format": FORMAT, "regions": entries}, ensure_ascii=False),
+                                     encoding="utf-8")
+
+
+def complete(pages_dir: Path, hashes: dict[str, str]) -> list[str]:
+    """Publish's half: every region's files with their SHA-256 in the new site (``hashes``: path →
+    sha256). Returns the reused files whose bytes are not what the previous build wrote."""
+    pending_path = pages_dir / PENDING
+    if not pending_path.is_file():
+        return []
+    pending = json.loads(pending_path.read_text(encoding="utf-8"))
+    changed, entries = [], []
+    for entry in pending["regions"]:
+        changed += [path for path, sha in entry.pop("expected").items() if hashes.get(path) != sha]
+        entry["sha256"] = [hashes[path] for path in entry["files"]]
+        entries.append(entry)
+    (pages_dir / INDEX).write_text(json.dumps({"format": FORMAT, "regions": entries}, ensure_ascii=False),
+                                   encoding="utf-8")
+    pending_path.unlink()
+    return changed
+
+
+_fingerprint: list[str] = []
+
+
+def code_fingerprint() -> str:
+    """Ashyq's code, texts, templates and assets, the theme's overrides and the versions of what
+    renders them: any change there builds every region again."""
+    if not _fingerprint:
+        digest = hashlib.sha256(FORMAT.encode() + sys.version.encode())
+        for name in VERSIONS:
+            try:
+                digest.update(f"\0{name}={metadata.version(name)}".encode())
+            except metadata.PackageNotFoundError:
+                digest.update(f"\0{name}=absent".encode())
+        files = [ROOT / "mkdocs.yml", *sorted(p for p in PACKAGE.rglob("*") if p.is_file()),
+                 *sorted(p for p in (ROOT / "overrides").rglob("*") if p.is_file())]
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(b"\0" + path.relative_to(ROOT).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+        _fingerprint.append(digest.hexdigest())
+    return _fingerprint[0]
