@@ -63,6 +63,7 @@ NIGHT_S = 60.0  # election night: the rebuild after one region's protocols arriv
 STAGE_LINE = re.compile(r"^\[ashyq\] (.+?): done in ([\d.]+) s$")
 STAGE_START = re.compile(r"^\[ashyq\] (\S[^\n]*?) …$", re.MULTILINE)
 MKDOCS_LINE = re.compile(r"^\[bench\] mkdocs-in-build: ([\d.]+) s$")
+REGIONS_LINE = re.compile(r": (\d+) of (\d+) regions unchanged, reused")
 PAGES_LINE = re.compile(r"mkdocs build \(\w+\): [\d.]+ s \((\d+) unchanged page\(s\) reused, (\d+) built\)")
 
 
@@ -349,7 +350,7 @@ def run(keep: bool) -> dict:
     results["release"] = walk_site(site.parent / "release")  # the GitHub Release's files (publish/release.py)
     results["bare_mkdocs"]["html_pages"] = walk_site(kept / "site")["html_pages"]
     results["coverage"] = check_coverage(site, package)
-    results["night"] = election_night(package, site)
+    results["night"] = election_night(package, site, cold)
     results["small"] = small_election(OUT / "small", cold)
     results["targets"] = targets(results)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -358,10 +359,11 @@ def run(keep: bool) -> dict:
     return results
 
 
-def election_night(package: Path, site: Path) -> dict:
+def election_night(package: Path, site: Path, env: dict) -> dict:
     """Step 7: one region's protocols withdrawn, then arriving again, each a rebuild of the complete
-    build's site (its page cache beside it, render/page_cache.py). The second rebuild must give back
-    the complete build byte for byte: every file of the site and of the Release is compared."""
+    build's site (what it kept beside it: render/reuse.py, render/page_cache.py), validating the
+    package afresh as a new batch is. The second rebuild must give back the complete build byte for
+    byte: every file of the site and of the Release is compared."""
     from ashyq.publish.manifest import hash_tree
 
     def tree(folder: Path) -> dict[str, str]:
@@ -375,9 +377,10 @@ def election_night(package: Path, site: Path) -> dict:
     for name, source in (("without", table), ("arrives", TABLE)):
         measure(f"night-import-{name}", [PY, "build.py", "--quiet", "import", str(source), "--mapping", str(MAPPING),
                                         "--out", str(package), "--force"])
-        out[name] = measure(f"night-{name}", [PY, "build.py", "--datasets", str(datasets), "--site", str(site)])
-        out[name]["pages"] = [[int(kept), int(built)] for kept, built in
-                              PAGES_LINE.findall((OUT / f"night-{name}.log").read_text(encoding="utf-8"))]
+        out[name] = measure(f"night-{name}", [PY, "build.py", "--datasets", str(datasets), "--site", str(site)], env)
+        said = (OUT / f"night-{name}.log").read_text(encoding="utf-8")
+        out[name]["pages"] = [[int(kept), int(built)] for kept, built in PAGES_LINE.findall(said)]
+        out[name]["regions"] = [int(n) for n in REGIONS_LINE.search(said).groups()]
     after = {"site": tree(site), "release": tree(site.parent / "release")}
     out["identical"] = after == before
     out["differing"] = sorted(path for part in before for path in set(before[part]) | set(after[part])
@@ -573,14 +576,15 @@ def night_lines(night: dict) -> list[str]:
     """Step 7's two rebuilds: their stages and the pages MkDocs reused and built."""
     lines = [f"Election night (step 7): the complete build's site rebuilt without one region "
              f"({night['region']}, {night['stations']:,} stations), then with it again:", "",
-             "| Rebuild | Wall s | CPU s | Peak MB (tree PSS) | Stages (s) | Pages reused / built by MkDocs (kk, ru, en) |",
-             "|---|---:|---:|---:|---|---|"]
+             "| Rebuild | Wall s | CPU s | Peak MB (tree PSS) | Stages (s) | Regions kept | Pages MkDocs reused / built (kk, ru, en) |",
+             "|---|---:|---:|---:|---|---|---|"]
     for key, label in (("without", "the region withdrawn"), ("arrives", "the region arrives")):
         run = night[key]
         stages = ", ".join(f"{k} {v:.1f}" for k, v in run["stages"].items())
         pages = ", ".join(f"{kept:,} / {built:,}" for kept, built in run.get("pages", []))
+        regions = "{} of {}".format(*run["regions"]) if run.get("regions") else ""
         lines.append(f"| {label} | {run['wall_s']:.1f} | {run['cpu_s']:.1f} | {run['peak_tree_pss_mb']:.0f} | "
-                     f"{stages} | {pages} |")
+                     f"{stages} | {regions} | {pages} |")
     return lines + [""]
 
 
