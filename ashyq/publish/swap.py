@@ -13,8 +13,8 @@ Around it:
 - staging folders left by a killed build are removed by the next build of the same site;
 - the GitHub Release's files (release.py) are staged the same way and swapped into ``release/``
   beside the site just before the site;
-- the pages MkDocs built (render/page_cache.py) are staged too and swapped into ``.<site>.pages/``
-  just after it: the next build reuses the pages that did not change;
+- what the next build may reuse (the pages MkDocs built, render/page_cache.py; each region's key and
+  files, render/reuse.py) is staged too and swapped into ``.<site>.pages/`` just after it;
 - an existing folder is only replaced if it is empty or an earlier Ashyq site holding nothing but
   the files its manifest lists: ``--site ~/Documents`` must not delete anyone's files.
 """
@@ -50,7 +50,7 @@ class Staging:
     final_dir: Path  # where the site ends up (the --site argument)
     release_dir: Path  # publish writes the GitHub Release's files here (release.py)
     final_release_dir: Path  # where they end up: ``release/`` beside the site
-    pages_dir: Path | None = None  # render keeps the pages MkDocs built here (render/page_cache.py)
+    pages_dir: Path | None = None  # what the next build may reuse (render/page_cache.py, render/reuse.py)
     previous_pages_dir: Path | None = None  # the previous build's, when there is one of ours
 
 
@@ -88,7 +88,7 @@ def staging(site_dir: Path):
                 _swap_in(stage.release_dir, final_release, aside=root / "previous-release")
             _swap_in(stage.site_dir, final_dir, aside=root / "previous-site")
             # Last: a build killed before this keeps the previous cache, which can only miss (its
-            # keys hash the pages' content), never serve a page that is not what MkDocs would build.
+            # keys hash what each page and region was built from), never serve a stale file.
             if stage.pages_dir is not None and len(os.listdir(stage.pages_dir)) > 1:  # render kept pages
                 _swap_in(stage.pages_dir, final_pages, aside=root / "previous-pages")
         finally:

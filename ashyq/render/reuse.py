@@ -9,8 +9,8 @@ until the new one is swapped in, and nothing writes into a linked file).
 
 The keys and the files of each region are kept in the page cache beside the site
 (``.<site>.pages/regions.json``), with each file's SHA-256. Publish checks every reused file against
-it once it has hashed the new site: a file changed by hand in the previous site stops the build
-instead of being published again (``verify``).
+it once it has hashed the new site (``complete``): a file changed by hand in the previous site stops
+the build instead of being published again.
 
 The election's own pages (its page, integrity, changes, single-member contests), the downloads, the
 finder and the Release are built in full every time: they add up every region. So are all regions
@@ -22,8 +22,8 @@ import errno
 import hashlib
 import json
 import os
-import shutil
 import pickle
+import shutil
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -56,10 +56,11 @@ def regions(views: dict[str, ElectionData], contexts: dict[str, str]) -> dict[st
     """The regions of one election with their keys (``contexts``: each language's MkDocs context)."""
     common = hashlib.sha256(code_fingerprint().encode())
     common.update(json.dumps(contexts, sort_keys=True).encode())
-    inputs = {region_id: pickle.dumps(_inputs(view), protocol=5) for region_id, view in views.items()}
+    inputs = {region_id: hashlib.sha256(pickle.dumps(_inputs(view), protocol=5)).digest()
+              for region_id, view in views.items()}
     if any(view.venues for view in views.values()):  # venue maps: one scale for the whole election
         for region_id in sorted(inputs):
-            common.update(hashlib.sha256(inputs[region_id]).digest())
+            common.update(inputs[region_id])
     out = {}
     for region_id, view in views.items():
         digest = common.copy()
