@@ -104,7 +104,7 @@ def _render_site(db, packages, staging, progress) -> None:
         config = configs[loc.lang]
         progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
         start = time.perf_counter()
-        aside = page_cache.set_aside(docs_dir / loc.lang, config, previous_pages, pages_dir, loc.lang)
+        aside = page_cache.set_aside(docs_dir / loc.lang, contexts[loc.lang], previous_pages, pages_dir, loc.lang)
         site.run_mkdocs(config)
         # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
         # own would link to absolute paths that do not exist under a language prefix.

@@ -34,10 +34,11 @@ import yaml
 from . import urls
 
 FORMAT = "1"  # of the keys: a new format misses every page of an older cache
+ROOT = Path(__file__).resolve().parents[2]
 # What renders Markdown into the theme's frame, besides the config and the overrides.
 RENDERERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "jinja2")
-THEME_FILES = (Path(__file__).resolve().parents[2] / "mkdocs.yml", Path(__file__).with_name("theme_hooks.py"))
-OVERRIDES = Path(__file__).resolve().parents[2] / "overrides"
+THEME_FILES = (ROOT / "mkdocs.yml", Path(__file__).with_name("theme_hooks.py"))
+OVERRIDES = ROOT / "overrides"
 
 
 def cacheable(source: str) -> bool:
@@ -59,13 +60,13 @@ class SetAside:
         return f"{len(self.kept)} unchanged page(s) reused, {len(self.built)} built"
 
 
-def set_aside(docs_dir: Path, config_path: Path, previous: Path | None, staged: Path | None, lang: str) -> SetAside:
-    """Key every cacheable page of one language's ``docs_dir``; those the previous cache holds are
-    linked into the staged cache and their Markdown removed, so MkDocs does not build them."""
+def set_aside(docs_dir: Path, context_key: str, previous: Path | None, staged: Path | None, lang: str) -> SetAside:
+    """Key every cacheable page of one language's ``docs_dir`` (``context_key``: the language's
+    ``context``); those the previous cache holds are linked into the staged cache and their Markdown
+    removed, so MkDocs does not build them."""
     result = SetAside(lang)
     if staged is None:
         return result
-    context_key = context(config_path)
     (staged / lang).mkdir(parents=True, exist_ok=True)
     for path in sorted(docs_dir.rglob("*.md")):
         source = path.relative_to(docs_dir).as_posix()
@@ -99,8 +100,6 @@ def _link(existing: Path, new: Path) -> bool:
     try:
         os.link(existing, new)
         return True
-    except FileExistsError:
-        return True  # two pages with the same key: one file serves both
     except FileNotFoundError:
         return False
     except OSError:  # a filesystem without hard links
@@ -123,26 +122,32 @@ def context(config_path: Path) -> str:
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     for folder in ("docs_dir", "site_dir"):
         config.pop(folder, None)
-    digest = hashlib.sha256(_theme_fingerprint().encode())
+    digest = hashlib.sha256(fingerprint(FORMAT, RENDERERS, [*THEME_FILES, *files_below(OVERRIDES)]).encode())
     digest.update(json.dumps(config, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
-_fingerprint: list[str] = []
+_fingerprints: dict[tuple, str] = {}
 
 
-def _theme_fingerprint() -> str:
-    """The theme's files and the versions of what renders Markdown (computed once per build)."""
-    if not _fingerprint:
-        digest = hashlib.sha256(FORMAT.encode() + sys.version.encode())
-        for name in RENDERERS:
+def fingerprint(label: str, packages: tuple[str, ...], files: list[Path]) -> str:
+    """A hash of ``files`` (by their path in the repository and their bytes), the versions of
+    ``packages`` and Python's: what a cached output was made by. Computed once per build."""
+    memo = (label, packages, tuple(files))
+    if memo not in _fingerprints:
+        digest = hashlib.sha256(label.encode() + sys.version.encode())
+        for name in packages:
             digest.update(f"\0{name}={_version(name)}".encode())
-        files = [*THEME_FILES, *sorted(p for p in OVERRIDES.rglob("*") if p.is_file())]
         for path in files:
-            digest.update(b"\0" + path.relative_to(OVERRIDES.parent).as_posix().encode() + b"\0")
+            digest.update(b"\0" + path.relative_to(ROOT).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
-        _fingerprint.append(digest.hexdigest())
-    return _fingerprint[0]
+        _fingerprints[memo] = digest.hexdigest()
+    return _fingerprints[memo]
+
+
+def files_below(folder: Path) -> list[Path]:
+    """Every file below ``folder``, in a stable order (compiled Python left out)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def _version(name: str) -> str:

@@ -24,11 +24,10 @@ import json
 import os
 import pickle
 import shutil
-import sys
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
+from . import page_cache
 from .data import ElectionData
 
 INDEX = "regions.json"
@@ -165,25 +164,8 @@ def complete(pages_dir: Path, hashes: dict[str, str]) -> list[str]:
     return changed
 
 
-_fingerprint: list[str] = []
-
-
 def code_fingerprint() -> str:
     """Ashyq's code, texts, templates and assets, the theme's overrides and the versions of what
     renders them: any change there builds every region again."""
-    if not _fingerprint:
-        digest = hashlib.sha256(FORMAT.encode() + sys.version.encode())
-        for name in VERSIONS:
-            try:
-                digest.update(f"\0{name}={metadata.version(name)}".encode())
-            except metadata.PackageNotFoundError:
-                digest.update(f"\0{name}=absent".encode())
-        files = [ROOT / "mkdocs.yml", *sorted(p for p in PACKAGE.rglob("*") if p.is_file()),
-                 *sorted(p for p in (ROOT / "overrides").rglob("*") if p.is_file())]
-        for path in files:
-            if "__pycache__" in path.parts:
-                continue
-            digest.update(b"\0" + path.relative_to(ROOT).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-        _fingerprint.append(digest.hexdigest())
-    return _fingerprint[0]
+    files = [ROOT / "mkdocs.yml", *page_cache.files_below(PACKAGE), *page_cache.files_below(ROOT / "overrides")]
+    return page_cache.fingerprint(FORMAT, VERSIONS, files)

@@ -52,7 +52,7 @@ def stamp_stations(loc: Locale, data: ElectionData, site_dir: Path, workers: int
                 region.files += [sheet_url(loc, region.view, ids[0]) + "index.html" for ids in mine]
                 groups += [(region.view, ids) for ids in mine]
     workers = max(1, min(workers or os.cpu_count() or 1, len(groups) // 20 + 1))
-    _JOB.update(loc=loc, data=data, site_dir=Path(site_dir), groups=groups, workers=workers,
+    _JOB.update(loc=loc, site_dir=Path(site_dir), groups=groups, workers=workers,
                 frame=election_frame(loc, data.election_id))
     try:
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
