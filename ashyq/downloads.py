@@ -73,14 +73,24 @@ class Download:
 
 
 @dataclass(frozen=True)
+class KeptUnits:
+    """The station files of some regions of an election kept from the previous build
+    (render/reuse.py): the regions, and their units' downloads as written then."""
+    regions: set[str]
+    downloads: list[Download]
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     type: str  # string | integer | number | datetime
     description: str
 
 
-def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path) -> list[Download]:
-    """Write every download of every package under ``out_dir``; return them in a stable order."""
+def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path,
+                    kept: dict[str, KeptUnits] | None = None) -> list[Download]:
+    """Write every download of every package under ``out_dir``; return them in a stable order.
+    ``kept``: per election, regions whose units' station files are not written but kept as they are."""
     out_dir = Path(out_dir)
     downloads: list[Download] = []
     for package in sorted(packages, key=lambda p: p.id):
@@ -98,7 +108,7 @@ def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path) -
                 description = f"{contest['name']}: one row per {level} ({_count(frame.height)})"
                 downloads += _write_table(frame, out_dir, f"{election_id}/{contest_id}/{level}",
                                           election_id, contest_id, level, description)
-        downloads += _write_unit_stations(db, out_dir, election_id)
+        downloads += _write_unit_stations(db, out_dir, election_id, (kept or {}).get(package.id))
         turnout = turnout_table(db, election_id)
         if turnout.height:
             downloads += _write_table(turnout, out_dir, f"{election_id}/turnout", election_id, None, "turnout",
@@ -334,16 +344,19 @@ def unit_station_columns(table: str) -> list[Column]:
     return columns
 
 
-def _write_unit_stations(db: Model, out_dir: Path, election_id: str) -> list[Download]:
+def _write_unit_stations(db: Model, out_dir: Path, election_id: str, kept: KeptUnits | None) -> list[Download]:
     """Per unit between the root and the stations (a region, a district): its stations' protocols
-    and votes as published, CSV and Parquet, under ``units/<unit_id>/``."""
-    downloads: list[Download] = []
+    and votes as published, CSV and Parquet, under ``units/<unit_id>/``; the units of ``kept``
+    regions are not written again (their files are a function of the region's units, protocols,
+    votes and choices: the region's view, which keyed them)."""
+    downloads: list[Download] = list(kept.downloads) if kept else []
     queries = _download_queries()
     present = {r["level"] for r in db.rows(queries["download_unit_levels"], {"e": election_id})}
+    skip = sorted(kept.regions) if kept else []
     for level in (lv for lv in _level_order() if lv in present):
         for table in UNIT_TABLES:
             columns = unit_station_columns(table)
-            frame = db.frame(queries[f"download_unit_{table}"], {"e": election_id, "level": level})
+            frame = db.frame(queries[f"download_unit_{table}"], {"e": election_id, "level": level, "kept": skip})
             for (unit_id,), part in frame.partition_by("folder_id", as_dict=True, maintain_order=True).items():
                 folder = _safe_id(unit_id, election_id, "units.csv", "unit_id")
                 description = f"The {table} of the polling stations of {level} {unit_id}, as published " \

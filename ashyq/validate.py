@@ -31,7 +31,10 @@ errors through foreign-key look-ups into resources that read it); when the data 
 still confirms every resource. The tests hold the two paths to the same problems on malformed files.
 
 A package that passed is remembered by the content hash of its files, the contract and this code
-(``validation.cache``, in ``.cache/validation/``), so an unchanged package is not validated again.
+(``validation.cache``, in ``.cache/validation/``), so an unchanged package is not validated again. Its
+rows are remembered too (``validation.rows``): when a new batch of protocols changes a few rows of a
+package, Frictionless validates those rows (its keys looking up the whole package) instead of every
+row again; the fast path still checks every row and every key of the package.
 """
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ from .load import DESCRIPTOR, ElectionPackage
 from .problems import InputError, Problem
 from .processes import die_with_parent
 from .progress import Progress
-from .validation import cache, descriptor, divisions, fast, files, frictionless_run, integrity
+from .validation import cache, descriptor, divisions, fast, files, frictionless_run, integrity, rows
 
 # Below this many bytes in all, Frictionless runs in this process: starting workers would cost more.
 PARALLEL_MIN_BYTES = 1_000_000
@@ -59,6 +62,7 @@ class FastResult:
     problems: list[Problem] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # resource → file path inside the package
     frictionless_ready: list[str] = field(default_factory=list)  # resources for Frictionless to confirm
+    row_digests: dict[str, list[bytes] | None] = field(default_factory=dict)  # resource → its lines' digests
 
 
 def validate_packages(packages: list[ElectionPackage], progress: Progress, *, use_cache: bool = True,
@@ -66,8 +70,9 @@ def validate_packages(packages: list[ElectionPackage], progress: Progress, *, us
     """Raise ``InputError`` with every problem in ``packages``; return quietly when all are valid."""
     cache_dir = (cache_dir or cache.default_dir()) if use_cache else None
     problems: list[Problem] = []
-    tasks: list[tuple[ElectionPackage, FastResult, str]] = []
+    tasks: list[Task] = []
     to_remember: dict[str, tuple[str, ElectionPackage]] = {}
+    confirmed: dict[str, list[tuple[str, list[bytes]]]] = {}  # package → (row-cache entry, digests) to remember
     for package in packages:
         try:
             key = cache.package_key(package) if cache_dir else None
@@ -78,19 +83,59 @@ def validate_packages(packages: list[ElectionPackage], progress: Progress, *, us
             continue
         result = check_fast(package)
         problems.extend(result.problems)
-        tasks.extend((package, result, name) for name in result.frictionless_ready)
+        entries = _row_entries(package, result) if cache_dir else {}
+        mine = [_task(package, result, name, entries.get(name), cache_dir) for name in result.frictionless_ready]
+        tasks.extend(task for task in mine if task.rows != [])
+        confirmed[package.id] = [(entries[name], result.row_digests[name]) for name in entries]
         if key and not result.problems:
             to_remember[package.id] = (key, package)
+        partly = sum(task.rows is not None for task in mine)
         progress.say(f"[ashyq]   {package.id}: fast path found {len(result.problems)} problem(s); "
-                     f"Frictionless to check {len(result.frictionless_ready)} resource(s)")
+                     f"Frictionless to check {len(result.frictionless_ready)} resource(s)"
+                     + (f", {partly} of them only in their new rows" if partly else ""))
 
     problems.extend(_run_frictionless(tasks, progress))
     problems = _in_report_order(problems, packages)
     failed = {p.package for p in problems}
     cache.remember_all(cache_dir, [entry for package_id, entry in to_remember.items() if package_id not in failed],
                        progress)
+    cache.remember_rows(cache_dir, [entry for package_id, entries in confirmed.items() if package_id not in failed
+                                    for entry in entries], progress)
     if problems:
         raise InputError(problems)
+
+
+@dataclass
+class Task:
+    """One resource for Frictionless: whole (``rows`` None) or only its new records (0-based)."""
+
+    package: ElectionPackage
+    result: FastResult
+    name: str
+    rows: list[int] | None = None
+
+    @property
+    def bytes(self) -> int:
+        """The resource's size: Frictionless reads the whole of the resources its keys refer to,
+        whether it validates all of its rows or only the new ones."""
+        return self.package.resource_paths[self.name].stat().st_size
+
+
+def _row_entries(package: ElectionPackage, result: FastResult) -> dict[str, str]:
+    """The row-cache entry of each resource whose records are one line each (validation/rows.py)."""
+    descriptor = frictionless_run.package_descriptor(result.files, contract.extra_lines(package.descriptor))
+    code = cache.code_fingerprint()
+    return {resource["name"]: rows.entry_name(code, package.id, resource["name"], resource)
+            for resource in descriptor["resources"] if result.row_digests.get(resource["name"]) is not None}
+
+
+def _task(package: ElectionPackage, result: FastResult, name: str, entry: str | None, cache_dir: Path | None) -> Task:
+    """Frictionless's task for one resource: the rows it did not confirm before (none: nothing to do),
+    or the whole resource when it confirmed none."""
+    known = rows.remembered(cache_dir, entry) if entry else set()
+    if not known:
+        return Task(package, result, name)
+    return Task(package, result, name, [i for i, digest in enumerate(result.row_digests[name]) if digest not in known])
 
 
 def check_fast(package: ElectionPackage) -> FastResult:
@@ -107,6 +152,7 @@ def check_fast(package: ElectionPackage) -> FastResult:
         table = files.read_table(package.id, result.files[name], package.resource_paths[name],
                                  contract.field_names(name, extra))
         tables[name] = table
+        result.row_digests[name] = table.row_digests
     own: dict[str, list[Problem]] = {}
     for name, table in tables.items():
         schema = contract.table_schema(name, extra)
@@ -142,18 +188,20 @@ def frictionless_problems(package: ElectionPackage, resources: list[str] | None 
     result = FastResult(files={name: path.relative_to(package.directory).as_posix()
                                for name, path in package.resource_paths.items()})
     names = resources or _contract_order(package.resource_paths)
-    return _run_frictionless([(package, result, name) for name in names], progress or Progress(quiet=True))
+    return _run_frictionless([Task(package, result, name) for name in names], progress or Progress(quiet=True))
 
 
-def _run_frictionless(tasks: list[tuple[ElectionPackage, FastResult, str]], progress: Progress) -> list[Problem]:
+def _run_frictionless(tasks: list[Task], progress: Progress) -> list[Problem]:
     if not tasks:
         return []
     # Largest first, so the longest file starts at once and the others fill the other workers.
-    tasks = sorted(tasks, key=lambda t: -t[0].resource_paths[t[2]].stat().st_size)
-    arguments = [(package.id, str(package.directory), result.files, name) for package, result, name in tasks]
-    total = sum(package.resource_paths[name].stat().st_size for package, _, name in tasks)
+    tasks = sorted(tasks, key=lambda t: -t.bytes)
+    arguments = [(t.package.id, str(t.package.directory), t.result.files, t.name, t.rows) for t in tasks]
+    total = sum(t.bytes for t in tasks)
     workers = min(os.cpu_count() or 1, len(tasks))
+    new = sum(len(t.rows) for t in tasks if t.rows is not None)
     progress.say(f"[ashyq]   Frictionless: {len(tasks)} resource(s), {total / 1e6:.1f} MB"
+                 + (f" ({new:,} new rows of {sum(t.rows is not None for t in tasks)})" if new else "")
                  + (f", {workers} workers" if total >= PARALLEL_MIN_BYTES and workers > 1 else ""))
     if total < PARALLEL_MIN_BYTES or workers < 2:
         return [p for args in arguments for p in frictionless_run.validate_resource(*args)]

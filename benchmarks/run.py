@@ -13,7 +13,11 @@ process tree):
 5. the site is walked: pages, bytes, largest HTML page, and every region, territorial commission and
    station is checked to have its page, each station page showing every protocol line the table has;
 6. an election of Kazakhstan's size: the table's first whole regions, in file order, up to 10,000
-   stations (10,023 in 12 regions), imported and built the same way; its site's size and files.
+   stations (10,023 in 12 regions), imported and built the same way; its site's size and files;
+7. election night: the complete build's site rebuilt after the median region's protocols are
+   withdrawn, then again after they arrive (each batch imported and validated as a new batch is:
+   the validation cache starts empty before the first, so the second finds only the arriving
+   region's rows new); the second rebuild must equal the complete build, file by file.
 
 Figures go to ``benchmarks/out/results.json`` and a dated run section is added to ``docs/benchmarks.md``
 (newest first). Peak memory is the largest sum over the process tree of PSS (proportional set size:
@@ -361,14 +365,16 @@ def run(keep: bool) -> dict:
 
 def election_night(package: Path, site: Path, env: dict) -> dict:
     """Step 7: one region's protocols withdrawn, then arriving again, each a rebuild of the complete
-    build's site (what it kept beside it: render/reuse.py, render/page_cache.py), validating the
-    package afresh as a new batch is. The second rebuild must give back the complete build byte for
+    build's site (what it kept beside it: render/reuse.py, render/page_cache.py), validating each
+    batch as a new batch is (validation/rows.py: the rows the first rebuild confirmed are not sent to
+    Frictionless again, the arriving region's are). The second rebuild must give back the complete build byte for
     byte: every file of the site and of the Release is compared."""
     from ashyq.publish.manifest import hash_tree
 
     def tree(folder: Path) -> dict[str, str]:
         return {entry["path"]: entry["sha256"] for entry in hash_tree(folder)}
 
+    env = {**env, "ASHYQ_VALIDATION_CACHE": str(OUT / "night-validation-cache")}  # empty: nothing confirmed yet
     region = median_region(TABLE)
     before = {"site": tree(site), "release": tree(site.parent / "release")}
     table = OUT / "night-without-region.csv"

@@ -25,6 +25,7 @@ MAPPING = ROOT / "docs" / "examples" / "ru-2018-presidential.mapping.yml"
 PER_REGION = 30
 REGIONS = re.compile(r"ru-2018: (\d+) of (\d+) regions unchanged, reused")
 KEPT = re.compile(r"(\d+) files of unchanged regions kept from the previous build")
+ZIP_KEPT = re.compile(r"([\d,]+) entries kept from the previous copy")
 SUMMARY = re.compile(r"mkdocs build \((\w+)\): [\d.]+ s \((\d+) unchanged page\(s\) reused, (\d+) built\)")
 
 pytestmark = pytest.mark.skipif(not SHPILKIN_2018.is_file(), reason=f"{SHPILKIN_2018} is not there")
@@ -55,12 +56,13 @@ def write_table(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 @dataclass
 class Built:
-    """What a build reports: regions reused of all, files kept, and per language the pages MkDocs
-    reused and built."""
+    """What a build reports: regions reused of all, files kept, per language the pages MkDocs
+    reused and built, and the offline zip's entries kept."""
 
     regions: tuple[int, int]
     files_kept: int
     pages: dict[str, tuple[int, int]]
+    zip_entries_kept: int  # copied from the previous offline zip
 
 
 def import_and_build(table: Path, datasets: Path, site: Path, capsys) -> Built:
@@ -72,8 +74,10 @@ def import_and_build(table: Path, datasets: Path, site: Path, capsys) -> Built:
     assert cli.main(["--datasets", str(datasets), "--site", str(site)]) == 0
     said = capsys.readouterr().err
     regions = REGIONS.search(said)
+    zip_kept = ZIP_KEPT.search(said)
     return Built((int(regions.group(1)), int(regions.group(2))), int(KEPT.search(said).group(1)),
-                 {lang: (int(kept), int(built)) for lang, kept, built in SUMMARY.findall(said)})
+                 {lang: (int(kept), int(built)) for lang, kept, built in SUMMARY.findall(said)},
+                 int(zip_kept.group(1).replace(",", "")) if zip_kept else 0)
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
@@ -104,6 +108,8 @@ def test_a_rebuild_after_one_region_changes_and_one_arrives_is_byte_identical_to
     # and MkDocs builds only their pages whose Markdown is new.
     assert (first.regions, second.regions, full.regions) == ((0, 3), (1, 4), (0, 4))
     assert first.files_kept == full.files_kept == 0 and second.files_kept > 0
+    # Each kept file's entry in the offline zip is copied from the previous zip, not deflated again.
+    assert first.zip_entries_kept == full.zip_entries_kept == 0 and second.zip_entries_kept == second.files_kept
     assert set(first.pages) == set(second.pages) == set(full.pages) == {"kk", "ru", "en"}
     for lang in ("kk", "ru", "en"):
         assert first.pages[lang][0] == 0 and full.pages[lang][0] == 0  # nothing to reuse: every page built

@@ -592,6 +592,64 @@ def test_unchanged_package_is_not_validated_again(package_dir, tmp_path, monkeyp
     assert len(list(cache_dir.glob("*.json"))) == 1  # a failure is never remembered
 
 
+def validated_by_frictionless(monkeypatch) -> list[tuple[str, list[str]]]:
+    """Record each run of Frictionless: the resource and the data lines of the file it read."""
+    runs = []
+    real = validate.frictionless_run._validate
+
+    def spy(package_id, extra, directory, files, name, whole=None):
+        lines = (Path(directory) / files[name]).read_text(encoding="utf-8-sig").splitlines()
+        runs.append((name, lines[1:]))
+        return real(package_id, extra, directory, files, name, whole)
+    monkeypatch.setattr(validate.frictionless_run, "_validate", spy)
+    return runs
+
+
+def test_frictionless_validates_only_the_rows_it_has_not_confirmed(package_dir, tmp_path, monkeypatch):
+    """A new batch: Frictionless reads only its new rows, each resource's keys looking up the whole
+    package (a renamed station's parent, a corrected vote's protocol), and confirms them: it runs
+    once per resource with new rows (no second, whole run), and not at all on the others."""
+    cache_dir = tmp_path / "cache"
+    validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
+    set_cell(package_dir, "votes.csv", 6, "votes", "251")  # a corrected figure
+    set_cell(package_dir, "units.csv", 8, "name_ru", "УИК 2 (школа № 5)")  # a renamed station of d1
+    runs = validated_by_frictionless(monkeypatch)
+    validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
+    assert sorted(runs) == [("units", [get_line(package_dir, "units.csv", 8)]),
+                            ("votes", [get_line(package_dir, "votes.csv", 6)])]
+
+
+
+def test_a_new_row_frictionless_rejects_is_reported_at_its_row_in_the_package(package_dir, tmp_path, monkeypatch):
+    """What Frictionless finds in the new rows is reported as in a cold run: it validates the whole
+    resource again, so the report names the row of the package's own file."""
+    cache_dir = tmp_path / "cache"
+    validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
+    set_cell(package_dir, "votes.csv", 6, "votes", "-5")
+    monkeypatch.setattr(validate.fast, "cell_problems", lambda *args: [])  # only Frictionless can see it
+    runs = validated_by_frictionless(monkeypatch)
+    with pytest.raises(InputError) as error:
+        validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
+    assert find(error.value, "votes.csv", "minimum", row=6, field="votes").value == "-5"
+    assert [(name, len(lines)) for name, lines in runs] == [("votes", 1), ("votes", 12)]  # new row, then all
+    runs.clear()
+    with pytest.raises(InputError):  # a failure confirms nothing: the row is new again
+        validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
+    assert [(name, len(lines)) for name, lines in runs] == [("votes", 1), ("votes", 12)]
+
+
+def test_a_resource_with_a_record_over_two_lines_is_validated_whole(package_dir, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    set_cell(package_dir, "units.csv", 7, "name_ru", "УИК 1\nшкола № 5")
+    validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
+    set_cell(package_dir, "votes.csv", 6, "votes", "251")
+    runs = validated_by_frictionless(monkeypatch)
+    validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
+    assert sorted(name for name, _ in runs) == ["units", "votes"]
+    assert len(dict(runs)["units"]) == 10  # nine records, one over two lines
+    assert dict(runs)["votes"] == [get_line(package_dir, "votes.csv", 6)]
+
+
 # --- the command line -----------------------------------------------------------------------------
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -28,7 +28,7 @@ SQL_FILE = Path(__file__).resolve().parent.parent / "sql" / "checks.sql"
 FINDINGS_COLUMNS = ("election_id", "contest_id", "unit_id", "source_id", "check_id", "status",
                     "expected", "actual", "difference", "detail")
 STAGES = ("protocol_figures", "turnout_series", "turnout_check_results", "check_outcomes", "findings",
-          "check_counts", "figures_long", "field_labels", "station_sums_long", "tabulation_differences",
+          "check_counts", "field_labels", "station_sums_long", "tabulation_differences",
           "source_differences", "turnout_increments", "turnout_flags")
 
 

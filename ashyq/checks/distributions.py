@@ -59,14 +59,14 @@ def round_percentages(db, election_id: str, contest_id: str) -> pl.DataFrame:
         frame = frame.filter(pl.col("percent").is_not_null() & (pl.col("n") > 0))
         db.con.register("station_counts", frame.select("unit_id", "n", "k").to_arrow())
         try:
-            for kind, step in ROUND_KINDS.items():
-                chance = db.frame(_blocks()["integer_chance"], {"step": step})
-                observed = frame.filter(
-                    ((pl.col("percent") / step - (pl.col("percent") / step).round(0)).abs() * step) < 0.05).height
-                rows.append(dict(measure=measure, kind=kind, stations=frame.height, observed=observed,
-                                 expected=round(float(chance["chance"].sum()), 1)))
+            chance = db.frame(_blocks()["integer_chance"])  # a column per kind (ROUND_KINDS)
         finally:
             db.con.unregister("station_counts")
+        for kind, step in ROUND_KINDS.items():
+            observed = frame.filter(
+                ((pl.col("percent") / step - (pl.col("percent") / step).round(0)).abs() * step) < 0.05).height
+            rows.append(dict(measure=measure, kind=kind, stations=frame.height, observed=observed,
+                             expected=round(float(chance[kind].sum()), 1)))
     return pl.DataFrame(rows).with_columns(ratio=(pl.col("observed") / pl.col("expected")).round(2))
 
 

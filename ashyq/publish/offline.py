@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import multiprocessing
 import os
 import re
+import struct
 import zipfile
 import zlib
 
@@ -67,13 +69,15 @@ class Entry:
 
 
 def write_offline_zip(site_dir: Path, packages, workers: int | None = None,
-                      target: Path | None = None) -> tuple[Path, dict]:
+                      target: Path | None = None, previous: PreviousZip | None = None) -> tuple[Path, dict]:
     """Write the offline copy of ``site_dir`` to ``target`` (default: ``ashyq-site-offline.zip`` in the
     release folder beside ``site_dir``).
 
     Returns the zip's path and ``{path: {path, sha256, size}}`` of every site file read on the way
     (all but the zip and manifests), so the site's manifest need not read 2 GB again.
     ``workers``: processes to use (default: one per core); the bytes written do not depend on it.
+    ``previous``: the previous build's zip and the files kept from it unchanged (render/reuse.py),
+    whose entries are copied from it as they were deflated there.
     """
     site_dir = Path(site_dir)
     paths = [path for path in list_files(site_dir) if path not in (MANIFEST, CHECKSUMS)]
@@ -88,8 +92,10 @@ def write_offline_zip(site_dir: Path, packages, workers: int | None = None,
             offline.append({"path": entry.path, "sha256": entry.sha256, "size": entry.size})
             archive.add(f"{ZIP_FOLDER}/{entry.path}", entry)
 
-        for site_entry, entries in _process(site_dir, paths, folders, workers):
+        for site_entry, entries in _process(site_dir, paths, folders, workers, previous):
             site_hashes[site_entry["path"]] = site_entry
+            if entries is None:  # a kept file, as it was: its entry as the previous zip holds it
+                entries = [previous.entry(site_entry["path"])]
             for entry in entries:
                 add(entry)
         # The copy's own manifest lists every other offline file, so it is deflated last; the zip's
@@ -100,11 +106,14 @@ def write_offline_zip(site_dir: Path, packages, workers: int | None = None,
     return target, site_hashes
 
 
-def _process(site_dir: Path, paths: list[str], folders: set[str], workers: int | None):
-    """``(site entry, offline entries)`` per site file, in ``paths`` order."""
+def _process(site_dir: Path, paths: list[str], folders: set[str], workers: int | None,
+             previous: PreviousZip | None = None):
+    """``(site entry, offline entries)`` per site file, in ``paths`` order; entries None for a kept
+    file the previous zip holds."""
     chunks = [paths[i:i + _CHUNK_FILES] for i in range(0, len(paths), _CHUNK_FILES)]
     workers = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
-    _JOB.update(site_dir=site_dir, folders=folders, tags=TagCache())  # each worker fills its own copy
+    _JOB.update(site_dir=site_dir, folders=folders, tags=TagCache(),  # each worker fills its own copy
+                kept=previous.kept if previous else {})
     try:
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             for chunk in chunks:
@@ -124,13 +133,14 @@ def _process(site_dir: Path, paths: list[str], folders: set[str], workers: int |
 
 
 def _process_chunk(paths: list[str]) -> list[tuple[dict, list[Entry]]]:
-    site_dir, folders, tags = os.fspath(_JOB["site_dir"]), _JOB["folders"], _JOB["tags"]
+    site_dir, folders, tags, kept = os.fspath(_JOB["site_dir"]), _JOB["folders"], _JOB["tags"], _JOB["kept"]
     results = []
     for relative in paths:
         with open(os.path.join(site_dir, relative), "rb") as handle:  # not Path.read_bytes: 100,000 files
             data = handle.read()
         site_entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        results.append((site_entry, _offline_entries(relative, data, folders, tags)))
+        unchanged = kept.get(relative) == site_entry["sha256"]
+        results.append((site_entry, None if unchanged else _offline_entries(relative, data, folders, tags)))
     return results
 
 
@@ -150,6 +160,44 @@ def _entry(path: str, data: bytes) -> Entry:
     compressor = isal_zlib.compressobj(COMPRESS_LEVEL, isal_zlib.DEFLATED, -15)  # raw deflate, as in a zip
     deflated = compressor.compress(data) + compressor.flush()
     return Entry(path, len(data), hashlib.sha256(data).hexdigest(), zlib.crc32(data), deflated)
+
+
+class PreviousZip:
+    """The offline zip of the previous build, and the site files kept from it unchanged (``kept``:
+    path → SHA-256 they must still have). A kept file's offline form is the same as then: it is the
+    same page, and what its links name (its own region's pages, the election's, the reference
+    pages) is there as then, since its region is unchanged. Its entry is copied from the previous
+    zip, deflated as it was, when its bytes are still those (checked as they are hashed)."""
+
+    def __init__(self, path: Path, kept: dict[str, str]):
+        self._zip = zipfile.ZipFile(path)
+        manifest = json.loads(self._zip.read(f"{ZIP_FOLDER}/{MANIFEST}"))
+        self._offline = {entry["path"]: entry for entry in manifest["files"]}
+        # only what the previous zip holds can be copied from it
+        self.kept = {path: sha for path, sha in kept.items() if path in self._offline}
+
+    @classmethod
+    def open(cls, path: Path, kept: dict[str, str]) -> PreviousZip | None:
+        """The previous zip, or None when there is none or it cannot be read as ours."""
+        if not kept or not Path(path).is_file():
+            return None
+        try:
+            return cls(path, kept)
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            return None
+
+    def entry(self, path: str) -> Entry:
+        info = self._zip.getinfo(f"{ZIP_FOLDER}/{path}")
+        handle = self._zip.fp
+        handle.seek(info.header_offset)
+        header = handle.read(zipfile.sizeFileHeader)
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        handle.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
+        offline = self._offline[path]
+        return Entry(path, info.file_size, offline["sha256"], info.CRC, handle.read(info.compress_size))
+
+    def close(self) -> None:
+        self._zip.close()
 
 
 class _RawZip:

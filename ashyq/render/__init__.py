@@ -40,26 +40,12 @@ def _render_site(db, packages, staging, progress) -> None:
     # staging without them (a test rendering on its own) builds every page.
     previous_pages, pages_dir = getattr(staging, "previous_pages_dir", None), getattr(staging, "pages_dir", None)
 
-    # Language-neutral, once: downloads first (their tables are freed before the elections' page
-    # data is held in memory), our assets, the map outlines.
-    downloads = _write_downloads(db, packages, site_dir / urls.DOWNLOADS_DIR, Path(staging.release_dir))
-    site.copy_assets(site_dir)
-    maps.write_boundaries(site_dir, {p.election["division"] for p in packages if p.election.get("division")})
-    contests = {(p.id, row["contest_id"]): row for p in packages for row in db.named("election_contests",
-                                                                                    election_id=p.id)}
-    reference_pages = {}
+    # The elections' page data first: the regions' keys decide which downloads are written again.
+    elections = [load_election(db, package.id) for package in packages]
+    # Each language's config comes first: a region's key holds the MkDocs context its pages are built in.
+    reference_pages, configs = {}, {}
     for loc in languages:
         reference_pages[loc.lang] = site.copy_hand_written(docs_dir / loc.lang, {"packages": packages}, loc)
-        reference.downloads_page(loc, packages, downloads, contests).write(docs_dir)
-
-    elections = []
-    for package in packages:
-        data = load_election(db, package.id)
-        data.station_downloads = _by_unit(d for d in downloads if d.election_id == package.id and d.unit_id)
-        elections.append(data)
-    # Each language's config comes first: a region's key holds the MkDocs context its pages are built in.
-    configs = {}
-    for loc in languages:
         reference.data_dictionary_page(loc).write(docs_dir)
         reference_pages[loc.lang] += [urls.source_file(urls.page(loc.lang, "data-dictionary"))]
         configs[loc.lang] = docs_dir.parent / f"mkdocs.{loc.lang}.yml"
@@ -68,15 +54,30 @@ def _render_site(db, packages, staging, progress) -> None:
                                    reference_pages[loc.lang], True))
     contexts = {lang: page_cache.context(config) for lang, config in configs.items()}
     previous = reuse.Previous(previous_pages, getattr(staging, "final_dir", None))
-
     regions_of = {}
     for data in elections:
-        package = by_id[data.election_id]
         regions = list(reuse.regions(region_views(data), contexts).values())
         if pages_dir is not None:
             reused = sum(previous.take(region) for region in regions)
-            progress.say(f"[ashyq]   {package.id}: {reused} of {len(regions)} regions unchanged, reused")
+            progress.say(f"[ashyq]   {data.election_id}: {reused} of {len(regions)} regions unchanged, reused")
         regions_of[data.election_id] = regions
+
+    # Language-neutral, once: the downloads (a kept region's own station files are kept with its
+    # pages), our assets, the map outlines.
+    downloads = _write_downloads(db, packages, site_dir / urls.DOWNLOADS_DIR, Path(staging.release_dir),
+                                 {e: [r for r in regions if r.reused] for e, regions in regions_of.items()})
+    for data in elections:
+        reuse.attach_station_downloads(data, regions_of[data.election_id],
+                                       [d for d in downloads if d.election_id == data.election_id and d.unit_id])
+    site.copy_assets(site_dir)
+    maps.write_boundaries(site_dir, {p.election["division"] for p in packages if p.election.get("division")})
+    contests = {(p.id, row["contest_id"]): row for p in packages for row in db.named("election_contests",
+                                                                                    election_id=p.id)}
+    for loc in languages:
+        reference.downloads_page(loc, packages, downloads, contests).write(docs_dir)
+
+    for data in elections:
+        package, regions = by_id[data.election_id], regions_of[data.election_id]
         lines_published = db.named("election_lines_published", election_id=package.id)
         checked = integrity.write_integrity_csvs(db, package.id, site_dir)  # checks stage: its tables as CSV
         count = 0
@@ -134,17 +135,14 @@ def _render_site(db, packages, staging, progress) -> None:
         reuse.write_pending(pages_dir, [r for regions in regions_of.values() for r in regions], previous)
 
 
-def _by_unit(downloads) -> dict[str, list]:
-    grouped: dict[str, list] = {}
-    for d in downloads:
-        grouped.setdefault(d.unit_id, []).append(d)
-    return grouped
-
-
-def _write_downloads(db, packages, out_dir: Path, release_dir: Path) -> list:
+def _write_downloads(db, packages, out_dir: Path, release_dir: Path, kept: dict[str, list]) -> list:
     """Every download (each CSV made spreadsheet-safe, the package zips included); the bulk files
-    moved to the GitHub Release's folder (publish/release.py)."""
+    moved to the GitHub Release's folder (publish/release.py). ``kept``: per election, the regions
+    kept from the previous build, whose units' station files are not written again."""
     from .. import downloads
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    return downloads.move_to_release(downloads.write_downloads(db, packages, out_dir), out_dir, release_dir)
+    written = downloads.write_downloads(db, packages, out_dir, {
+        election_id: downloads.KeptUnits({r.region_id for r in regions}, [d for r in regions for d in r.downloads])
+        for election_id, regions in kept.items()})
+    return downloads.move_to_release(written, out_dir, release_dir)

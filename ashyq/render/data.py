@@ -149,7 +149,7 @@ def region_views(data: ElectionData) -> dict[str, ElectionData]:
     protocols, sums, turnout = split(data.protocols, by_second), split(data.sums, by_second), split(data.turnout, by_second)
     votes, vote_sums = split(data.votes, by_second), split(data.vote_sums, by_second)
     turnout_sums, extra_values = split(data.turnout_sums, by_second), split(data.extra_values, by_second)
-    findings, downloads = split(data.findings, by_unit), split(data.station_downloads, by_unit)
+    findings = split(data.findings, by_unit)
     single_member = {c["contest_id"] for c in data.contests if c.get("kind") == "single_member" and c.get("constituency")}
     views = {}
     for root in data.roots:
@@ -167,7 +167,7 @@ def region_views(data: ElectionData) -> dict[str, ElectionData]:
                 bodies=data.bodies, venues={v: row for v, row in data.venues.items() if v in venue_ids},
                 contest_results={k: rows for k, rows in data.contest_results.items() if k[0] in held},
                 extra_lines=data.extra_lines, extra_values=extra_values.get(region, {}),
-                station_downloads=downloads.get(region, {}), whole=data)
+                whole=data)
     return views
 
 

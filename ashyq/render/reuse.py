@@ -12,9 +12,13 @@ The keys and the files of each region are kept in the page cache beside the site
 it once it has hashed the new site (``complete``): a file changed by hand in the previous site stops
 the build instead of being published again.
 
-The election's own pages (its page, integrity, changes, single-member contests), the downloads, the
-finder and the Release are built in full every time: they add up every region. So are all regions
-of an election with maps of polling venues: those maps share one scale across the election.
+A region's own downloads (the station files of its units: downloads.py) are kept with its pages:
+they hold its stations' protocols, votes, codes and names, in its order, which its view holds too.
+The offline zip copies the entries of the kept files from the previous zip (publish/offline.py).
+
+The election's own pages (its page, integrity, changes, single-member contests), its other downloads
+and the finder are built in full every time: they add up every region. So are all regions of an
+election with maps of polling venues: those maps share one scale across the election.
 """
 from __future__ import annotations
 
@@ -24,10 +28,11 @@ import json
 import os
 import pickle
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import page_cache
+from ..downloads import Download
+from . import page_cache, urls
 from .data import ElectionData
 
 INDEX = "regions.json"
@@ -49,6 +54,7 @@ class Region:
     key: str
     reused: bool = False
     files: list[str] = field(default_factory=list)  # site-relative files written for it (every language)
+    downloads: list[Download] = field(default_factory=list)  # its units' station files (downloads.py)
 
 
 def regions(views: dict[str, ElectionData], contexts: dict[str, str]) -> dict[str, Region]:
@@ -72,8 +78,7 @@ def _inputs(view: ElectionData) -> tuple:
     """Everything a region's pages read (the view before any page is built)."""
     return (view.election_id, view.election, view.units, view.children, view.contests, view.choices, view.sources,
             view.protocols, view.votes, view.sums, view.vote_sums, view.turnout, view.turnout_sums, view.findings,
-            view.bodies, view.venues, view.contest_results, view.extra_lines, view.extra_values,
-            view.station_downloads)
+            view.bodies, view.venues, view.contest_results, view.extra_lines, view.extra_values)
 
 
 class Previous:
@@ -103,6 +108,7 @@ class Previous:
             return False
         region.reused = True
         region.files = list(entry["files"])
+        region.downloads = [Download(**d) for d in entry["downloads"]]
         region.view.row_pages.update(entry["row_pages"])
         region.view.row_contests.update(entry["row_contests"])
         return True
@@ -133,22 +139,56 @@ class Previous:
         return dict(zip(entry["files"], entry["sha256"]))
 
 
+def attach_station_downloads(data: ElectionData, regions: list[Region], downloads: list[Download]) -> None:
+    """Give the election and each region's view the station files of their units (``downloads``: the
+    election's, kept and written); a region built now records its own among its files."""
+    data.station_downloads = {}
+    for download in downloads:
+        data.station_downloads.setdefault(download.unit_id, []).append(download)
+    for region in regions:
+        region.view.station_downloads = {unit_id: files for unit_id, files in data.station_downloads.items()
+                                         if unit_id in region.view.units}
+        if not region.reused:
+            region.downloads = [d for files in region.view.station_downloads.values() for d in files]
+            region.files += [urls.download_file(d.path) for d in region.downloads]
+
+
 def write_pending(pages_dir: Path, regions: list[Region], previous: Previous) -> None:
     """Render's half of the new index: each region's key, files and its stations' table rows; the
     reused regions' files carry the hashes they must still have."""
     entries = []
     for region in regions:
         entries.append({"election_id": region.election_id, "region_id": region.region_id, "key": region.key,
-                        "files": sorted(region.files), "row_pages": region.view.row_pages,
+                        "files": sorted(region.files), "downloads": [asdict(d) for d in region.downloads],
+                        "row_pages": region.view.row_pages,
                         "row_contests": region.view.row_contests,
                         "expected": previous.hashes(region) if region.reused else {}})
     (pages_dir / PENDING).write_text(json.dumps({"format": FORMAT, "regions": entries}, ensure_ascii=False),
                                      encoding="utf-8")
 
 
-def complete(pages_dir: Path, hashes: dict[str, str]) -> list[str]:
+def kept_files(pages_dir: Path) -> dict[str, str]:
+    """The files render kept from the previous site, with the SHA-256 each must still have."""
+    pending_path = pages_dir / PENDING
+    if not pending_path.is_file():
+        return {}
+    pending = json.loads(pending_path.read_text(encoding="utf-8"))
+    return {path: sha for entry in pending["regions"] for path, sha in entry["expected"].items()}
+
+
+def offline_zip(pages_dir: Path | None) -> str | None:
+    """The SHA-256 of the offline zip published with the regions of ``pages_dir``'s index, if any."""
+    try:
+        index = json.loads((pages_dir / INDEX).read_text(encoding="utf-8"))
+    except (TypeError, OSError, UnicodeDecodeError, ValueError):
+        return None
+    return index.get("offline_zip") if isinstance(index, dict) and index.get("format") == FORMAT else None
+
+
+def complete(pages_dir: Path, hashes: dict[str, str], offline_zip_sha256: str) -> list[str]:
     """Publish's half: every region's files with their SHA-256 in the new site (``hashes``: path →
-    sha256). Returns the reused files whose bytes are not what the previous build wrote."""
+    sha256), and the offline zip published with them. Returns the reused files whose bytes are not
+    what the previous build wrote."""
     pending_path = pages_dir / PENDING
     if not pending_path.is_file():
         return []
@@ -158,8 +198,8 @@ def complete(pages_dir: Path, hashes: dict[str, str]) -> list[str]:
         changed += [path for path, sha in entry.pop("expected").items() if hashes.get(path) != sha]
         entry["sha256"] = [hashes[path] for path in entry["files"]]
         entries.append(entry)
-    (pages_dir / INDEX).write_text(json.dumps({"format": FORMAT, "regions": entries}, ensure_ascii=False),
-                                   encoding="utf-8")
+    (pages_dir / INDEX).write_text(json.dumps({"format": FORMAT, "offline_zip": offline_zip_sha256,
+                                               "regions": entries}, ensure_ascii=False), encoding="utf-8")
     pending_path.unlink()
     return changed
 

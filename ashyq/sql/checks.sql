@@ -147,18 +147,6 @@ SELECT election_id, contest_id, check_id, level,
        count(*) FILTER (WHERE status = 'cannot_check') AS cannot_check
 FROM check_outcomes GROUP BY ALL ORDER BY ALL;
 
--- name: figures_long
--- Every published figure of every protocol, one row each: the lines, then "votes:<choice_id>".
--- UNPIVOT drops empty cells, so "not published" is never compared; totals the model derived are not
--- figures of the source and are not compared between sources either.
-CREATE OR REPLACE VIEW figures_long AS
-SELECT election_id, contest_id, unit_id, source_id, field, value::BIGINT AS value
-FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {lines} FROM protocols_published)
-      ON {lines} INTO NAME field VALUE value)
-UNION ALL
-SELECT election_id, contest_id, unit_id, source_id, 'votes:' || choice_id, votes
-FROM votes WHERE votes IS NOT NULL;
-
 -- name: field_labels
 -- How a field is ordered and named on pages: lines in protocol order, then choices in ballot order.
 CREATE OR REPLACE VIEW field_labels AS
@@ -170,15 +158,18 @@ SELECT election_id, contest_id, 'votes:' || choice_id,
 FROM choices;
 
 -- name: station_sums_long
--- The sum over stations of each line and choice, with how many stations it covers.
+-- The sum over stations of each line and choice of each unit above the stations, with how many
+-- stations it covers.
 CREATE OR REPLACE VIEW station_sums_long AS
-WITH sums AS (
+WITH above AS (
+    SELECT s.* FROM station_sums s JOIN units u USING (election_id, unit_id) WHERE u.level <> 'station'
+), sums AS (
     SELECT election_id, contest_id, unit_id, source_id, field, value::BIGINT AS value
-    FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {lines} FROM station_sums)
+    FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {lines} FROM above)
           ON {lines} INTO NAME field VALUE value)
 ), counts AS (
     SELECT election_id, contest_id, unit_id, source_id, replace(field, '__n', '') AS field, n
-    FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {line_counts} FROM station_sums)
+    FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {line_counts} FROM above)
           ON {line_counts} INTO NAME field VALUE n)
 )
 SELECT s.*, c.n AS stations_reporting, ss.stations_total, ss.stations_with_protocol, ss.complete
@@ -189,7 +180,7 @@ UNION ALL
 SELECT v.election_id, v.contest_id, v.unit_id, v.source_id, 'votes:' || v.choice_id, v.votes,
        v.votes__n, ss.stations_total, ss.stations_with_protocol, ss.complete
 FROM vote_sums v
-JOIN station_sums ss USING (election_id, contest_id, unit_id, source_id)
+JOIN above ss USING (election_id, contest_id, unit_id, source_id)
 WHERE v.votes IS NOT NULL;
 
 -- name: tabulation_differences
@@ -197,12 +188,21 @@ WHERE v.votes IS NOT NULL;
 -- complete (the unit is marked complete and every station publishes the figure). The stations'
 -- source is the same source as the aggregate where there is one, otherwise the official one.
 CREATE OR REPLACE TABLE tabulation_differences AS
-WITH own AS (
+WITH aggregates AS (  -- the protocols of units above the stations, before unpivoting (a few of many)
+    SELECT p.* FROM protocols_published p JOIN units u USING (election_id, unit_id) WHERE u.level <> 'station'
+), own AS (
+    -- Their published figures, one row each: the lines, then "votes:<choice_id>". UNPIVOT drops
+    -- empty cells, so "not published" is never compared; totals the model derived are not figures
+    -- of the source (protocols_published) and are not compared either.
     SELECT f.*, s.kind AS source_kind
-    FROM figures_long f
-    JOIN units u USING (election_id, unit_id)
+    FROM (SELECT election_id, contest_id, unit_id, source_id, field, value::BIGINT AS value
+          FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {lines} FROM aggregates)
+                ON {lines} INTO NAME field VALUE value)
+          UNION ALL
+          SELECT v.election_id, v.contest_id, v.unit_id, v.source_id, 'votes:' || v.choice_id, v.votes
+          FROM votes v SEMI JOIN aggregates a USING (election_id, contest_id, unit_id, source_id)
+          WHERE v.votes IS NOT NULL) f
     JOIN sources s USING (election_id, source_id)
-    WHERE u.level <> 'station'
 ), paired AS (
     SELECT o.election_id, o.contest_id, o.unit_id, o.source_id, o.field, o.value AS own_value,
            l.source_id AS stations_source_id, l.value AS sum_value, l.stations_total,
@@ -227,10 +227,21 @@ ORDER BY p.election_id, p.contest_id, p.unit_id, p.source_id, fl.position;
 -- which they differ, side by side. Source a is the more official one (official, then commission
 -- summary, then observer copy).
 CREATE OR REPLACE TABLE source_differences AS
-WITH ranked AS (
+WITH shared AS (  -- the protocols some other source also gives, before unpivoting (a few of many)
+    SELECT p.* FROM protocols_published p
+    SEMI JOIN (SELECT election_id, contest_id, unit_id FROM protocols_published GROUP BY ALL HAVING count(*) > 1)
+         USING (election_id, contest_id, unit_id)
+), ranked AS (  -- their figures, one row each, as for tabulation_differences
     SELECT f.*, s.kind AS source_kind,
            CASE s.kind WHEN 'official' THEN 1 WHEN 'commission_summary' THEN 2 ELSE 3 END AS rank
-    FROM figures_long f JOIN sources s USING (election_id, source_id)
+    FROM (SELECT election_id, contest_id, unit_id, source_id, field, value::BIGINT AS value
+          FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {lines} FROM shared)
+                ON {lines} INTO NAME field VALUE value)
+          UNION ALL
+          SELECT v.election_id, v.contest_id, v.unit_id, v.source_id, 'votes:' || v.choice_id, v.votes
+          FROM votes v SEMI JOIN shared h USING (election_id, contest_id, unit_id, source_id)
+          WHERE v.votes IS NOT NULL) f
+    JOIN sources s USING (election_id, source_id)
 )
 SELECT a.election_id, a.contest_id, a.unit_id, a.field, fl.label,
        a.source_id AS source_a, a.source_kind AS source_a_kind, a.value AS value_a,
@@ -335,8 +346,9 @@ ORDER BY c.unit_id;
 
 -- name: integer_chance
 -- For each station (count k of n), the chance that a count drawn from Binomial(n, k/n) (normal
--- approximation, within 4 standard deviations) gives a percentage within 0.05 of a multiple of
--- $step: the rate of "round" percentages expected without any rounding by people.
+-- approximation, within 4 standard deviations) gives a percentage within 0.05 of a whole number
+-- (integer) and of a multiple of 5 % (multiple_of_5): the rate of "round" percentages expected
+-- without any rounding by people. Both from one set of draws.
 WITH stations AS (
     SELECT unit_id, n, k, k / n AS p, sqrt(n * (k / n) * (1 - k / n)) AS sigma
     FROM (SELECT unit_id, n::DOUBLE AS n, k::DOUBLE AS k FROM station_counts WHERE n > 0 AND k BETWEEN 0 AND n)
@@ -348,6 +360,8 @@ WITH stations AS (
                                       least(s.n, ceil(s.k + 4 * s.sigma))::BIGINT + 1)) AS draw)
 )
 SELECT unit_id,
-       sum(weight * (abs(100.0 * draw / n / $step - round(100.0 * draw / n / $step)) * $step < 0.05)::INTEGER)
-         / sum(weight) AS chance
+       sum(weight * (abs(100.0 * draw / n / 1.0 - round(100.0 * draw / n / 1.0)) * 1.0 < 0.05)::INTEGER)
+         / sum(weight) AS integer,
+       sum(weight * (abs(100.0 * draw / n / 5.0 - round(100.0 * draw / n / 5.0)) * 5.0 < 0.05)::INTEGER)
+         / sum(weight) AS multiple_of_5
 FROM draws GROUP BY unit_id;

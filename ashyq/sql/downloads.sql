@@ -101,12 +101,16 @@ WHERE a.election_id = $e AND a.distance > 0 AND au.depth > 0;
 -- name: download_unit_protocols
 -- Every published protocol of the stations below each unit of level $level (the root left out: its
 -- stations are the whole package, in its zip), as published, with the station's code and names; one
--- row per unit and station protocol, by unit, then hierarchy, contest and source.
+-- row per unit and station protocol, by unit, then hierarchy, contest and source. $kept: regions
+-- whose units' files are kept from the previous build (render/reuse.py), left out.
 WITH members AS (
     SELECT m.unit_id AS folder_id, m.station_id
     FROM station_members m
     JOIN unit_tree t ON t.election_id = m.election_id AND t.unit_id = m.unit_id
     WHERE m.election_id = $e AND t.level = $level AND t.depth > 0
+      AND NOT EXISTS (SELECT 1 FROM unit_ancestors a  -- a unit of a region kept from the previous build
+                      WHERE a.election_id = $e AND a.unit_id = m.unit_id
+                        AND list_contains($kept::VARCHAR[], a.ancestor_id))
 )
 SELECT m.folder_id, u.code, u.name_kk, u.name_ru, u.name_en, p.* EXCLUDE (election_id)
 FROM members m
@@ -122,6 +126,9 @@ WITH members AS (
     FROM station_members m
     JOIN unit_tree t ON t.election_id = m.election_id AND t.unit_id = m.unit_id
     WHERE m.election_id = $e AND t.level = $level AND t.depth > 0
+      AND NOT EXISTS (SELECT 1 FROM unit_ancestors a  -- a unit of a region kept from the previous build
+                      WHERE a.election_id = $e AND a.unit_id = m.unit_id
+                        AND list_contains($kept::VARCHAR[], a.ancestor_id))
 )
 SELECT m.folder_id, v.* EXCLUDE (election_id)
 FROM members m

@@ -30,7 +30,7 @@ def default_dir() -> Path | None:
 def package_key(package: ElectionPackage) -> str | None:
     """The package's content hash; None when a file is missing (nothing to remember then)."""
     digest = hashlib.sha256()
-    digest.update(_code_fingerprint().encode())
+    digest.update(code_fingerprint().encode())
     digest.update(package.id.encode())
     digest.update(json.dumps(package.descriptor, sort_keys=True, ensure_ascii=False).encode())
     for name, path in sorted(package.resource_paths.items()):
@@ -61,6 +61,19 @@ def remember_all(cache_dir: Path, passed: list[tuple[str, ElectionPackage]], pro
             return
 
 
+def remember_rows(cache_dir: Path | None, entries: list[tuple[str, list[bytes]]], progress) -> None:
+    """Remember the rows of each resource Frictionless has now confirmed (validation/rows.py)."""
+    from . import rows
+
+    for name, digests in entries if cache_dir else []:
+        try:
+            rows.remember(cache_dir, name, digests)
+        except OSError as error:
+            progress.say(f"[ashyq]   validation cache not written ({error.filename or cache_dir}: "
+                         f"{error.strerror or error}); the next run validates every row again")
+            return
+
+
 def remember_valid(cache_dir: Path, key: str, package: ElectionPackage) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_dir / f"{key}.json"
@@ -80,7 +93,7 @@ def _file_hash(path: Path) -> bytes:
     return digest.digest()
 
 
-def _code_fingerprint() -> str:
+def code_fingerprint() -> str:
     digest = hashlib.sha256()
     sources = [PACKAGE_DIR / "validate.py", PACKAGE_DIR / "load.py", PACKAGE_DIR / "limits.py",
                PACKAGE_DIR / "contract.yml", PACKAGE_DIR / "contract.py",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import messages
+from . import messages, rows
 from ..limits import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS, TooLarge, number, read_within
 from ..problems import Problem
 
@@ -38,6 +38,8 @@ class Table:
     file: str
     frame: pl.DataFrame | None = None  # None when the file could not be read as the contract's CSV
     problems: list[Problem] = field(default_factory=list)
+    # Each record's line, hashed (validation/rows.py); None when a record spans lines (a quoted line break)
+    row_digests: list[bytes] | None = None
 
     @property
     def readable(self) -> bool:
@@ -136,6 +138,8 @@ def _read_table(package_id: str, file: str, path: Path, columns: list[str]) -> T
     frame = frame.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in columns])
     frame = frame.with_columns(pl.all_horizontal([pl.col(c).is_null() for c in columns]).alias(BLANK))
     table.frame = frame
+    if one_line_each:
+        table.row_digests = rows.line_digests(data, records)
 
     blank_rows = set(frame.filter(pl.col(BLANK))[ROW].to_list())
     for row in sorted(blank_rows):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 from . import messages
@@ -31,23 +32,64 @@ SIMPLE_KINDS = {"type-error": "type-error", "missing-cell": "missing-cell", "ext
 def package_descriptor(files: dict[str, str], extra: tuple = ()) -> dict:
     """The descriptor Frictionless validates: the package's files under the contract's schemas
     (``extra``: the protocol lines the package declares for its own form)."""
-    return {
-        "resources": [
-            {"name": name, "path": file, "type": "table", "format": "csv", "encoding": "utf-8",
-             "dialect": {"csv": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True}, "header": True},
-             "schema": contract.table_schema(name, extra, present=set(files))}
-            for name, file in files.items()
-        ]
-    }
+    return {"resources": [_resource(name, file, contract.table_schema(name, extra, present=set(files)))
+                          for name, file in files.items()]}
+
+
+def _resource(name: str, file: str, schema: dict) -> dict:
+    return {"name": name, "path": file, "type": "table", "format": "csv", "encoding": "utf-8",
+            "dialect": {"csv": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True}, "header": True},
+            "schema": schema}
 
 
 
-def validate_resource(package_id: str, directory: str, files: dict[str, str], name: str) -> list[Problem]:
-    """Every error Frictionless finds in resource ``name`` (``files``: resource → path in ``directory``)."""
+def validate_resource(package_id: str, directory: str, files: dict[str, str], name: str,
+                      new_rows: list[int] | None = None) -> list[Problem]:
+    """Every error Frictionless finds in resource ``name`` (``files``: resource → path in ``directory``).
+
+    ``new_rows``: only these records (0-based) are new (validation/rows.py); Frictionless validates
+    them alone, and the whole resource only if it finds anything there."""
+    if new_rows is not None:
+        with tempfile.TemporaryDirectory(prefix="ashyq-rows-") as folder:
+            try:
+                extra, new_directory, new_files, whole = _new_rows_package(directory, files, name, new_rows,
+                                                                           Path(folder))
+            except OSError:  # no symbolic links here (Windows without the right): the whole resource
+                new_directory = None
+            if new_directory and not _validate(package_id, extra, new_directory, new_files, name, whole):
+                return []
+    return _validate(package_id, _extra_lines(directory), directory, files, name)
+
+
+def _new_rows_package(directory: str, files: dict[str, str], name: str, new_rows: list[int],
+                      folder: Path) -> tuple[tuple, str, dict[str, str], dict[str, str]]:
+    """A package in ``folder`` whose resource ``name`` holds only ``new_rows``: the others (and
+    ``name``'s whole file, for a key referring to itself) are links to the package's files."""
+    from . import rows
+
+    for relative in [*files.values(), "datapackage.json"]:
+        link = folder / relative
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if not link.exists():
+            link.symlink_to(Path(directory).resolve() / relative)
+    new_file = f"{name}.new-rows.csv"
+    rows.write_new_rows(Path(directory) / files[name], new_rows, folder / new_file)
+    return _extra_lines(directory), str(folder), {**files, name: new_file}, {name: files[name]}
+
+
+def _validate(package_id: str, extra: tuple, directory: str, files: dict[str, str], name: str,
+              whole: dict[str, str] | None = None) -> list[Problem]:
     from frictionless import Package
 
-    extra = _extra_lines(directory)
-    package = Package(package_descriptor(files, extra), basepath=directory)
+    descriptor = package_descriptor(files, extra)
+    for resource, file in (whole or {}).items():  # a key referring to its own resource looks up the whole file
+        schema = next(r["schema"] for r in descriptor["resources"] if r["name"] == resource)
+        for key in schema.get("foreignKeys", []):
+            if not key["reference"]["resource"]:
+                key["reference"]["resource"] = f"{resource}--whole"
+        descriptor["resources"].append(_resource(f"{resource}--whole", file,
+                                                 {k: v for k, v in schema.items() if k != "foreignKeys"}))
+    package = Package(descriptor, basepath=directory)
     report = package.get_resource(name).validate(limit_errors=LIMIT_ERRORS)
     errors = [error for task in report.tasks for error in task.errors] + list(report.errors)
     blank_rows = {e.row_number for e in errors if e.type == "blank-row"}
