@@ -53,8 +53,26 @@ def _blocks() -> dict[str, str]:
         min_units=MIN_UNITS_FOR_OUTLIERS,
         z_threshold=ROBUST_Z_THRESHOLD,
         peak_share=SECOND_PEAK_SHARE,
+        figures_of=_FiguresOf(lines),
     )
     return {name: body.strip().format(**values) for name, body in zip(parts[1::2], parts[2::2])}
+
+
+class _FiguresOf:
+    """``{figures_of:<table>}`` in checks.sql: the published figures of the protocols in <table> (a
+    few of many, chosen before unpivoting), one row each: the lines, then "votes:<choice_id>"."""
+
+    def __init__(self, lines: str):
+        self.lines = lines
+
+    def __format__(self, table: str) -> str:
+        return (f"SELECT election_id, contest_id, unit_id, source_id, field, value::BIGINT AS value\n"
+                f"FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {self.lines} FROM {table})\n"
+                f"      ON {self.lines} INTO NAME field VALUE value)\n"
+                f"UNION ALL\n"
+                f"SELECT v.election_id, v.contest_id, v.unit_id, v.source_id, 'votes:' || v.choice_id, v.votes\n"
+                f"FROM votes v SEMI JOIN {table} USING (election_id, contest_id, unit_id, source_id)\n"
+                f"WHERE v.votes IS NOT NULL")
 
 
 def protocol_check_sql(check: Check) -> str:

@@ -195,13 +195,7 @@ WITH aggregates AS (  -- the protocols of units above the stations, before unpiv
     -- empty cells, so "not published" is never compared; totals the model derived are not figures
     -- of the source (protocols_published) and are not compared either.
     SELECT f.*, s.kind AS source_kind
-    FROM (SELECT election_id, contest_id, unit_id, source_id, field, value::BIGINT AS value
-          FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {lines} FROM aggregates)
-                ON {lines} INTO NAME field VALUE value)
-          UNION ALL
-          SELECT v.election_id, v.contest_id, v.unit_id, v.source_id, 'votes:' || v.choice_id, v.votes
-          FROM votes v SEMI JOIN aggregates a USING (election_id, contest_id, unit_id, source_id)
-          WHERE v.votes IS NOT NULL) f
+    FROM ({figures_of:aggregates}) f
     JOIN sources s USING (election_id, source_id)
 ), paired AS (
     SELECT o.election_id, o.contest_id, o.unit_id, o.source_id, o.field, o.value AS own_value,
@@ -234,13 +228,7 @@ WITH shared AS (  -- the protocols some other source also gives, before unpivoti
 ), ranked AS (  -- their figures, one row each, as for tabulation_differences
     SELECT f.*, s.kind AS source_kind,
            CASE s.kind WHEN 'official' THEN 1 WHEN 'commission_summary' THEN 2 ELSE 3 END AS rank
-    FROM (SELECT election_id, contest_id, unit_id, source_id, field, value::BIGINT AS value
-          FROM (UNPIVOT (SELECT election_id, contest_id, unit_id, source_id, {lines} FROM shared)
-                ON {lines} INTO NAME field VALUE value)
-          UNION ALL
-          SELECT v.election_id, v.contest_id, v.unit_id, v.source_id, 'votes:' || v.choice_id, v.votes
-          FROM votes v SEMI JOIN shared h USING (election_id, contest_id, unit_id, source_id)
-          WHERE v.votes IS NOT NULL) f
+    FROM ({figures_of:shared}) f
     JOIN sources s USING (election_id, source_id)
 )
 SELECT a.election_id, a.contest_id, a.unit_id, a.field, fl.label,
