@@ -97,10 +97,10 @@ def validate_packages(packages: list[ElectionPackage], progress: Progress, *, us
     problems.extend(_run_frictionless(tasks, progress))
     problems = _in_report_order(problems, packages)
     failed = {p.package for p in problems}
-    cache.remember_all(cache_dir, [entry for package_id, entry in to_remember.items() if package_id not in failed],
-                       progress)
-    cache.remember_rows(cache_dir, [entry for package_id, entries in confirmed.items() if package_id not in failed
-                                    for entry in entries], progress)
+    if cache.remember_all(cache_dir, [entry for package_id, entry in to_remember.items() if package_id not in failed],
+                          progress):  # where it could not be written, it said so once
+        cache.remember_rows(cache_dir, [entry for package_id, entries in confirmed.items()
+                                        if package_id not in failed for entry in entries], progress)
     if problems:
         raise InputError(problems)
 

@@ -25,17 +25,24 @@ def station_figures(db, election_id: str, contest_id: str) -> pl.DataFrame:
     return db.frame(_blocks()["station_figures"], {"election_id": election_id, "contest_id": contest_id})
 
 
-def turnout_histogram(db, election_id: str, contest_id: str, bin_width: float = 1.0) -> pl.DataFrame:
-    """Stations and voters per turnout bin [lower, lower + bin_width)."""
-    stations = station_figures(db, election_id, contest_id).filter(pl.col("turnout").is_not_null())
+def _figures(db, election_id: str, contest_id: str, stations: pl.DataFrame | None) -> pl.DataFrame:
+    return stations if stations is not None else station_figures(db, election_id, contest_id)
+
+
+def turnout_histogram(db, election_id: str, contest_id: str, bin_width: float = 1.0,
+                      stations: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Stations and voters per turnout bin [lower, lower + bin_width) (``stations``: station_figures,
+    when already read)."""
+    stations = _figures(db, election_id, contest_id, stations).filter(pl.col("turnout").is_not_null())
     return (stations.with_columns(lower=(pl.col("turnout").clip(0, 100 - 1e-9) / bin_width).floor() * bin_width)
             .group_by("lower").agg(stations=pl.len(), voters=pl.col("voters_on_list").sum())
             .sort("lower"))
 
 
-def turnout_leader_density(db, election_id: str, contest_id: str, bin_width: float = 1.0) -> pl.DataFrame:
+def turnout_leader_density(db, election_id: str, contest_id: str, bin_width: float = 1.0,
+                           stations: pl.DataFrame | None = None) -> pl.DataFrame:
     """Stations and voters per (turnout bin, leader share bin): the 2-D "fingerprint" of Klimek et al."""
-    stations = station_figures(db, election_id, contest_id).filter(
+    stations = _figures(db, election_id, contest_id, stations).filter(
         pl.col("turnout").is_not_null() & pl.col("leader_share").is_not_null())
     binned = stations.with_columns(
         turnout_lower=(pl.col("turnout").clip(0, 100 - 1e-9) / bin_width).floor() * bin_width,
@@ -46,10 +53,10 @@ def turnout_leader_density(db, election_id: str, contest_id: str, bin_width: flo
             .sort("turnout_lower", "share_lower"))
 
 
-def round_percentages(db, election_id: str, contest_id: str) -> pl.DataFrame:
+def round_percentages(db, election_id: str, contest_id: str, stations: pl.DataFrame | None = None) -> pl.DataFrame:
     """Observed and expected counts of stations whose turnout / leader share is a whole number
     (within 0.05 of it, i.e. "x.0" at one decimal) or a multiple of 5 %."""
-    stations = station_figures(db, election_id, contest_id)
+    stations = _figures(db, election_id, contest_id, stations)
     measures = {
         "turnout": stations.select("unit_id", n="voters_on_list", k="ballots_issued", percent="turnout"),
         "leader_share": stations.select("unit_id", n="ballots_valid", k="leader_votes", percent="leader_share"),
@@ -70,9 +77,10 @@ def round_percentages(db, election_id: str, contest_id: str) -> pl.DataFrame:
     return pl.DataFrame(rows).with_columns(ratio=(pl.col("observed") / pl.col("expected")).round(2))
 
 
-def tail_stations(db, election_id: str, contest_id: str, quantile: float = 0.99) -> pl.DataFrame:
+def tail_stations(db, election_id: str, contest_id: str, quantile: float = 0.99,
+                  stations: pl.DataFrame | None = None) -> pl.DataFrame:
     """Stations at or above the given quantile of turnout or of the leader's share, highest first."""
-    stations = station_figures(db, election_id, contest_id)
+    stations = _figures(db, election_id, contest_id, stations)
     limits = stations.select(turnout_limit=pl.col("turnout").quantile(quantile),
                              share_limit=pl.col("leader_share").quantile(quantile)).to_dicts()[0]
     if limits["turnout_limit"] is None:
@@ -105,13 +113,14 @@ def indicators(db, election_id: str, contest_id: str, min_stations: int, max_poi
     stations = station_figures(db, election_id, contest_id)
     if stations.filter(pl.col("turnout").is_not_null()).height < min_stations:
         return None
-    density, density_bin = turnout_leader_density(db, election_id, contest_id), 1
+    density, density_bin = turnout_leader_density(db, election_id, contest_id, stations=stations), 1
     if density.height > max_points:
         density_bin = 2
-        density = turnout_leader_density(db, election_id, contest_id, bin_width=density_bin)
+        density = turnout_leader_density(db, election_id, contest_id, bin_width=density_bin, stations=stations)
     return Indicators(stations=stations,
-                      histogram=turnout_histogram(db, election_id, contest_id),
+                      histogram=turnout_histogram(db, election_id, contest_id, stations=stations),
                       density=density, density_bin=density_bin,
-                      density_table=turnout_leader_density(db, election_id, contest_id, bin_width=table_bin),
-                      table_bin=table_bin, rounds=round_percentages(db, election_id, contest_id),
-                      tails=tail_stations(db, election_id, contest_id))
+                      density_table=turnout_leader_density(db, election_id, contest_id, bin_width=table_bin,
+                                                           stations=stations),
+                      table_bin=table_bin, rounds=round_percentages(db, election_id, contest_id, stations),
+                      tails=tail_stations(db, election_id, contest_id, stations=stations))

@@ -48,9 +48,10 @@ def is_known_valid(cache_dir: Path, key: str) -> bool:
         return False
 
 
-def remember_all(cache_dir: Path, passed: list[tuple[str, ElectionPackage]], progress) -> None:
-    """Remember every ``(key, package)`` that passed. The cache is only an optimisation: where it
-    cannot be written (a read-only checkout, a full disk) validation goes on and says so once."""
+def remember_all(cache_dir: Path, passed: list[tuple[str, ElectionPackage]], progress) -> bool:
+    """Remember every ``(key, package)`` that passed; False when the cache could not be written. The
+    cache is only an optimisation: where it cannot be written (a read-only checkout, a full disk)
+    validation goes on and says so once."""
     for key, package in passed:
         try:
             remember_valid(cache_dir, key, package)
@@ -58,7 +59,8 @@ def remember_all(cache_dir: Path, passed: list[tuple[str, ElectionPackage]], pro
             where = error.filename or cache_dir
             progress.say(f"[ashyq]   validation cache not written ({where}: {error.strerror or error}); "
                          f"the next run validates again (set {ENVIRONMENT}=off to skip the cache)")
-            return
+            return False
+    return True
 
 
 def remember_rows(cache_dir: Path | None, entries: list[tuple[str, list[bytes]]], progress) -> None:
