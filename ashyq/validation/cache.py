@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..load import ElectionPackage
+from . import rows
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = PACKAGE_DIR.parent / ".cache" / "validation"
@@ -65,8 +66,6 @@ def remember_all(cache_dir: Path, passed: list[tuple[str, ElectionPackage]], pro
 
 def remember_rows(cache_dir: Path | None, entries: list[tuple[str, list[bytes]]], progress) -> None:
     """Remember the rows of each resource Frictionless has now confirmed (validation/rows.py)."""
-    from . import rows
-
     for name, digests in entries if cache_dir else []:
         try:
             rows.remember(cache_dir, name, digests)

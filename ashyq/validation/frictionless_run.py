@@ -15,7 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from . import messages
+from . import messages, rows
 from .. import contract
 from ..problems import Problem
 
@@ -65,8 +65,6 @@ def _new_rows_package(directory: str, files: dict[str, str], name: str, new_rows
                       folder: Path) -> tuple[tuple, str, dict[str, str], dict[str, str]]:
     """A package in ``folder`` whose resource ``name`` holds only ``new_rows``: the others (and
     ``name``'s whole file, for a key referring to itself) are links to the package's files."""
-    from . import rows
-
     for relative in [*files.values(), "datapackage.json"]:
         link = folder / relative
         link.parent.mkdir(parents=True, exist_ok=True)
