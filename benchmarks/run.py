@@ -366,9 +366,9 @@ def run(keep: bool) -> dict:
 def election_night(package: Path, site: Path, env: dict) -> dict:
     """Step 7: one region's protocols withdrawn, then arriving again, each a rebuild of the complete
     build's site (what it kept beside it: render/reuse.py, render/page_cache.py), validating each
-    batch as a new batch is (validation/rows.py: the rows the first rebuild confirmed are not sent to
-    Frictionless again, the arriving region's are). The second rebuild must give back the complete build byte for
-    byte: every file of the site and of the Release is compared."""
+    batch as a new batch is (validation/rows.py: the rows the first rebuild confirmed are not sent
+    to Frictionless again, the arriving region's are). The second rebuild must give back the
+    complete build byte for byte: every file of the site and of the Release is compared."""
     from ashyq.publish.manifest import hash_tree
 
     def tree(folder: Path) -> dict[str, str]:

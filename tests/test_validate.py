@@ -619,7 +619,6 @@ def test_frictionless_validates_only_the_rows_it_has_not_confirmed(package_dir, 
                             ("votes", [get_line(package_dir, "votes.csv", 6)])]
 
 
-
 def test_a_new_row_frictionless_rejects_is_reported_at_its_row_in_the_package(package_dir, tmp_path, monkeypatch):
     """What Frictionless finds in the new rows is reported as in a cold run: it validates the whole
     resource again, so the report names the row of the package's own file."""

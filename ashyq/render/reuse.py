@@ -118,6 +118,8 @@ class Previous:
         """Hard-link the reused regions' files from the previous site into ``target_site`` (after
         MkDocs, which empties its folders); returns how many. Paths as strings: 34,000 files."""
         paths = [path for region in regions if region.reused for path in region.files]
+        if not paths:  # nothing kept (a first build, or a render without a previous site)
+            return 0
         source, target = os.fspath(self.site_dir), os.fspath(target_site)
         make_folders(target, {os.path.dirname(path) for path in paths})
         for path in paths:
