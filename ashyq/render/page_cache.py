@@ -24,17 +24,15 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import yaml
 
+from ..fingerprint import ROOT, files_below, fingerprint
 from . import urls
 
 FORMAT = "1"  # of the keys: a new format misses every page of an older cache
-ROOT = Path(__file__).resolve().parents[2]
 # What renders Markdown into the theme's frame, besides the config and the overrides.
 RENDERERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "jinja2")
 THEME_FILES = (ROOT / "mkdocs.yml", Path(__file__).with_name("theme_hooks.py"))
@@ -125,33 +123,3 @@ def context(config_path: Path) -> str:
     digest = hashlib.sha256(fingerprint(FORMAT, RENDERERS, [*THEME_FILES, *files_below(OVERRIDES)]).encode())
     digest.update(json.dumps(config, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
-
-
-_fingerprints: dict[tuple, str] = {}
-
-
-def fingerprint(label: str, packages: tuple[str, ...], files: list[Path]) -> str:
-    """A hash of ``files`` (by their path in the repository and their bytes), the versions of
-    ``packages`` and Python's: what a cached output was made by. Computed once per build."""
-    memo = (label, packages, tuple(files))
-    if memo not in _fingerprints:
-        digest = hashlib.sha256(label.encode() + sys.version.encode())
-        for name in packages:
-            digest.update(f"\0{name}={_version(name)}".encode())
-        for path in files:
-            digest.update(b"\0" + path.relative_to(ROOT).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-        _fingerprints[memo] = digest.hexdigest()
-    return _fingerprints[memo]
-
-
-def files_below(folder: Path) -> list[Path]:
-    """Every file below ``folder``, in a stable order (compiled Python left out)."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "absent"

@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..downloads import Download
+from ..fingerprint import ROOT, files_below, fingerprint
 from . import page_cache, urls
 from .data import ElectionData
 
@@ -40,7 +41,6 @@ INDEX = "regions.json"
 PENDING = "regions.pending.json"  # written by render, completed with the files' hashes by publish
 FORMAT = "ashyq-regions/1"
 PACKAGE = Path(__file__).resolve().parents[1]
-ROOT = PACKAGE.parent
 VERSIONS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "plotly",
             "babel", "polars", "duckdb", "pyyaml")
 
@@ -228,5 +228,4 @@ def complete(pages_dir: Path, hashes: dict[str, str], offline_zip_sha256: str) -
 def code_fingerprint() -> str:
     """Ashyq's code, texts, templates and assets, the theme's overrides and the versions of what
     renders them: any change there builds every region again."""
-    files = [ROOT / "mkdocs.yml", *page_cache.files_below(PACKAGE), *page_cache.files_below(ROOT / "overrides")]
-    return page_cache.fingerprint(FORMAT, VERSIONS, files)
+    return fingerprint(FORMAT, VERSIONS, [ROOT / "mkdocs.yml", *files_below(PACKAGE), *files_below(ROOT / "overrides")])

@@ -42,7 +42,6 @@ def _resource(name: str, file: str, schema: dict) -> dict:
             "schema": schema}
 
 
-
 def validate_resource(package_id: str, directory: str, files: dict[str, str], name: str,
                       new_rows: list[int] | None = None) -> list[Problem]:
     """Every error Frictionless finds in resource ``name`` (``files``: resource → path in ``directory``).
