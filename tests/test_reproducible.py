@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from ashyq.publish import manifest, release
@@ -29,11 +31,34 @@ def test_two_builds_are_byte_identical(built_site, tmp_path, datasets_dir):
            "TZ": "Asia/Almaty", "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "build.py", "--datasets", str(datasets_dir), "--site", str(other), "--quiet"],
                    cwd=ROOT, env=env, check=True)
-    for first, second in ((tree(built_site), tree(other)),
-                          (tree(release.release_dir(built_site)), tree(release.release_dir(other)))):
+    # The Release first: its zip's hash and tag are written into the site's downloads pages.
+    for one, two in ((release.release_dir(built_site), release.release_dir(other)), (built_site, other)):
+        first, second = tree(one), tree(two)
         assert first and sorted(first) == sorted(second)
         differing = [path for path in first if first[path] != second[path]]
-        assert differing == [], f"{len(differing)} file(s) differ, first ones: {differing[:20]}"
+        details = {path: zip_differences(one / path, two / path) for path in differing if path.endswith(".zip")}
+        assert differing == [], f"{len(differing)} file(s) differ, first ones: {differing[:20]}; in zips: {details}"
+
+
+def zip_differences(one: Path, two: Path) -> list[str]:
+    """The entries whose stored bytes differ (names, sizes, CRCs and deflated bytes), or the first
+    difference of the listing: what to look at when two zips differ."""
+    with zipfile.ZipFile(one) as a, zipfile.ZipFile(two) as b:
+        names = [info.filename for info in a.infolist()]
+        if names != [info.filename for info in b.infolist()]:
+            return ["the entries differ in name or order"]
+        return [f"{name}: {a.getinfo(name).compress_size} / {b.getinfo(name).compress_size} bytes deflated"
+                + ("" if a.getinfo(name).CRC == b.getinfo(name).CRC else ", other content")
+                for name in names if stored(a, name) != stored(b, name)][:5]
+
+
+def stored(archive: zipfile.ZipFile, name: str) -> bytes:
+    """An entry's bytes as stored (deflated), read through its local header."""
+    info = archive.getinfo(name)
+    archive.fp.seek(info.header_offset)
+    name_length, extra_length = struct.unpack("<HH", archive.fp.read(zipfile.sizeFileHeader)[26:30])
+    archive.fp.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
+    return archive.fp.read(info.compress_size)
 
 
 def test_manifest_of_the_built_site_checks_every_file(built_site):

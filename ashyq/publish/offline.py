@@ -18,9 +18,11 @@ The zip is a GitHub Release asset, written to ``release/`` beside the site (rele
 the site. Its downloads pages name Release files by placeholders the copy cannot fill (the tag
 depends on the copy): ``release.offline_form`` turns them into a link to the repository's Releases.
 
-Deflate is ISA-L's (python-isal, level 2): on the bundled site 5.4 times less CPU than zlib at
-level 4 for an 8% bigger zip (docs/benchmarks.md, "Release assets"); its output is deterministic
-for a given isal version (pinned), and every zip reader inflates it.
+Deflate is zlib's, level 2: its output depends only on the bytes, the level and zlib's version.
+ISA-L (python-isal), used before for its speed, once deflated the same page to different bytes in
+two builds on one machine (docs/benchmarks.md, "The offline zip's deflate, again"): the zip and
+the Release tag must be the same for the same input, so the zip pays zlib's CPU (a few seconds at
+national scale, shared by the workers).
 
 Speed (100,000 pages, 2.2 GB): no copy is written to disk. Forked workers each take a share of the
 files, read each once, rewrite it if a page, hash it (for both manifests) and deflate it; the parent
@@ -37,8 +39,6 @@ import re
 import struct
 import zipfile
 import zlib
-
-from isal import isal_zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -52,7 +52,7 @@ OFFLINE_ZIP = release.OFFLINE_ASSET  # in the release folder, not in the site
 ZIP_FOLDER = "ashyq-site"
 LEFT_OUT = frozenset({MANIFEST, CHECKSUMS, "404.html"})
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
-COMPRESS_LEVEL = 2  # ISA-L's levels are 0-3; 3 costs 2.8 times the CPU of 2 for a 2% smaller zip
+COMPRESS_LEVEL = 2  # zlib's fast levels (1-3): 2 is 3% smaller than 1 for the same CPU on the bundled site
 _CHUNK_FILES = 64  # files per task handed to a worker: big enough that pickling overhead is small
 
 _JOB: dict = {}  # set before forking; workers read it (copy-on-write), nothing but paths is pickled
@@ -157,7 +157,7 @@ def _offline_entries(relative: str, data: bytes, folders: set[str], tags: TagCac
 
 
 def _entry(path: str, data: bytes) -> Entry:
-    compressor = isal_zlib.compressobj(COMPRESS_LEVEL, isal_zlib.DEFLATED, -15)  # raw deflate, as in a zip
+    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)  # raw deflate, as in a zip
     deflated = compressor.compress(data) + compressor.flush()
     return Entry(path, len(data), hashlib.sha256(data).hexdigest(), zlib.crc32(data), deflated)
 
