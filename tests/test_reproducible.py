@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import struct
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 from ashyq.publish import manifest, release
+from ashyq.publish.offline import stored_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,16 +49,7 @@ def zip_differences(one: Path, two: Path) -> list[str]:
             return ["the entries differ in name or order"]
         return [f"{name}: {a.getinfo(name).compress_size} / {b.getinfo(name).compress_size} bytes deflated"
                 + ("" if a.getinfo(name).CRC == b.getinfo(name).CRC else ", other content")
-                for name in names if stored(a, name) != stored(b, name)][:5]
-
-
-def stored(archive: zipfile.ZipFile, name: str) -> bytes:
-    """An entry's bytes as stored (deflated), read through its local header."""
-    info = archive.getinfo(name)
-    archive.fp.seek(info.header_offset)
-    name_length, extra_length = struct.unpack("<HH", archive.fp.read(zipfile.sizeFileHeader)[26:30])
-    archive.fp.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
-    return archive.fp.read(info.compress_size)
+                for name in names if stored_bytes(a, a.getinfo(name)) != stored_bytes(b, b.getinfo(name))][:5]
 
 
 def test_manifest_of_the_built_site_checks_every_file(built_site):

@@ -35,7 +35,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import struct
 import zipfile
 import zlib
@@ -188,16 +187,19 @@ class PreviousZip:
 
     def entry(self, path: str) -> Entry:
         info = self._zip.getinfo(f"{ZIP_FOLDER}/{path}")
-        handle = self._zip.fp
-        handle.seek(info.header_offset)
-        header = handle.read(zipfile.sizeFileHeader)
-        name_length, extra_length = struct.unpack("<HH", header[26:30])
-        handle.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
-        offline = self._offline[path]
-        return Entry(path, info.file_size, offline["sha256"], info.CRC, handle.read(info.compress_size))
+        return Entry(path, info.file_size, self._offline[path]["sha256"], info.CRC, stored_bytes(self._zip, info))
 
     def close(self) -> None:
         self._zip.close()
+
+
+def stored_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """An entry's bytes as the zip stores them (still deflated), read past its local header."""
+    handle = archive.fp
+    handle.seek(info.header_offset)
+    name_length, extra_length = struct.unpack("<HH", handle.read(zipfile.sizeFileHeader)[26:30])
+    handle.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
+    return handle.read(info.compress_size)
 
 
 class _RawZip:

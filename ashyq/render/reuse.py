@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ..downloads import Download
 from ..fingerprint import ROOT, files_below, fingerprint
-from . import page_cache, urls
+from . import urls
 from .data import ElectionData
 
 INDEX = "regions.json"
