@@ -116,9 +116,12 @@ class Task:
 
     @property
     def bytes(self) -> int:
-        """The resource's size: Frictionless reads the whole of the resources its keys refer to,
-        whether it validates all of its rows or only the new ones."""
-        return self.package.resource_paths[self.name].stat().st_size
+        """What Frictionless reads: the resource, or its share that is new rows (which it reads alone:
+        validation/frictionless_run.py)."""
+        size = self.package.resource_paths[self.name].stat().st_size
+        if self.rows is None:
+            return size
+        return size * len(self.rows) // max(1, len(self.result.row_digests[self.name] or ()))
 
 
 def _row_entries(package: ElectionPackage, result: FastResult) -> dict[str, str]:

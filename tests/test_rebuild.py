@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ashyq import cli
+from ashyq import cli, folders
 from ashyq.publish import release, swap
 from paths import REALDATA, ROOT
 
@@ -80,6 +80,14 @@ def import_and_build(table: Path, datasets: Path, site: Path, capsys) -> Built:
                  int(zip_kept.group(1).replace(",", "")) if zip_kept else 0)
 
 
+def files_below(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir())
+
+
+def folders_below(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
+
+
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -97,6 +105,8 @@ def test_a_rebuild_after_one_region_changes_and_one_arrives_is_byte_identical_to
     early = [row for row in rows if row[0] != regions[3] and row is not last_of_second]
     first = import_and_build(write_table(night / "21h.csv", header, early), night / "datasets", night / "site",
                              capsys)
+    stations = Path("en", "elections", "ru-2018", "stations")  # a folder no page writer makes before the sheets
+    first_folder = (night / "site" / stations).stat().st_ino
     corrected = [list(row) for row in rows]
     station = next(row for row in corrected if row[0] == regions[2])
     station[3] = str(int(station[3]) + 7)  # the voters on the list of one station of the third region
@@ -124,6 +134,21 @@ def test_a_rebuild_after_one_region_changes_and_one_arrives_is_byte_identical_to
     cache = swap.pages_path(night / "site")
     for lang in ("kk", "ru", "en"):
         assert len(list((cache / lang).iterdir())) == sum(second.pages[lang])
+    # Beside them, the folders of the site the rebuild replaced (the first), emptied of their files.
+    assert (cache / folders.SPARE / stations).is_dir() and files_below(cache / folders.SPARE) == []
+
+    # 23:30: a batch without the first region. The three others are kept, in folders moved from the
+    # first site's instead of made; the first region's folders, moved in with them, are removed.
+    withdrawn = [row for row in corrected if row[0] != regions[0]]
+    third = import_and_build(write_table(night / "2330h.csv", header, withdrawn), night / "datasets",
+                             night / "site", capsys)
+    cold = tmp_path / "cold-2330"
+    again = import_and_build(night / "2330h.csv", cold / "datasets", cold / "site", capsys)
+    assert (third.regions, again.regions) == ((3, 3), (0, 3)) and third.files_kept > 0
+    assert (night / "site" / stations).stat().st_ino == first_folder  # moved, not made
+    assert tree_bytes(night / "site") == tree_bytes(cold / "site")
+    assert folders_below(night / "site") == folders_below(cold / "site")  # no folder left empty
+    assert files_below(cache / folders.SPARE) == []
 
     # A kept file changed by hand in the site is not published again: the next build stops, and says
     # how to go on (the site is left as it was).

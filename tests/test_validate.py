@@ -597,18 +597,19 @@ def validated_by_frictionless(monkeypatch) -> list[tuple[str, list[str]]]:
     runs = []
     real = validate.frictionless_run._validate
 
-    def spy(package_id, extra, directory, files, name, whole=None):
+    def spy(package_id, extra, directory, files, name, keys=True):
         lines = (Path(directory) / files[name]).read_text(encoding="utf-8-sig").splitlines()
         runs.append((name, lines[1:]))
-        return real(package_id, extra, directory, files, name, whole)
+        return real(package_id, extra, directory, files, name, keys)
     monkeypatch.setattr(validate.frictionless_run, "_validate", spy)
     return runs
 
 
 def test_frictionless_validates_only_the_rows_it_has_not_confirmed(package_dir, tmp_path, monkeypatch):
-    """A new batch: Frictionless reads only its new rows, each resource's keys looking up the whole
-    package (a renamed station's parent, a corrected vote's protocol), and confirms them: it runs
-    once per resource with new rows (no second, whole run), and not at all on the others."""
+    """A new batch: Frictionless reads only its new rows (a renamed station, a corrected vote), and
+    confirms them: it runs once per resource with new rows (no second, whole run), and not at all on
+    the others. Their keys are the fast path's, which looks them up in the whole package: a new row
+    whose parent is not there is refused, with its row."""
     cache_dir = tmp_path / "cache"
     validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
     set_cell(package_dir, "votes.csv", 6, "votes", "251")  # a corrected figure
@@ -617,6 +618,11 @@ def test_frictionless_validates_only_the_rows_it_has_not_confirmed(package_dir, 
     validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
     assert sorted(runs) == [("units", [get_line(package_dir, "units.csv", 8)]),
                             ("votes", [get_line(package_dir, "votes.csv", 6)])]
+
+    set_cell(package_dir, "units.csv", 8, "parent_id", "nowhere")
+    with pytest.raises(InputError) as error:
+        validate.validate_packages([load_package(package_dir)], Progress(quiet=True), cache_dir=cache_dir)
+    assert find(error.value, "units.csv", "foreign-key", row=8).value == "nowhere"
 
 
 def test_a_new_row_frictionless_rejects_is_reported_at_its_row_in_the_package(package_dir, tmp_path, monkeypatch):

@@ -14,7 +14,9 @@ Around it:
 - the GitHub Release's files (release.py) are staged the same way and swapped into ``release/``
   beside the site just before the site;
 - what the next build may reuse (the pages MkDocs built, render/page_cache.py; each region's key and
-  files, render/reuse.py) is staged too and swapped into ``.<site>.pages/`` just after it;
+  files, render/reuse.py) is staged too and swapped into ``.<site>.pages/`` just after it, with the
+  folders of the site it replaced, emptied of their files (the next build moves them instead of
+  making them: folders.py);
 - an existing folder is only replaced if it is empty or an earlier Ashyq site holding nothing but
   the files its manifest lists: ``--site ~/Documents`` must not delete anyone's files.
 """
@@ -34,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import folders
 from ..problems import Refusal
 from .manifest import CHECKSUMS, MANIFEST, MANIFEST_FORMAT, list_files
 from .release import release_dir
@@ -91,6 +94,7 @@ def staging(site_dir: Path):
             # Last: a build killed before this keeps the previous cache, which can only miss (its
             # keys hash what each page and region was built from), never serve a stale file.
             if stage.pages_dir is not None and len(os.listdir(stage.pages_dir)) > 1:  # render kept pages
+                _keep_folders(stage.site_dir, root / "previous-site", pages_dir=stage.pages_dir)
                 _swap_in(stage.pages_dir, final_pages, aside=root / "previous-pages")
         finally:
             remove_tree(root)  # after the swap it holds the previous site
@@ -112,6 +116,14 @@ def _swap_in(new: Path, final: Path, aside: Path) -> None:
     except BaseException:
         os.rename(aside, final)  # put the old site back before reporting the failure
         raise
+
+
+def _keep_folders(*places: Path, pages_dir: Path) -> None:
+    """The site just replaced (at the first of ``places`` that holds it), emptied of its files, goes
+    into the new page cache: the next build moves its folders instead of making them (folders.py)."""
+    previous = next((place for place in places if place.is_dir() and not place.is_symlink()), None)
+    if previous is not None and folders.empty(previous):
+        os.rename(previous, pages_dir / folders.SPARE)
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h

@@ -12,6 +12,7 @@ reader's ``Locale``.
 """
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +22,11 @@ from .locale import locales
 from .naming import election_title
 from .pages import election as election_pages
 from .pages import changelog, home, reference
+
+
+# MkDocs builds at most this many cached pages per language (a region's on election night): the
+# finder and the integrity CSVs are written meanwhile.
+BESIDE_MKDOCS_PAGES = 1000
 
 
 def render_site(db, packages, staging, progress) -> None:
@@ -79,7 +85,7 @@ def _render_site(db, packages, staging, progress) -> None:
     for data in elections:
         package, regions = by_id[data.election_id], regions_of[data.election_id]
         lines_published = db.named("election_lines_published", election_id=package.id)
-        checked = integrity.write_integrity_csvs(db, package.id, site_dir)  # checks stage: its tables as CSV
+        checked = integrity.checks_have_run(db)  # its tables are written as CSV beside MkDocs' builds
         count = 0
         for loc in languages:
             maps.write_venue_scripts(docs_dir, data, data.venues, loc)
@@ -100,27 +106,45 @@ def _render_site(db, packages, staging, progress) -> None:
         progress.say(f"[ashyq]   {package.id}: {count} unit pages, {len(data.stations())} stations, "
                      f"{len(languages)} languages")
 
+    asides = {}
     for loc in languages:
         home.home_page(loc, elections).write(docs_dir)
-        config = configs[loc.lang]
-        progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
-        start = time.perf_counter()
-        aside = page_cache.set_aside(docs_dir / loc.lang, contexts[loc.lang], previous_pages, pages_dir, loc.lang)
-        site.run_mkdocs(config)
-        # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
-        # own would link to absolute paths that do not exist under a language prefix.
-        (site_dir / loc.lang / "404.html").unlink(missing_ok=True)
-        site.prune_theme(site_dir / loc.lang)
-        page_cache.put_back(aside, site_dir / loc.lang, pages_dir)
-        progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s"
-                     + (f" ({aside.summary()})" if pages_dir else ""))
+        asides[loc.lang] = page_cache.set_aside(docs_dir / loc.lang, contexts[loc.lang], previous_pages, pages_dir,
+                                                loc.lang)
+
+    def build_languages() -> None:
+        for loc in languages:
+            progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
+            start = time.perf_counter()
+            site.run_mkdocs(configs[loc.lang])
+            # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
+            # own would link to absolute paths that do not exist under a language prefix.
+            (site_dir / loc.lang / "404.html").unlink(missing_ok=True)
+            site.prune_theme(site_dir / loc.lang)
+            page_cache.put_back(asides[loc.lang], site_dir / loc.lang, pages_dir)
+            progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s"
+                         + (f" ({asides[loc.lang].summary()})" if pages_dir else ""))
+
+    def write_language_neutral() -> None:
+        # One finder index for every language, at the site's root (the hand-written pages are in
+        # English; the same paths exist under every language's folder).
+        files = finder.write_index(site_dir, elections,
+                                   finder.hand_written_pages(docs_dir / "en", reference_pages["en"]))
+        progress.say(f"[ashyq]   finder and search index: {files} files")
+        for data in elections:
+            integrity.write_integrity_csvs(db, data.election_id, site_dir)  # the checks stage's tables
+
+    # Neither is in a language's folder, which MkDocs empties: on election night, when MkDocs builds a
+    # region's pages, they are written meanwhile on the other core. A larger build runs MkDocs alone
+    # (each of its processes holds its pages; the build's peak of memory is then).
+    if pages_dir is not None and all(len(aside.built) <= BESIDE_MKDOCS_PAGES for aside in asides.values()):
+        _beside(build_languages, write_language_neutral)
+    else:
+        build_languages()
+        write_language_neutral()
     linked = previous.link([r for regions in regions_of.values() for r in regions], site_dir)
     if pages_dir is not None:
         progress.say(f"[ashyq]   {linked} files of unchanged regions kept from the previous build")
-    # One finder index for every language, at the site's root (the hand-written pages are in English;
-    # the same paths exist under every language's folder).
-    files = finder.write_index(site_dir, elections, finder.hand_written_pages(docs_dir / "en", reference_pages["en"]))
-    progress.say(f"[ashyq]   finder and search index: {files} files")
     filled = slots.fill(docs_dir, site_dir)
     progress.say(f"[ashyq]   tables and charts filled into {filled} pages")
     for data in elections:
@@ -131,8 +155,28 @@ def _render_site(db, packages, staging, progress) -> None:
             progress.say(f"[ashyq]   {data.election_id}: {count} protocol sheets ({len(data.stations())} stations) written in "
                          f"{time.perf_counter() - start:.1f} s")
     root.write_root_pages(site_dir)
+    previous.prune()  # every page is written: the spare folders left empty go
     if pages_dir is not None:  # publish adds the files' hashes (reuse.complete)
         reuse.write_pending(pages_dir, [r for regions in regions_of.values() for r in regions], previous)
+
+
+def _beside(background, foreground) -> None:
+    """Run ``background`` in a thread while ``foreground`` runs in this one; raise what either raised."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            background()
+        except BaseException as error:  # re-raised below, in the build's own thread
+            failed.append(error)
+    thread = threading.Thread(target=run, name="ashyq-mkdocs")
+    thread.start()
+    try:
+        foreground()
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def _write_downloads(db, packages, out_dir: Path, release_dir: Path, kept: dict[str, list]) -> list:

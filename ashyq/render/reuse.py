@@ -28,10 +28,10 @@ import json
 import os
 import pickle
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .. import folders
 from ..downloads import Download
 from ..fingerprint import ROOT, files_below, fingerprint
 from . import urls
@@ -88,6 +88,9 @@ class Previous:
     def __init__(self, pages_dir: Path | None, site_dir: Path | None):
         self.site_dir = site_dir
         self.entries: dict[tuple[str, str], dict] = {}
+        # the folders of the site before the previous one, emptied (folders.py): the kept files' folders
+        self.spare = folders.Spare(pages_dir / folders.SPARE if pages_dir is not None and site_dir is not None
+                                   else None)
         if pages_dir is None or site_dir is None:
             return
         try:
@@ -116,12 +119,13 @@ class Previous:
 
     def link(self, regions: list[Region], target_site: Path) -> int:
         """Hard-link the reused regions' files from the previous site into ``target_site`` (after
-        MkDocs, which empties its folders); returns how many. Paths as strings: 34,000 files."""
+        MkDocs, which empties its folders), in folders moved from the spare; returns how many. Paths
+        as strings: 34,000 files."""
         paths = [path for region in regions if region.reused for path in region.files]
         if not paths:  # nothing kept (a first build, or a render without a previous site)
             return 0
         source, target = os.fspath(self.site_dir), os.fspath(target_site)
-        make_folders(target, {os.path.dirname(path) for path in paths})
+        self.spare.make(target, {os.path.dirname(path) for path in paths})
         for path in paths:
             old, new = os.path.join(source, path), os.path.join(target, path)
             try:
@@ -132,32 +136,13 @@ class Previous:
                 shutil.copyfile(old, new)  # no hard links here: a copy
         return len(paths)
 
+    def prune(self) -> int:
+        """Once every file of the site is written: remove the spare's folders moved in that hold none."""
+        return self.spare.prune()
+
     def hashes(self, region: Region) -> dict[str, str]:
         entry = self.entries[(region.election_id, region.region_id)]
         return dict(zip(entry["files"], entry["sha256"]))
-
-
-FOLDER_MAKERS = 4  # threads: making a folder waits on the filesystem, not the CPU
-
-
-def make_folders(root: str, folders: set[str]) -> None:
-    """Make ``folders`` (relative to ``root``) and their parents, each level by several threads at
-    once: a national site's 34,000 folders took 11-18 s one by one on this machine, 4-10 s this way."""
-    levels: dict[int, set[str]] = {}
-    for folder in folders:
-        while folder:
-            levels.setdefault(folder.count("/"), set()).add(folder)
-            folder = os.path.dirname(folder)
-
-    def make(folder: str) -> None:
-        try:
-            os.mkdir(os.path.join(root, folder))
-        except FileExistsError:
-            pass
-    os.makedirs(root, exist_ok=True)
-    with ThreadPoolExecutor(FOLDER_MAKERS) as pool:
-        for depth in sorted(levels):
-            list(pool.map(make, sorted(levels[depth])))
 
 
 def attach_station_downloads(data: ElectionData, regions: list[Region], downloads: list[Download]) -> None:

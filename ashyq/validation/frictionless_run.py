@@ -47,45 +47,26 @@ def validate_resource(package_id: str, directory: str, files: dict[str, str], na
     """Every error Frictionless finds in resource ``name`` (``files``: resource → path in ``directory``).
 
     ``new_rows``: only these records (0-based) are new (validation/rows.py); Frictionless validates
-    them alone, and the whole resource only if it finds anything there."""
+    them alone, with their types and constraints (their keys are the fast path's: it checks every
+    key of the whole package, every time), and the whole resource only if it finds anything there."""
+    extra = _extra_lines(directory)
     if new_rows is not None:
         with tempfile.TemporaryDirectory(prefix="ashyq-rows-") as folder:
-            try:
-                extra, new_directory, new_files, whole = _new_rows_package(directory, files, name, new_rows,
-                                                                           Path(folder))
-            except OSError:  # no symbolic links here (Windows without the right): the whole resource
-                new_directory = None
-            if new_directory and not _validate(package_id, extra, new_directory, new_files, name, whole):
+            new_file = f"{name}.new-rows.csv"
+            rows.write_new_rows(Path(directory) / files[name], new_rows, Path(folder) / new_file)
+            if not _validate(package_id, extra, folder, {name: new_file}, name, keys=False):
                 return []
-    return _validate(package_id, _extra_lines(directory), directory, files, name)
-
-
-def _new_rows_package(directory: str, files: dict[str, str], name: str, new_rows: list[int],
-                      folder: Path) -> tuple[tuple, str, dict[str, str], dict[str, str]]:
-    """A package in ``folder`` whose resource ``name`` holds only ``new_rows``: the others (and
-    ``name``'s whole file, for a key referring to itself) are links to the package's files."""
-    for relative in [*files.values(), "datapackage.json"]:
-        link = folder / relative
-        link.parent.mkdir(parents=True, exist_ok=True)
-        if not link.exists():
-            link.symlink_to(Path(directory).resolve() / relative)
-    new_file = f"{name}.new-rows.csv"
-    rows.write_new_rows(Path(directory) / files[name], new_rows, folder / new_file)
-    return _extra_lines(directory), str(folder), {**files, name: new_file}, {name: files[name]}
+    return _validate(package_id, extra, directory, files, name)
 
 
 def _validate(package_id: str, extra: tuple, directory: str, files: dict[str, str], name: str,
-              whole: dict[str, str] | None = None) -> list[Problem]:
+              keys: bool = True) -> list[Problem]:
     from frictionless import Package
 
     descriptor = package_descriptor(files, extra)
-    for resource, file in (whole or {}).items():  # a key referring to its own resource looks up the whole file
-        schema = next(r["schema"] for r in descriptor["resources"] if r["name"] == resource)
-        for key in schema.get("foreignKeys", []):
-            if not key["reference"]["resource"]:
-                key["reference"]["resource"] = f"{resource}--whole"
-        descriptor["resources"].append(_resource(f"{resource}--whole", file,
-                                                 {k: v for k, v in schema.items() if k != "foreignKeys"}))
+    if not keys:  # the new rows alone: a key would look up the rows the package's other lines hold
+        for resource in descriptor["resources"]:
+            resource["schema"].pop("foreignKeys", None)
     package = Package(descriptor, basepath=directory)
     report = package.get_resource(name).validate(limit_errors=LIMIT_ERRORS)
     errors = [error for task in report.tasks for error in task.errors] + list(report.errors)

@@ -4,16 +4,17 @@ On election night a package is imported again for every batch of protocols, and 
 are the bytes they were in the batch before. Once a package has passed, each resource's rows are
 remembered by a digest of their line (BLAKE2b, 128 bits), under a key of the resource's schema, the
 package and the validation code (``cache.code_fingerprint``). The next time, Frictionless validates
-only the rows not remembered, written with the header into a file of their own, beside the
-package's other resources (so its foreign keys look up the whole of them; a resource that refers to
-itself, like the units' parents, is given its whole file to look up). Should it find anything there,
-it validates the whole resource again, so the report names the rows of the package's own file.
+only the rows not remembered, written with the header into a file of their own: their types, their
+constraints, their primary key among themselves. Should it find anything there, it validates the
+whole resource again, so the report names the rows of the package's own file.
 
-What this changes: each row is confirmed by Frictionless once, with its types, constraints and keys,
-against the package as it was then. The keys of the whole package (primary keys unique, every
-foreign key found) are checked every time, on every row, by the fast path, which the tests hold to
-Frictionless's findings. A resource whose records span lines (a quoted line break), or with no rows
-remembered, is validated whole.
+What this changes: each row's types and constraints are confirmed by Frictionless once. Its keys are
+not looked up by Frictionless in the package's other lines (which would have it read the package's
+largest files for a batch of a few thousand rows): the keys of the whole package (primary keys
+unique, every foreign key found) are checked every time, on every row, by the fast path, which the
+tests hold to Frictionless's findings, and Frictionless checks them all on a package's first run. A
+resource whose records span lines (a quoted line break), or with no rows remembered, is validated
+whole.
 """
 from __future__ import annotations
 
