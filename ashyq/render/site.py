@@ -31,12 +31,10 @@ REFERENCE_ORDER = {"about.md": "about", "data-dictionary/index.md": "data_dictio
                    "datasets.md": "nav_datasets", "import.md": "nav_import", "verify.md": "nav_verify",
                    "add-an-election.md": "add_election", "limits.md": "nav_limits",
                    "benchmarks.md": "nav_benchmarks"}
-# Material's own search has no Kazakh: Kazakh pages are indexed with the Russian (Cyrillic) pipeline.
-SEARCH_LANGUAGES = {"kk": ["ru", "en"], "ru": ["ru", "en"], "en": ["en"]}
-# Theme files no page loads (tests/test_browser_loads.py): MkDocs' search index (3.4 MB for the
-# 97,699-station election), Material's search worker and lunr's languages (the magnifier reads the
-# finder's index, overrides/partials/search.html), and the source maps of its minified files: 2.1 MB
-# in each language's folder.
+# Theme files no page loads (tests/test_browser_loads.py): Material's search worker and lunr's
+# languages (the magnifier reads the finder's index, overrides/partials/search.html; "search" is where
+# Material's search plugin, not used, would put its index), and the source maps of its minified
+# files: 2.1 MB in each language's folder.
 UNUSED_THEME_FOLDERS = ("search", "assets/javascripts/lunr", "assets/javascripts/workers")
 SOURCE_MAP_LINE = re.compile(rb"\n//# sourceMappingURL=[^\n]*\n?$")
 
@@ -96,7 +94,7 @@ def nav(loc: Locale, elections: list[tuple[str, str]], reference_pages: list[str
 
 def write_config(config_path: Path, loc: Locale, docs_dir: Path, site_dir: Path, nav_items: list) -> None:
     """One language's build: its theme language (Material's strings; Kazakh from overrides/), site
-    name, nav, search language and the switcher's languages (links computed per page)."""
+    name, nav, the magnifier's texts and the switcher's languages (links computed per page)."""
     config = {
         "INHERIT": str(TOP_CONFIG),
         "site_name": loc.t("site_name"),
@@ -110,8 +108,7 @@ def write_config(config_path: Path, loc: Locale, docs_dir: Path, site_dir: Path,
         "markdown_extensions": ["attr_list", "md_in_html", "admonition", "tables",
                                 {"toc": {"permalink": True, "permalink_title": loc.t("permalink_heading")}}],
         "hooks": [str(THEME_HOOKS)],  # the frame's indentation compacted
-        "plugins": [{"search": {"lang": SEARCH_LANGUAGES[loc.lang]}},
-                    {"privacy": {"assets_exclude": ["unpkg.com/*"]}}],
+        "plugins": [{"privacy": {"assets_exclude": ["unpkg.com/*"]}}],  # no search: overrides/partials/header.html
         "extra": {
             "generator": False,
             "alternate": [{"name": LANGUAGE_NAMES[lang], "lang": lang} for lang in LANGUAGES],
