@@ -24,7 +24,7 @@ from ashyq.render import site
 
 
 def _keeping(keep_dir: Path, run_mkdocs):
-    def run_and_keep(config_path: Path) -> None:
+    def run_and_keep(config_path: Path, meanwhile=None) -> None:
         config_path = Path(config_path)
         config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
         lang = config["theme"]["language"]  # one build per language: each kept beside the others
@@ -34,7 +34,7 @@ def _keeping(keep_dir: Path, run_mkdocs):
         (keep_dir / f"mkdocs.{lang}.yml").write_text(
             yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         start = time.perf_counter()
-        run_mkdocs(config_path)
+        run_mkdocs(config_path, meanwhile)
         print(f"[bench] mkdocs-in-build: {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
     return run_and_keep
 

@@ -12,7 +12,6 @@ reader's ``Locale``.
 """
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -24,8 +23,8 @@ from .pages import election as election_pages
 from .pages import changelog, home, reference
 
 
-# MkDocs builds at most this many cached pages per language (a region's on election night): the
-# finder and the integrity CSVs are written meanwhile.
+# When MkDocs builds at most this many cached pages per language (a region's, on election night),
+# the finder and the integrity CSVs are written while it runs.
 BESIDE_MKDOCS_PAGES = 1000
 
 
@@ -112,36 +111,36 @@ def _render_site(db, packages, staging, progress) -> None:
         asides[loc.lang] = page_cache.set_aside(docs_dir / loc.lang, contexts[loc.lang], previous_pages, pages_dir,
                                                 loc.lang)
 
-    def build_languages() -> None:
-        for loc in languages:
-            progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
-            start = time.perf_counter()
-            site.run_mkdocs(configs[loc.lang])
-            # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
-            # own would link to absolute paths that do not exist under a language prefix.
-            (site_dir / loc.lang / "404.html").unlink(missing_ok=True)
-            site.prune_theme(site_dir / loc.lang)
-            page_cache.put_back(asides[loc.lang], site_dir / loc.lang, pages_dir)
-            progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s"
-                         + (f" ({asides[loc.lang].summary()})" if pages_dir else ""))
-
-    def write_language_neutral() -> None:
+    def write_finder() -> None:
         # One finder index for every language, at the site's root (the hand-written pages are in
         # English; the same paths exist under every language's folder).
         files = finder.write_index(site_dir, elections,
                                    finder.hand_written_pages(docs_dir / "en", reference_pages["en"]))
         progress.say(f"[ashyq]   finder and search index: {files} files")
+
+    def write_integrity_csvs() -> None:
         for data in elections:
             integrity.write_integrity_csvs(db, data.election_id, site_dir)  # the checks stage's tables
 
     # Neither is in a language's folder, which MkDocs empties: on election night, when MkDocs builds a
-    # region's pages, they are written meanwhile on the other core. A larger build runs MkDocs alone
-    # (each of its processes holds its pages; the build's peak of memory is then).
-    if pages_dir is not None and all(len(aside.built) <= BESIDE_MKDOCS_PAGES for aside in asides.values()):
-        _beside(build_languages, write_language_neutral)
-    else:
-        build_languages()
-        write_language_neutral()
+    # region's pages, each is written while a language's MkDocs runs, on the other core. A larger
+    # build runs MkDocs alone (its processes hold their pages: the build's peak of memory is then).
+    beside = pages_dir is not None and all(len(aside.built) <= BESIDE_MKDOCS_PAGES for aside in asides.values())
+    language_neutral = [write_finder, write_integrity_csvs]
+    for loc in languages:
+        progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
+        start = time.perf_counter()
+        meanwhile = language_neutral.pop(0) if beside and language_neutral else None
+        site.run_mkdocs(configs[loc.lang], meanwhile=meanwhile)
+        # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
+        # own would link to absolute paths that do not exist under a language prefix.
+        (site_dir / loc.lang / "404.html").unlink(missing_ok=True)
+        site.prune_theme(site_dir / loc.lang)
+        page_cache.put_back(asides[loc.lang], site_dir / loc.lang, pages_dir)
+        progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s"
+                     + (f" ({asides[loc.lang].summary()})" if pages_dir else ""))
+    for write in language_neutral:
+        write()
     linked = previous.link([r for regions in regions_of.values() for r in regions], site_dir)
     if pages_dir is not None:
         progress.say(f"[ashyq]   {linked} files of unchanged regions kept from the previous build")
@@ -158,25 +157,6 @@ def _render_site(db, packages, staging, progress) -> None:
     previous.prune()  # every page is written: the spare folders left empty go
     if pages_dir is not None:  # publish adds the files' hashes (reuse.complete)
         reuse.write_pending(pages_dir, [r for regions in regions_of.values() for r in regions], previous)
-
-
-def _beside(background, foreground) -> None:
-    """Run ``background`` in a thread while ``foreground`` runs in this one; raise what either raised."""
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            background()
-        except BaseException as error:  # re-raised below, in the build's own thread
-            failed.append(error)
-    thread = threading.Thread(target=run, name="ashyq-mkdocs")
-    thread.start()
-    try:
-        foreground()
-    finally:
-        thread.join()
-    if failed:
-        raise failed[0]
 
 
 def _write_downloads(db, packages, out_dir: Path, release_dir: Path, kept: dict[str, list]) -> list:

@@ -130,9 +130,19 @@ def prune_theme(language_dir: Path) -> None:
         script.write_bytes(SOURCE_MAP_LINE.sub(b"\n", script.read_bytes()))
 
 
-def run_mkdocs(config_path: Path) -> None:
+def run_mkdocs(config_path: Path, meanwhile=None) -> None:
+    """``mkdocs build`` in its own process; ``meanwhile``, if given, runs here while it builds."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_path)],
-                            capture_output=True, text=True, env=env, preexec_fn=mkdocs_preexec(os.getpid()))
-    if result.returncode != 0:
-        raise RuntimeError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
+    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=mkdocs_preexec(os.getpid()))
+    try:
+        if meanwhile is not None:
+            meanwhile()
+        stdout, stderr = process.communicate()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    if process.returncode != 0:
+        raise RuntimeError(f"mkdocs build failed:\n{stdout}\n{stderr}")
