@@ -358,18 +358,22 @@ def _write_unit_stations(db: Model, out_dir: Path, election_id: str, kept: KeptU
         for table in UNIT_TABLES:
             columns = unit_station_columns(table)
             frame = db.frame(queries[f"download_unit_{table}"], {"e": election_id, "level": level, "kept": skip})
-            # Made ready for each format once, then cut per unit: each step's cost is per call, and a
-            # national election has ~3,000 units (every step works row by row: the files are the same).
-            ready = {fmt: part.with_columns(frame["folder_id"].alias(PART_KEY)).partition_by(
-                         PART_KEY, as_dict=True, maintain_order=True, include_key=False)
-                     for fmt, part in _format_frames(_conform(frame, columns), UNIT_FORMATS).items()}
-            for (unit_id,), first in ready[UNIT_FORMATS[0]].items():
-                folder = _safe_id(unit_id, election_id, "units.csv", "unit_id")
-                description = f"The {table} of the polling stations of {level} {unit_id}, as published " \
-                              f"({_count(first.height)})"
-                downloads += _write_frames({fmt: ready[fmt][(unit_id,)] for fmt in UNIT_FORMATS}, out_dir,
-                                           f"{election_id}/units/{folder}/{table}", election_id, None, table,
-                                           description, unit_id)
+            # Made ready once per format, then cut per unit (a national election has ~3,000 units, and
+            # each step's cost is mostly per call; every step works row by row: the files are the same).
+            # The query orders by unit, so each unit's rows are one run, cut without a copy.
+            runs = frame["folder_id"].rle().struct.unnest().rows()  # (rows, unit) in order
+            conformed = _conform(frame, columns)
+            del frame
+            for fmt in UNIT_FORMATS:
+                ready, offset = _format_frames(conformed, (fmt,))[fmt], 0
+                for length, unit_id in runs:
+                    part, offset = ready.slice(offset, length), offset + length
+                    folder = _safe_id(unit_id, election_id, "units.csv", "unit_id")
+                    description = f"The {table} of the polling stations of {level} {unit_id}, as published " \
+                                  f"({_count(length)})"
+                    downloads += _write_frames({fmt: part}, out_dir, f"{election_id}/units/{folder}/{table}",
+                                               election_id, None, table, description, unit_id)
+                del ready
     return sorted(downloads, key=lambda d: d.path)
 
 
@@ -435,7 +439,6 @@ _WRITERS = {
                                                        statistics=True),
     "json": lambda frame, path: frame.write_json(path),
 }
-PART_KEY = "__ashyq_part"  # a column no table has: the unit a row's file is cut for
 
 
 IN_MEMORY_ROWS = 20_000  # a smaller table is written through memory (Polars' path writer costs ~0.4 ms more a file)
