@@ -57,15 +57,19 @@ def plain_traces(traces: list[dict], layout: dict, loc, name: str) -> dict:
     """``plain`` for traces made by ``trace``: the same JSON as through ``figure``, without Plotly's
     objects (its figure sorts the layout's keys and leaves out empty settings)."""
     layout = _without_empty(layout)
-    return {"data": traces, "layout": {key: layout[key] for key in sorted(layout) if key != "template"},
-            "legend": [], "export": export(loc, name)}
+    return _for_page(traces, {key: layout[key] for key in sorted(layout)}, loc, name)
 
 
 def plain(chart: go.Figure, loc, name: str, legend: list[tuple[str, str]] = ()) -> dict:
     out = chart.to_plotly_json()
-    out["layout"].pop("template", None)
-    return {"data": out["data"], "layout": out["layout"], "legend": [[str(n), c] for n, c in legend],
-            "export": export(loc, name)}
+    return _for_page(out["data"], out["layout"], loc, name, legend)
+
+
+def _for_page(data: list[dict], layout: dict, loc, name: str, legend: list[tuple[str, str]] = ()) -> dict:
+    """What a page embeds: Plotly's data and layout (no template), and what assets/ashyq.js lays out
+    around the chart (the legend, the export buttons)."""
+    layout.pop("template", None)
+    return {"data": data, "layout": layout, "legend": [[str(n), c] for n, c in legend], "export": export(loc, name)}
 
 
 def export(loc, name: str) -> dict:
