@@ -361,14 +361,14 @@ def _write_unit_stations(db: Model, out_dir: Path, election_id: str, kept: KeptU
             # Made ready once per format, then cut per unit (a national election has ~3,000 units, and
             # each step's cost is mostly per call; every step works row by row: the files are the same).
             # The query orders by unit, so each unit's rows are one run, cut without a copy.
-            runs = frame["folder_id"].rle().struct.unnest().rows()  # (rows, unit) in order
+            runs = [(length, unit_id, _safe_id(unit_id, election_id, "units.csv", "unit_id"))
+                    for length, unit_id in frame["folder_id"].rle().struct.unnest().rows()]  # in order
             conformed = _conform(frame, columns)
             del frame
             for fmt in UNIT_FORMATS:
                 ready, offset = _format_frames(conformed, (fmt,))[fmt], 0
-                for length, unit_id in runs:
+                for length, unit_id, folder in runs:
                     part, offset = ready.slice(offset, length), offset + length
-                    folder = _safe_id(unit_id, election_id, "units.csv", "unit_id")
                     description = f"The {table} of the polling stations of {level} {unit_id}, as published " \
                                   f"({_count(length)})"
                     downloads += _write_frames({fmt: part}, out_dir, f"{election_id}/units/{folder}/{table}",
