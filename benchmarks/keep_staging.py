@@ -24,17 +24,17 @@ from ashyq.render import site
 
 
 def _keeping(keep_dir: Path, run_mkdocs):
-    def run_and_keep(config_path: Path, meanwhile=None) -> None:
-        config_path = Path(config_path)
-        config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-        lang = config["theme"]["language"]  # one build per language: each kept beside the others
-        shutil.copytree(config["docs_dir"], keep_dir / "docs" / lang, copy_function=os.link)
-        config["docs_dir"] = str((keep_dir / "docs" / lang).resolve())
-        config["site_dir"] = str((keep_dir / "site" / lang).resolve())
-        (keep_dir / f"mkdocs.{lang}.yml").write_text(
-            yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    def run_and_keep(config_paths: list[Path], meanwhile=()) -> None:
+        for config_path in map(Path, config_paths):
+            config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+            lang = config["theme"]["language"]  # one build per language: each kept beside the others
+            shutil.copytree(config["docs_dir"], keep_dir / "docs" / lang, copy_function=os.link)
+            config["docs_dir"] = str((keep_dir / "docs" / lang).resolve())
+            config["site_dir"] = str((keep_dir / "site" / lang).resolve())
+            (keep_dir / f"mkdocs.{lang}.yml").write_text(
+                yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         start = time.perf_counter()
-        run_mkdocs(config_path, meanwhile)
+        run_mkdocs(config_paths, meanwhile)
         print(f"[bench] mkdocs-in-build: {time.perf_counter() - start:.2f} s", file=sys.stderr, flush=True)
     return run_and_keep
 

@@ -206,39 +206,84 @@ def test_only_pages_below_an_election_are_cached():
 
 
 @pytest.fixture(scope="module")
-def bundled_elections(datasets_dir):
+def bundled_model(datasets_dir):
     from ashyq import checks, load, model
-    from ashyq.render.data import load_election
 
     packages = [load.load_package(datasets_dir / name) for name in ("spb-2021", "kz-2019-presidential")]
     db = model.build_model(packages)
     checks.run_checks(db)
-    return {p.id: load_election(db, p.id) for p in packages}
+    return db
+
+
+def region_keys(db, election_id, contexts):
+    from ashyq.render import reuse
+    from ashyq.render.data import load_election, region_views
+
+    data = load_election(db, election_id, figures=False)  # as render reads it: figures not loaded
+    views = region_views(data)
+    return views, {r: region.key for r, region in reuse.regions(views, contexts).items()}
 
 
 @pytest.mark.parametrize("election_id, venues", [("kz-2019-presidential", False), ("spb-2021", True)])
-def test_a_changed_figure_changes_its_region_s_key_and_with_venue_maps_every_key(bundled_elections, election_id,
+def test_a_changed_figure_changes_its_region_s_key_and_with_venue_maps_every_key(bundled_model, election_id,
                                                                                   venues):
-    import copy
-
-    from ashyq.render import reuse
-    from ashyq.render.data import region_views
-
-    data = bundled_elections[election_id]
-    before = {r: region.key for r, region in reuse.regions(region_views(data), {"en": "x"}).items()}
-    changed = copy.deepcopy(data)
-    # one figure below the root: a station's protocol, or (Kazakhstan 2019 publishes no more) a region's turnout
-    table = next(t for t in (changed.protocols, changed.turnout)
-                 if any(changed.units[k[1]]["parent_id"] is not None for k in t))
-    key = next(k for k in table if changed.units[k[1]]["parent_id"] is not None)
-    row = table[key][0]
-    figure = next(name for name, value in row.items() if isinstance(value, (int, float)) and not isinstance(value, bool))
-    row[figure] += 1
-    after = {r: region.key for r, region in reuse.regions(region_views(changed), {"en": "x"}).items()}
+    db = bundled_model
+    views, before = region_keys(db, election_id, {"en": "x"})
+    # one figure below the root, changed in the model: a station's protocol, or (Kazakhstan 2019
+    # publishes no more) a region's turnout
+    for table, column in (("protocols", "voters_on_list"), ("turnout", "turnout_percent")):
+        found = db.rows(f"SELECT t.contest_id, t.unit_id, t.source_id FROM {table} t JOIN units u USING (election_id, unit_id) "
+                        f"WHERE t.election_id = $e AND u.parent_id IS NOT NULL AND t.{column} IS NOT NULL "
+                        f"ORDER BY t.unit_id LIMIT 1", {"e": election_id})
+        if found:
+            break
+    where = (f"WHERE election_id = $e AND contest_id = $c AND unit_id = $u AND source_id = $s")
+    params = {"e": election_id, "c": found[0]["contest_id"], "u": found[0]["unit_id"], "s": found[0]["source_id"]}
+    db.con.execute(f"UPDATE {table} SET {column} = {column} + 1 {where}", params)
+    try:
+        _, after = region_keys(db, election_id, {"en": "x"})
+    finally:
+        db.con.execute(f"UPDATE {table} SET {column} = {column} - 1 {where}", params)
     differing = {r for r in before if before[r] != after[r]}
-    region = next(r for r, view in region_views(changed).items() if key[1] in view.units)
-    assert any(view.venues for view in region_views(data).values()) == venues
+    region = next(r for r, view in views.items() if found[0]["unit_id"] in view.units)
+    assert any(view.venues for view in views.values()) == venues
     assert differing == (set(before) if venues else {region})
     assert len(before) > 1
+    assert region_keys(db, election_id, {"en": "x"})[1] == before  # the figure back: the same keys
     # The contexts (each language's MkDocs config) are in every key.
-    assert all(reuse.regions(region_views(data), {"en": "y"})[r].key != before[r] for r in before)
+    again = region_keys(db, election_id, {"en": "y"})[1]
+    assert all(again[r] != before[r] for r in before)
+
+
+def test_a_region_s_figures_are_read_from_the_model_only_when_its_pages_are_built(bundled_model):
+    """Election night: the figures of the regions kept stay in DuckDB; the election's own pages read
+    the units above the regions and the regions' own units; a page that reads further loads the
+    whole election, in the order a full load gives."""
+    from ashyq.render import regional
+    from ashyq.render.data import load_election, region_views
+
+    db = bundled_model
+    eager = load_election(db, "spb-2021")
+    data = load_election(db, "spb-2021", figures=False)
+    views = region_views(data)
+    built = sorted(views)[1]
+    data.figures.load([built])
+    data.figures.settle(data, views)
+    assert set(data.figures.parts) == {regional.ABOVE, built}
+    assert all(type(getattr(views[r], f)) is regional.RegionTable for r in views if r != built
+               for f in regional.FIGURES)
+    for field in regional.FIGURES:
+        # the region built: the same figures as a full load, in the same order
+        mine = {k: v for k, v in getattr(eager, field).items() if data.figures.region_of.get(regional.unit_of(k)) == built}
+        assert list(getattr(views[built], field).items()) == list(mine.items())
+        # the election page's own: the root and the regions
+        for root in data.roots:
+            for unit_id in [root, *data.children[root]]:
+                keys = [k for k in getattr(eager, field) if regional.unit_of(k) == unit_id]
+                assert [getattr(data, field)[k] for k in keys] == [getattr(eager, field)[k] for k in keys]
+    assert data.figures.whole is None
+    station = next(u for u in data.stations() if u not in views[built].units)
+    key = next(k for k in eager.protocols if k[1] == station)
+    assert data.protocols[key] == eager.protocols[key]  # beyond what is loaded: the whole election
+    assert data.figures.whole is not None
+    assert list(data.votes.items()) == list(eager.votes.items())

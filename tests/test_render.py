@@ -347,7 +347,7 @@ def test_mkdocs_strict_fails_on_a_broken_link(tmp_path):
     config = tmp_path / "mkdocs.generated.yml"
     site.write_config(config, Locale("en"), docs, tmp_path / "site", [{"Home": "index.md"}])
     with pytest.raises(RuntimeError, match="nowhere.md"):
-        site.run_mkdocs(config)
+        site.run_mkdocs([config])
 
 
 # ---- escaping and determinism, on a hostile synthetic package ------------------------------------

@@ -23,8 +23,8 @@ from .pages import election as election_pages
 from .pages import changelog, home, reference
 
 
-# When MkDocs builds at most this many cached pages per language (a region's, on election night),
-# the finder and the integrity CSVs are written while it runs.
+# When MkDocs builds at most this many pages per language (a region's, on election night), the three
+# languages build at once, and the finder and the integrity CSVs are written meanwhile.
 BESIDE_MKDOCS_PAGES = 1000
 
 
@@ -46,7 +46,8 @@ def _render_site(db, packages, staging, progress) -> None:
     previous_pages, pages_dir = getattr(staging, "previous_pages_dir", None), getattr(staging, "pages_dir", None)
 
     # The elections' page data first: the regions' keys decide which downloads are written again.
-    elections = [load_election(db, package.id) for package in packages]
+    # Their figures are loaded once the keys tell which regions are built again (regional.py).
+    elections = [load_election(db, package.id, figures=False) for package in packages]
     # Each language's config comes first: a region's key holds the MkDocs context its pages are built in.
     reference_pages, configs = {}, {}
     for loc in languages:
@@ -61,10 +62,13 @@ def _render_site(db, packages, staging, progress) -> None:
     previous = reuse.Previous(previous_pages, getattr(staging, "final_dir", None))
     regions_of = {}
     for data in elections:
-        regions = list(reuse.regions(region_views(data), contexts).values())
+        views = region_views(data)
+        regions = list(reuse.regions(views, contexts).values())
         if pages_dir is not None:
             reused = sum(previous.take(region) for region in regions)
             progress.say(f"[ashyq]   {data.election_id}: {reused} of {len(regions)} regions unchanged, reused")
+        data.figures.load([region.region_id for region in regions if not region.reused])
+        data.figures.settle(data, views)
         regions_of[data.election_id] = regions
 
     # Language-neutral, once: the downloads (a kept region's own station files are kept with its
@@ -122,16 +126,19 @@ def _render_site(db, packages, staging, progress) -> None:
         for data in elections:
             integrity.write_integrity_csvs(db, data.election_id, site_dir)  # the checks stage's tables
 
-    # Neither is in a language's folder, which MkDocs empties: on election night, when MkDocs builds a
-    # region's pages, each is written while a language's MkDocs runs, on the other core. A larger
-    # build runs MkDocs alone (its processes hold their pages: the build's peak of memory is then).
+    # Neither is in a language's folder, which MkDocs empties. On election night, when MkDocs builds
+    # a region's pages, the three languages' MkDocs processes run at once, and these two meanwhile.
+    # A larger build runs one MkDocs at a time, alone: its processes hold their pages, and the
+    # build's peak of memory is then.
     beside = pages_dir is not None and all(len(aside.built) <= BESIDE_MKDOCS_PAGES for aside in asides.values())
-    language_neutral = [write_finder, write_integrity_csvs]
+    start = time.perf_counter()
+    if beside:
+        progress.say(f"[ashyq]   mkdocs build ({', '.join(configs)}) …")
+        site.run_mkdocs(list(configs.values()), meanwhile=[write_finder, write_integrity_csvs])
     for loc in languages:
-        progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
-        start = time.perf_counter()
-        meanwhile = language_neutral.pop(0) if beside and language_neutral else None
-        site.run_mkdocs(configs[loc.lang], meanwhile=meanwhile)
+        if not beside:
+            progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
+            site.run_mkdocs([configs[loc.lang]])
         # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
         # own would link to absolute paths that do not exist under a language prefix.
         (site_dir / loc.lang / "404.html").unlink(missing_ok=True)
@@ -139,8 +146,10 @@ def _render_site(db, packages, staging, progress) -> None:
         page_cache.put_back(asides[loc.lang], site_dir / loc.lang, pages_dir)
         progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s"
                      + (f" ({asides[loc.lang].summary()})" if pages_dir else ""))
-    for write in language_neutral:
-        write()
+        start = time.perf_counter()
+    if not beside:
+        write_finder()
+        write_integrity_csvs()
     linked = previous.link([r for regions in regions_of.values() for r in regions], site_dir)
     if pages_dir is not None:
         progress.say(f"[ashyq]   {linked} files of unchanged regions kept from the previous build")

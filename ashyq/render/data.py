@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .. import contract
 from ..checks.distributions import Indicators
+from .regional import Figures
 
 
 @dataclass
@@ -37,6 +38,7 @@ class ElectionData:
     station_downloads: dict[str, list] = field(default_factory=dict)  # unit → downloads of its stations' protocols and votes
     indicators: dict[str, Indicators | None] = field(default_factory=dict)  # contest → its indicators, computed once
     whole: ElectionData | None = None  # a region's view (region_views): the election it is part of
+    figures: Figures | None = None  # where its figures come from, and which are loaded (regional.py)
 
     @property
     def roots(self) -> list[str]:
@@ -84,7 +86,9 @@ class ElectionData:
         return key in self.protocols or key in self.sums or key in self.turnout
 
 
-def load_election(db, election_id: str) -> ElectionData:
+def load_election(db, election_id: str, figures: bool = True) -> ElectionData:
+    """One election's page data. ``figures=False``: its figures stay in DuckDB until pages read
+    them, or ``data.figures.load`` loads those of the regions built (election night, regional.py)."""
     units = {row["unit_id"]: row for row in db.named("election_units", election_id=election_id)}
     children: dict[str | None, list[str]] = defaultdict(list)
     for unit_id, row in units.items():  # already in display order
@@ -92,7 +96,8 @@ def load_election(db, election_id: str) -> ElectionData:
     choices: dict[str, list[dict]] = defaultdict(list)
     for row in db.named("election_choices", election_id=election_id):
         choices[row["contest_id"]].append(row)
-    return ElectionData(
+    regional = Figures(db, election_id, units, children)
+    data = ElectionData(
         election_id=election_id,
         election=db.named("election", election_id=election_id)[0],
         units=units,
@@ -100,22 +105,20 @@ def load_election(db, election_id: str) -> ElectionData:
         contests=db.named("election_contests", election_id=election_id),
         choices=dict(choices),
         sources={row["source_id"]: row for row in db.named("election_sources", election_id=election_id)},
-        protocols=_group(db.named("election_protocols", election_id=election_id), ("contest_id", "unit_id")),
-        votes=_by_choice(db.named("election_votes", election_id=election_id)),
-        sums=_group(db.named("election_unit_sums", election_id=election_id), ("contest_id", "unit_id")),
-        vote_sums=_by_choice(db.named("election_unit_vote_sums", election_id=election_id)),
-        turnout=_group(db.named("election_turnout", election_id=election_id), ("contest_id", "unit_id")),
-        turnout_sums=_group(db.named("election_turnout_sums", election_id=election_id), ("contest_id", "unit_id")),
-        findings=_findings(db, election_id),
+        **regional.tables(),
         coverage=db.named("election_coverage", election_id=election_id),
         bodies={row["body_id"]: row for row in db.named("election_bodies", election_id=election_id)},
         venues={row["venue_id"]: row for row in db.named("election_venues", election_id=election_id)},
         contest_results=_group(db.named("election_contest_results", election_id=election_id),
                                ("contest_id", "source_id")),
         extra_lines=db.named("election_extra_lines", election_id=election_id),
-        extra_values=_extra_values(db.named("election_extra_values", election_id=election_id)),
         announced=db.named("election_announced", election_id=election_id),
+        figures=regional,
     )
+    if figures:
+        regional.load_whole()
+        regional.settle(data, {})
+    return data
 
 
 def region_views(data: ElectionData) -> dict[str, ElectionData]:
@@ -126,56 +129,33 @@ def region_views(data: ElectionData) -> dict[str, ElectionData]:
     built from its view alone, so a view that did not change gives the same pages
     (render/reuse.py). The results of single-member contests held in the region are in it: its
     pages name their winners. One exception: the maps of polling venues are drawn on one scale for
-    the whole election (``whole``), so where venues are placed, every region depends on all."""
-    region_of: dict[str, str] = {}
-    for root in data.roots:
-        for region in data.children.get(root, []):
-            stack = [region]
-            while stack:
-                unit_id = stack.pop()
-                region_of[unit_id] = region
-                stack.extend(data.children.get(unit_id, []))
-
-    def split(mapping: dict, unit_of) -> dict[str, dict]:
-        out: dict[str, dict] = defaultdict(dict)
-        for key, value in mapping.items():
-            region = region_of.get(unit_of(key))
-            if region is not None:
-                out[region][key] = value
-        return out
-
-    by_unit, by_second = (lambda key: key), (lambda key: key[1])
-    units, children = split(data.units, by_unit), split(data.children, by_unit)
-    protocols, sums, turnout = split(data.protocols, by_second), split(data.sums, by_second), split(data.turnout, by_second)
-    votes, vote_sums = split(data.votes, by_second), split(data.vote_sums, by_second)
-    turnout_sums, extra_values = split(data.turnout_sums, by_second), split(data.extra_values, by_second)
-    findings = split(data.findings, by_unit)
+    the whole election (``whole``), so where venues are placed, every region depends on all. A
+    region's figures not loaded yet (regional.py) are loaded when its view is read."""
+    figures = data.figures
+    units: dict[str, dict] = defaultdict(dict)
+    children: dict[str, dict] = defaultdict(dict)
+    for unit_id, row in data.units.items():  # in display order
+        region = figures.region_of.get(unit_id)
+        if region is not None:
+            units[region][unit_id] = row
+            if unit_id in data.children:
+                children[region][unit_id] = data.children[unit_id]
     single_member = {c["contest_id"] for c in data.contests if c.get("kind") == "single_member" and c.get("constituency")}
     views = {}
     for root in data.roots:
         # the root by name: how many regions it has is not the regions' business
         above = {row["unit_id"]: {k: v for k, v in row.items() if k != "children"} for row in data.path(root)}
         for region in data.children.get(root, []):
-            held = {key[0] for part in (protocols, sums, turnout) for key in part.get(region, {})} & single_member
+            held = figures.contests_held(region) & single_member
             venue_ids = {row.get("venue_id") for row in units[region].values()}
             views[region] = ElectionData(
                 election_id=data.election_id, election=data.election, units={**above, **units[region]},
                 children=children.get(region, {}), contests=data.contests, choices=data.choices, sources=data.sources,
-                protocols=protocols.get(region, {}), votes=votes.get(region, {}), sums=sums.get(region, {}),
-                vote_sums=vote_sums.get(region, {}), turnout=turnout.get(region, {}),
-                turnout_sums=turnout_sums.get(region, {}), findings=findings.get(region, {}),
+                **figures.view_tables(region),
                 bodies=data.bodies, venues={v: row for v, row in data.venues.items() if v in venue_ids},
                 contest_results={k: rows for k, rows in data.contest_results.items() if k[0] in held},
-                extra_lines=data.extra_lines, extra_values=extra_values.get(region, {}),
-                whole=data)
+                extra_lines=data.extra_lines, whole=data, figures=figures)
     return views
-
-
-def _extra_values(rows: list[dict]) -> dict:
-    out: dict = defaultdict(dict)
-    for row in rows:
-        out[(row["contest_id"], row["unit_id"], row["source_id"])][row["line"]] = row["value"]
-    return dict(out)
 
 
 def _group(rows: list[dict], keys: tuple[str, ...]) -> dict:
@@ -183,22 +163,6 @@ def _group(rows: list[dict], keys: tuple[str, ...]) -> dict:
     for row in rows:
         out[tuple(row[k] for k in keys)].append(row)
     return dict(out)
-
-
-def _by_choice(rows: list[dict]) -> dict:
-    out: dict = defaultdict(dict)
-    for row in rows:
-        out[(row["contest_id"], row["unit_id"], row["source_id"])][row["choice_id"]] = row
-    return dict(out)
-
-
-def _findings(db, election_id: str) -> dict[str, list[dict]]:
-    """Findings of the checks stage, when it has run (the table may not exist)."""
-    exists = db.rows("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'findings'")[0]["n"]
-    if not exists:
-        return {}
-    grouped = _group(db.named("election_findings", election_id=election_id), ("unit_id",))
-    return {unit: rows for (unit,), rows in grouped.items()}
 
 
 def line_names() -> list[str]:

@@ -373,8 +373,8 @@ def venue_set(data: ElectionData, contest: dict, venues: dict[str, dict], loc: L
     for s in data.stations():
         unit = data.units[s]
         venue = venues.get(unit.get("venue_id") or "")
-        if unit.get("kind") == ABROAD or not data.has_data(cid, s) or venue is None \
-                or venue.get("latitude") is None or venue.get("longitude") is None:
+        if venue is None or venue.get("latitude") is None or venue.get("longitude") is None \
+                or unit.get("kind") == ABROAD or not data.has_data(cid, s):
             continue
         placed.setdefault(venue["venue_id"], Venue(venue["venue_id"], venue, [])).stations.append(s)
     items = sorted(placed.values(), key=lambda v: v.venue_id)

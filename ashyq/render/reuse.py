@@ -1,8 +1,8 @@
 """Election night: a region whose protocols did not change is not built again.
 
 A region's pages (its own, its districts', their protocol sheets, in every language) are built from
-the region's view of the election alone (``data.region_views``). Its key hashes that view (pickled),
-the code and templates of Ashyq, the versions of what renders it and each language's MkDocs context
+the region's view of the election alone (``data.region_views``). Its key hashes that view (its units
+and figures hashed in DuckDB, without loading them: regional.py; the rest pickled), the code and templates of Ashyq, the versions of what renders it and each language's MkDocs context
 (config, nav, theme: ``page_cache``). Same key, same bytes: the previous build's files of that region
 are hard-linked into the new site instead of being built again (the previous site stays as it was
 until the new one is swapped in, and nothing writes into a linked file).
@@ -62,8 +62,7 @@ def regions(views: dict[str, ElectionData], contexts: dict[str, str]) -> dict[st
     """The regions of one election with their keys (``contexts``: each language's MkDocs context)."""
     common = hashlib.sha256(code_fingerprint().encode())
     common.update(json.dumps(contexts, sort_keys=True).encode())
-    inputs = {region_id: hashlib.sha256(pickle.dumps(_inputs(view), protocol=5)).digest()
-              for region_id, view in views.items()}
+    inputs = {region_id: _inputs(region_id, view) for region_id, view in views.items()}
     if any(view.venues for view in views.values()):  # venue maps: one scale for the whole election
         for region_id in sorted(inputs):
             common.update(inputs[region_id])
@@ -75,11 +74,14 @@ def regions(views: dict[str, ElectionData], contexts: dict[str, str]) -> dict[st
     return out
 
 
-def _inputs(view: ElectionData) -> tuple:
-    """Everything a region's pages read (the view before any page is built)."""
-    return (view.election_id, view.election, view.units, view.children, view.contests, view.choices, view.sources,
-            view.protocols, view.votes, view.sums, view.vote_sums, view.turnout, view.turnout_sums, view.findings,
-            view.bodies, view.venues, view.contest_results, view.extra_lines, view.extra_values)
+def _inputs(region_id: str, view: ElectionData) -> bytes:
+    """Everything a region's pages read (the view before any page is built): its units and figures,
+    hashed in DuckDB (regional.py), and what it holds of the whole election."""
+    figures, _ = view.figures.digests()[region_id]
+    above = {unit_id: row for unit_id, row in view.units.items() if view.figures.region_of.get(unit_id) != region_id}
+    shared = (view.election_id, view.election, above, view.contests, view.choices, view.sources, view.bodies,
+              view.venues, view.contest_results, view.extra_lines)
+    return hashlib.sha256(figures + pickle.dumps(shared, protocol=5)).digest()
 
 
 class Previous:

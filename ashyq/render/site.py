@@ -130,19 +130,25 @@ def prune_theme(language_dir: Path) -> None:
         script.write_bytes(SOURCE_MAP_LINE.sub(b"\n", script.read_bytes()))
 
 
-def run_mkdocs(config_path: Path, meanwhile=None) -> None:
-    """``mkdocs build`` in its own process; ``meanwhile``, if given, runs here while it builds."""
+def run_mkdocs(config_paths: list[Path], meanwhile=()) -> None:
+    """``mkdocs build`` of each config, each in its own process, all started at once; the callables
+    in ``meanwhile`` run here while they build. A build that fails raises with its output."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_path)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                               preexec_fn=mkdocs_preexec(os.getpid()))
+    processes = []
     try:
-        if meanwhile is not None:
-            meanwhile()
-        stdout, stderr = process.communicate()
+        for config_path in config_paths:
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_path)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                preexec_fn=mkdocs_preexec(os.getpid())))
+        for work in meanwhile:
+            work()
+        outputs = [process.communicate() for process in processes]
     except BaseException:
-        process.kill()
-        process.wait()
+        for process in processes:
+            process.kill()
+            process.wait()
         raise
-    if process.returncode != 0:
-        raise RuntimeError(f"mkdocs build failed:\n{stdout}\n{stderr}")
+    for process, (stdout, stderr) in zip(processes, outputs):
+        if process.returncode != 0:
+            raise RuntimeError(f"mkdocs build failed:\n{stdout}\n{stderr}")
