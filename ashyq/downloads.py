@@ -89,9 +89,10 @@ class Column:
 
 
 def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path,
-                    kept: dict[str, KeptUnits] | None = None) -> list[Download]:
+                    kept: dict[str, KeptUnits] | None = None, zips: bool = True) -> list[Download]:
     """Write every download of every package under ``out_dir``; return them in a stable order.
-    ``kept``: per election, regions whose units' station files are not written but kept as they are."""
+    ``kept``: per election, regions whose units' station files are not written but kept as they are.
+    ``zips=False``: without the packages' zips (``write_package_zips``: render writes them meanwhile)."""
     out_dir = Path(out_dir)
     downloads: list[Download] = []
     for package in sorted(packages, key=lambda p: p.id):
@@ -115,18 +116,27 @@ def write_downloads(db: Model, packages: list[ElectionPackage], out_dir: Path,
             downloads += _write_table(turnout, out_dir, f"{election_id}/turnout", election_id, None, "turnout",
                                       f"Turnout reports through election day, one row per unit and report "
                                       f"({_count(turnout.height)})")
-        downloads.append(_write_package_zip(package, out_dir, election_id))
+        if zips:
+            downloads.append(_write_package_zip(package, out_dir, election_id))
     return downloads
 
 
-def move_to_release(downloads: list[Download], out_dir: Path, release_dir: Path) -> list[Download]:
+def write_package_zips(packages: list[ElectionPackage], out_dir: Path) -> list[Download]:
+    """Each package as a zip (``write_downloads`` writes them too, after each package's tables)."""
+    return [_write_package_zip(package, Path(out_dir), _safe_id(package.id, package.id, DESCRIPTOR, "name"))
+            for package in sorted(packages, key=lambda p: p.id)]
+
+
+def move_to_release(downloads: list[Download], out_dir: Path, release_dir: Path,
+                    taken: list[Download] = ()) -> list[Download]:
     """Move the bulk files (``release.in_release``) from ``out_dir`` to ``release_dir``, named as
-    Release assets; return the downloads with ``release`` set on those."""
+    Release assets; return the downloads with ``release`` set on those. ``taken``: downloads moved
+    there before, whose asset names are taken."""
     from dataclasses import replace
 
     from .publish import release
 
-    moved, names = [], {}
+    moved, names = [], {d.release.casefold(): d.path for d in taken}
     for download in downloads:
         if release.in_release(download):
             name = release.asset_name(download.path)

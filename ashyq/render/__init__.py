@@ -12,6 +12,7 @@ reader's ``Locale``.
 """
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -40,6 +41,41 @@ def _render_site(db, packages, staging, progress) -> None:
     order = [row["election_id"] for row in db.named("elections")]
     by_id = {p.id: p for p in packages}
     packages = [by_id[e] for e in order if e in by_id]
+    # The packages' zips are deflated in a thread, on the other core, while the pages are made (zlib
+    # and Polars let go of the GIL). It has ended before MkDocs' processes are started, and before a
+    # failed build's staging is removed.
+    zips = Background(_write_package_zips, packages, site_dir / urls.DOWNLOADS_DIR)
+    try:
+        _render_pages(db, packages, staging, progress, zips)
+    finally:
+        zips.join()
+
+
+class Background(threading.Thread):
+    """One call in a thread of its own: ``result`` waits for it and returns or raises what it did."""
+
+    def __init__(self, function, *args):
+        super().__init__(name=f"ashyq-{function.__name__}")
+        self.function, self.args, self.value, self.error = function, args, None, None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.value = self.function(*self.args)
+        except BaseException as error:  # raised again where the result is asked for
+            self.error = error
+
+    def result(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _render_pages(db, packages, staging, progress, zips: Background) -> None:
+    docs_dir, site_dir = Path(staging.docs_dir), Path(staging.site_dir)
+    downloads_dir, release_dir = site_dir / urls.DOWNLOADS_DIR, Path(staging.release_dir)
+    by_id = {p.id: p for p in packages}
     languages = locales()
     # The pages MkDocs built last time, and where this build keeps its own (publish/swap.py); a
     # staging without them (a test rendering on its own) builds every page.
@@ -73,17 +109,15 @@ def _render_site(db, packages, staging, progress) -> None:
 
     # Language-neutral, once: the downloads (a kept region's own station files are kept with its
     # pages), our assets, the map outlines.
-    downloads = _write_downloads(db, packages, site_dir / urls.DOWNLOADS_DIR, Path(staging.release_dir),
-                                 {e: [r for r in regions if r.reused] for e, regions in regions_of.items()})
+    tables = _write_downloads(db, packages, downloads_dir, release_dir,
+                              {e: [r for r in regions if r.reused] for e, regions in regions_of.items()})
     for data in elections:
         reuse.attach_station_downloads(data, regions_of[data.election_id],
-                                       [d for d in downloads if d.election_id == data.election_id and d.unit_id])
+                                       [d for d in tables if d.election_id == data.election_id and d.unit_id])
     site.copy_assets(site_dir)
     maps.write_boundaries(site_dir, {p.election["division"] for p in packages if p.election.get("division")})
     contests = {(p.id, row["contest_id"]): row for p in packages for row in db.named("election_contests",
                                                                                     election_id=p.id)}
-    for loc in languages:
-        reference.downloads_page(loc, packages, downloads, contests).write(docs_dir)
 
     for data in elections:
         package, regions = by_id[data.election_id], regions_of[data.election_id]
@@ -108,6 +142,11 @@ def _render_site(db, packages, staging, progress) -> None:
             count = len(pages)
         progress.say(f"[ashyq]   {package.id}: {count} unit pages, {len(data.stations())} stations, "
                      f"{len(languages)} languages")
+
+    # every download: each package's tables, its units' station files, its zip
+    downloads = _merge_zips(tables, _zips_to_release(zips.result(), downloads_dir, release_dir, tables))
+    for loc in languages:
+        reference.downloads_page(loc, packages, downloads, contests).write(docs_dir)
 
     asides = {}
     for loc in languages:
@@ -169,7 +208,7 @@ def _render_site(db, packages, staging, progress) -> None:
 
 
 def _write_downloads(db, packages, out_dir: Path, release_dir: Path, kept: dict[str, list]) -> list:
-    """Every download (each CSV made spreadsheet-safe, the package zips included); the bulk files
+    """Every download but the packages' zips (each CSV made spreadsheet-safe); the bulk files
     moved to the GitHub Release's folder (publish/release.py). ``kept``: per election, the regions
     kept from the previous build, whose units' station files are not written again."""
     from .. import downloads
@@ -177,5 +216,24 @@ def _write_downloads(db, packages, out_dir: Path, release_dir: Path, kept: dict[
     out_dir.mkdir(parents=True, exist_ok=True)
     written = downloads.write_downloads(db, packages, out_dir, {
         election_id: downloads.KeptUnits({r.region_id for r in regions}, [d for r in regions for d in r.downloads])
-        for election_id, regions in kept.items()})
+        for election_id, regions in kept.items()}, zips=False)
     return downloads.move_to_release(written, out_dir, release_dir)
+
+
+def _write_package_zips(packages, out_dir: Path) -> list:
+    from .. import downloads
+
+    return downloads.write_package_zips(packages, out_dir)
+
+
+def _zips_to_release(zips: list, out_dir: Path, release_dir: Path, tables: list) -> list:
+    from .. import downloads
+
+    return downloads.move_to_release(zips, out_dir, release_dir, taken=[d for d in tables if d.release])
+
+
+def _merge_zips(tables: list, zips: list) -> list:
+    """The downloads in the order ``write_downloads`` gives them in one go: per election, its zip last."""
+    order = sorted({d.election_id for d in tables + zips})
+    return [d for election_id in order for d in [*(t for t in tables if t.election_id == election_id),
+                                                  *(z for z in zips if z.election_id == election_id)]]

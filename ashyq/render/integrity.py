@@ -7,11 +7,10 @@ it gives the full counts, and each long list shows its worst ``ROWS_SHOWN`` rows
 complete CSV; charts are binned, never one point per station."""
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import plotly.graph_objects as go
+import polars as pl
 
 from .. import checks, contract
 from ..downloads import formula_safe
@@ -481,21 +480,24 @@ def _unit_link(loc: Locale, data: ElectionData, url: str, unit_id: str) -> str:
 def csv_bytes(columns, rows: list) -> bytes:
     """UTF-8 with BOM (spreadsheets open it right); text cells that a spreadsheet would run as a
     formula get a leading apostrophe (the downloads' rule). ``rows``: dicts, or tuples in the order
-    of ``columns``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    cells: dict = {}  # each distinct value made safe once (check ids, statuses, details repeat)
+    of ``columns``. Column by column, each distinct value made safe once (~300,000 findings at
+    national scale: check ids, statuses and details repeat); written by Polars, quoting a cell
+    only where it must (a comma, a quote, a line break)."""
+    tuples = [r if isinstance(r, tuple) else tuple(r[c] for c in columns) for r in rows]
+    values = zip(*tuples) if tuples else [[] for _ in columns]
+    cells = {column: list(map(_SafeCells().__getitem__, column_values)) for column, column_values in zip(columns, values)}
+    frame = pl.DataFrame(cells, schema={column: pl.String for column in columns})
+    # an empty cell is written empty, not as "" (missing values are empty cells)
+    text = frame.with_columns(pl.all().replace("", None)).write_csv(line_terminator="\n", quote_style="necessary")
+    return ("\ufeff" + text).encode("utf-8")
 
-    def safe(value):
-        key = (type(value), value)
-        made = cells.get(key)
-        if made is None:
-            made = cells[key] = _safe_cell(value)
+
+class _SafeCells(dict):
+    """One column's values made safe, each the first time it is asked for (a column has one type)."""
+
+    def __missing__(self, value):
+        made = self[value] = _safe_cell(value)
         return made
-    for r in rows:
-        writer.writerow([safe(v) for v in (r if isinstance(r, tuple) else (r[c] for c in columns))])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _safe_cell(value) -> str:
