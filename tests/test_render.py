@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -560,3 +562,60 @@ def test_built_pages_carry_no_indentation(built_site):
     texts = {p: p.read_text(encoding="utf-8") for p in pages}
     loose = [p for p, text in texts.items() if compact(text) != text]
     assert not loose, loose[:3]
+
+
+def _synthetic_render(directory: Path):
+    from ashyq.package_writer import write_package
+
+    write_package(directory / "datasets" / synthetic.METADATA["name"], synthetic.METADATA, synthetic.tables())
+    packages = load.load_packages(directory / "datasets")
+    db = model.build_model(packages)
+    checks.run_checks(db)
+    staging = SimpleNamespace(docs_dir=directory / "docs", site_dir=directory / "site", release_dir=directory / "release")
+    return db, packages, staging
+
+
+def _threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith("ashyq-")]
+
+
+def test_the_zip_thread_has_ended_before_mkdocs_starts(tmp_path, monkeypatch):
+    """The packages' zips are compressed in a thread while pages are made; no process is started
+    (MkDocs', the sheet workers') while it runs: a fork beside a running thread is unsafe."""
+    from ashyq import downloads
+    from ashyq.publish import release
+
+    db, packages, staging = _synthetic_render(tmp_path)
+    seen, run_mkdocs, write_package_zips = [], site.run_mkdocs, downloads.write_package_zips
+
+    def slow(packages, out_dir):  # still compressing when the pages are ready, unless waited for
+        time.sleep(3)
+        return write_package_zips(packages, out_dir)
+
+    def checking(config_paths, meanwhile=()):
+        seen.append(_threads())
+        return run_mkdocs(config_paths, meanwhile)
+
+    monkeypatch.setattr(downloads, "write_package_zips", slow)
+    monkeypatch.setattr(site, "run_mkdocs", checking)
+    render_site(db, packages, staging, Progress(quiet=True))
+    assert seen and all(names == [] for names in seen)
+    name = release.asset_name(f"{packages[0].id}/{packages[0].id}-datapackage.zip")
+    with zipfile.ZipFile(staging.release_dir / name) as archive:
+        assert archive.testzip() is None and f"{packages[0].id}/datapackage.json" in archive.namelist()
+
+
+def test_an_error_in_the_zip_thread_stops_the_build_and_the_thread_is_joined(tmp_path, monkeypatch):
+    from ashyq import downloads
+
+    db, packages, staging = _synthetic_render(tmp_path)
+
+    def failing(packages, out_dir):
+        raise RuntimeError("the zip could not be written")
+
+    monkeypatch.setattr(downloads, "write_package_zips", failing)
+    with pytest.raises(RuntimeError, match="the zip could not be written"):
+        render_site(db, packages, staging, Progress(quiet=True))
+    assert _threads() == []
