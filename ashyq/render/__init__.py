@@ -136,10 +136,10 @@ def _render_pages(db, packages, staging, progress, zips: Background) -> None:
             corrections = changelog.changelog_page(loc, db, data)
             corrections.write(docs_dir)
             links.append((corrections.url, loc.t("changes")))
-            pages = election_pages.election_pages(loc, data, lines_published, links, regions)
-            for page in pages:
+            count = 0
+            for page in election_pages.election_pages(loc, data, lines_published, links, regions):
                 page.write(docs_dir)
-            count = len(pages)
+                count += 1
         progress.say(f"[ashyq]   {package.id}: {count} unit pages, {len(data.stations())} stations, "
                      f"{len(languages)} languages")
 
@@ -171,12 +171,13 @@ def _render_pages(db, packages, staging, progress, zips: Background) -> None:
     # build's peak of memory is then.
     beside = pages_dir is not None and all(len(aside.built) <= BESIDE_MKDOCS_PAGES for aside in asides.values())
     start = time.perf_counter()
-    if beside:
+    if beside:  # each language's line below gives the time of the three together
         progress.say(f"[ashyq]   mkdocs build ({', '.join(configs)}) …")
         site.run_mkdocs(list(configs.values()), meanwhile=[write_finder, write_integrity_csvs])
     for loc in languages:
         if not beside:
             progress.say(f"[ashyq]   mkdocs build ({loc.lang}) …")
+            start = time.perf_counter()
             site.run_mkdocs([configs[loc.lang]])
         # GitHub Pages serves only the root's 404.html (root.py, in the three languages); MkDocs'
         # own would link to absolute paths that do not exist under a language prefix.
@@ -185,7 +186,6 @@ def _render_pages(db, packages, staging, progress, zips: Background) -> None:
         page_cache.put_back(asides[loc.lang], site_dir / loc.lang, pages_dir)
         progress.say(f"[ashyq]   mkdocs build ({loc.lang}): {time.perf_counter() - start:.1f} s"
                      + (f" ({asides[loc.lang].summary()})" if pages_dir else ""))
-        start = time.perf_counter()
     if not beside:
         write_finder()
         write_integrity_csvs()

@@ -2,8 +2,9 @@
 
 A region's pages (its own, its districts', their protocol sheets, in every language) are built from
 the region's view of the election alone (``data.region_views``). Its key hashes that view (its units
-and figures hashed in DuckDB, without loading them: regional.py; the rest pickled), the code and templates of Ashyq, the versions of what renders it and each language's MkDocs context
-(config, nav, theme: ``page_cache``). Same key, same bytes: the previous build's files of that region
+and figures hashed in DuckDB, without loading them: regional.py; the rest pickled), the code and
+templates of Ashyq, the versions of what renders it and each language's MkDocs context (config,
+nav, theme: ``page_cache``). Same key, same bytes: the previous build's files of that region
 are hard-linked into the new site instead of being built again (the previous site stays as it was
 until the new one is swapped in, and nothing writes into a linked file).
 

@@ -2,6 +2,8 @@
 (unit.py), what is published at which level, and a link to the downloads."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .. import urls
 from ..data import ElectionData, region_views
 from ..escape import data_text, h, md, safe_url
@@ -15,8 +17,10 @@ from .unit import is_constituency, unit_pages
 
 
 def election_pages(loc: Locale, data: ElectionData, lines_published: list[dict],
-                   links: list[tuple[str, str]] | None = None, regions: list | None = None) -> list[Page]:
-    """The election page (the root unit) and the pages of every unit above the stations. ``links``:
+                   links: list[tuple[str, str]] | None = None, regions: list | None = None) -> Iterator[Page]:
+    """The election page (the root unit) and the pages of every unit above the stations, one by one
+    (the caller writes each as it comes: at national scale they are ~100 MB of text per language,
+    not held at once). ``links``:
     (url, title) of further pages of this election (e.g. its Integrity page), listed at the top.
     ``regions`` (render/reuse.py): each region's pages are built from its own view of the election,
     except those reused from the previous build; by default every region is built."""
@@ -27,14 +31,13 @@ def election_pages(loc: Locale, data: ElectionData, lines_published: list[dict],
     top = [html_block("<p>" + " · ".join(link(url, target, h(title)) for target, title in targets) + "</p>")]
     if data.announced:
         top.insert(0, html_block(announced_lines(loc, data)))
-    pages = []
     for root in data.roots:
         bottom = (f"## {md(loc.t('coverage'))}\n\n"  # two tables, one click away: the page stays short on a phone
                   + html_block(collapsed(h(loc.t("coverage_tables")),
                                          coverage_table(loc, data) + lines_table(loc, data, lines_published))))
         root_pages = unit_pages(loc, data, root, extra_top="".join(top))
         root_pages[0].body += bottom
-        pages.extend(root_pages)
+        yield from root_pages
     for region in regions:
         if region.reused:
             continue
@@ -43,14 +46,13 @@ def election_pages(loc: Locale, data: ElectionData, lines_published: list[dict],
             if unit["parent_id"] is not None and unit["level"] != "station":
                 built = unit_pages(loc, view, unit_id)
                 region.files += [page.url + "index.html" for page in built]
-                pages.extend(built)
+                yield from built
     for region in regions:  # where each station's row is: the single-member contests' pages link there
         data.row_pages.update(region.view.row_pages)
         data.row_contests.update(region.view.row_contests)
     for contest in data.contests:
         if is_constituency(contest):
-            pages.extend(contest_pages(loc, data, contest))
-    return pages
+            yield from contest_pages(loc, data, contest)
 
 
 def announced_lines(loc: Locale, data: ElectionData) -> str:
