@@ -87,10 +87,6 @@ class Figures:
         self.whole: dict[str, dict] | None = None
         self._digests: dict[str, tuple[bytes, set]] | None = None
 
-    @property
-    def regions(self) -> list[str]:
-        return list(self.units_of)
-
     # ---- loading -------------------------------------------------------------------------------
 
     def load(self, regions) -> None:

@@ -53,30 +53,35 @@ ORDER BY kind = 'official' DESC, kind = 'commission_summary' DESC, source_id;
 -- computed from the counts (ballots issued over voters on the list) for tables that show it.
 SELECT * EXCLUDE (election_id, source_title),
        100.0 * ballots_issued / nullif(voters_on_list, 0) AS turnout_computed
-FROM protocols_sourced WHERE election_id = $election_id AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
+FROM protocols_sourced WHERE election_id = $election_id
+  AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
 ORDER BY contest_id, unit_id, source_kind = 'official' DESC, source_kind = 'commission_summary' DESC, source_id;
 
 -- name: election_votes
 SELECT contest_id, unit_id, source_id, choice_id, votes, percent
-FROM votes WHERE election_id = $election_id AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
+FROM votes WHERE election_id = $election_id
+  AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
 ORDER BY contest_id, unit_id, source_id, choice_id;
 
 -- name: election_unit_sums
 -- Sums over stations for every unit above the stations, per contest and source.
 SELECT s.* EXCLUDE (election_id)
 FROM station_sums s JOIN units u USING (election_id, unit_id)
-WHERE s.election_id = $election_id AND u.level <> 'station' AND ($units::VARCHAR[] IS NULL OR s.unit_id IN (SELECT unnest($units::VARCHAR[])))
+WHERE s.election_id = $election_id AND u.level <> 'station'
+  AND ($units::VARCHAR[] IS NULL OR s.unit_id IN (SELECT unnest($units::VARCHAR[])))
 ORDER BY contest_id, unit_id, source_id;
 
 -- name: election_unit_vote_sums
 SELECT v.contest_id, v.unit_id, v.source_id, v.choice_id, v.votes, v.votes__n
 FROM vote_sums v JOIN units u USING (election_id, unit_id)
-WHERE v.election_id = $election_id AND u.level <> 'station' AND ($units::VARCHAR[] IS NULL OR v.unit_id IN (SELECT unnest($units::VARCHAR[])))
+WHERE v.election_id = $election_id AND u.level <> 'station'
+  AND ($units::VARCHAR[] IS NULL OR v.unit_id IN (SELECT unnest($units::VARCHAR[])))
 ORDER BY contest_id, unit_id, source_id, choice_id;
 
 -- name: election_turnout
 SELECT * EXCLUDE (election_id) FROM turnout_timeline
-WHERE election_id = $election_id AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
+WHERE election_id = $election_id
+  AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
 ORDER BY contest_id, unit_id, source_id, reported_at;
 
 -- name: election_coverage
@@ -88,7 +93,8 @@ SELECT * EXCLUDE (election_id) FROM coverage WHERE election_id = $election_id;
 SELECT contest_id, unit_id, source_id, check_id, status, detail, expected, actual, difference,
        previous_at, reported_at, by_count
 FROM check_outcomes
-WHERE election_id = $election_id AND status <> 'passed' AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
+WHERE election_id = $election_id AND status <> 'passed'
+  AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
 ORDER BY unit_id, contest_id, source_id, check_id;
 
 -- name: integrity_headline
@@ -177,7 +183,8 @@ SELECT m.unit_id, r.contest_id, r.source_id, r.reported_at, min(r.label) AS labe
 FROM reports r
 JOIN station_members m ON m.election_id = r.election_id AND m.station_id = r.unit_id
 JOIN units u ON u.election_id = m.election_id AND u.unit_id = m.unit_id
-WHERE u.level <> 'station' AND r.voters_on_list IS NOT NULL AND ($units::VARCHAR[] IS NULL OR m.unit_id IN (SELECT unnest($units::VARCHAR[])))
+WHERE u.level <> 'station' AND r.voters_on_list IS NOT NULL
+  AND ($units::VARCHAR[] IS NULL OR m.unit_id IN (SELECT unnest($units::VARCHAR[])))
 GROUP BY ALL
 ORDER BY contest_id, unit_id, source_id, reported_at;
 
@@ -200,7 +207,8 @@ SELECT name, label_en, label_ru, label_kk FROM extra_lines WHERE election_id = $
 
 -- name: election_extra_values
 SELECT contest_id, unit_id, source_id, line, value FROM protocol_extra_values
-WHERE election_id = $election_id AND value IS NOT NULL AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
+WHERE election_id = $election_id AND value IS NOT NULL
+  AND ($units::VARCHAR[] IS NULL OR unit_id IN (SELECT unnest($units::VARCHAR[])))
 ORDER BY contest_id, unit_id, source_id, line;
 
 -- name: election_announced
