@@ -41,6 +41,11 @@ def run_checks(db) -> None:
         con.execute(blocks[name])
 
 
+def have_run(db) -> bool:
+    """Whether the checks stage has run on this model (its tables exist; a render-only test has none)."""
+    return db.rows("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'check_outcomes'")[0]["n"] > 0
+
+
 @cache
 def _blocks() -> dict[str, str]:
     text = SQL_FILE.read_text(encoding="utf-8")

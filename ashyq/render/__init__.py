@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+from .. import checks
 from . import finder, integrity, maps, page_cache, reuse, root, site, slots, stamp, urls
 from .data import load_election, region_views
 from .locale import locales
@@ -122,7 +123,7 @@ def _render_pages(db, packages, staging, progress, zips: Background) -> None:
     for data in elections:
         package, regions = by_id[data.election_id], regions_of[data.election_id]
         lines_published = db.named("election_lines_published", election_id=package.id)
-        checked = integrity.checks_have_run(db)  # its tables are written as CSV beside MkDocs' builds
+        checked = checks.have_run(db)  # its tables are written as CSV beside MkDocs' builds
         count = 0
         for loc in languages:
             maps.write_venue_scripts(docs_dir, data, data.venues, loc)

@@ -53,7 +53,7 @@ DOWNLOADS = {
 def write_integrity_csvs(db, election_id: str, site_dir: Path) -> bool:
     """Write the integrity tables as CSV (once, language-neutral, the contract's column names) into
     the site; False when the checks stage has not run on this model (e.g. a render-only test)."""
-    if not checks_have_run(db):
+    if not checks.have_run(db):
         return False
     for name, (table_name, columns) in DOWNLOADS.items():
         rows = db.con.execute(f"SELECT {', '.join(columns)} FROM {table_name} WHERE election_id = $e",
@@ -62,10 +62,6 @@ def write_integrity_csvs(db, election_id: str, site_dir: Path) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(csv_bytes(columns, rows))
     return True
-
-
-def checks_have_run(db) -> bool:
-    return db.rows("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'check_outcomes'")[0]["n"] > 0
 
 
 def integrity_page(loc: Locale, db, data: ElectionData) -> Page:

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from .. import checks
 from ..model import named_queries
 
 # ElectionData's field: its named query (sql/queries.sql) and how its rows are grouped by key.
@@ -80,9 +81,9 @@ class Figures:
                     self.region_of[unit_id] = region
                     stack.extend(children.get(unit_id, []))
                 self.units_of[region] = mine
-        self.above = [u for u in units if u not in self.region_of or self.units_of.get(u)]
-        self.above_set = set(self.above)
-        self.checked = _has_findings(db)
+        # part ABOVE's units: those above the regions, and the regions themselves
+        self.above = {u for u in units if u not in self.region_of or u in self.units_of}
+        self.checked = checks.have_run(db)  # else there are no findings
         self.parts: dict[str | None, dict[str, dict]] = {}  # region (ABOVE) → field → rows by key
         self.whole: dict[str, dict] | None = None
         self._digests: dict[str, tuple[bytes, set]] | None = None
@@ -98,7 +99,7 @@ class Figures:
         if set(wanted) | (set(self.parts) - {ABOVE}) >= set(self.units_of):
             self.load_whole()
             return
-        units = ([] if ABOVE in self.parts else self.above) + [u for r in wanted for u in self.units_of[r]]
+        units = ([] if ABOVE in self.parts else list(self.above)) + [u for r in wanted for u in self.units_of[r]]
         tables = self._query(units)
         for region in wanted:
             self.parts[region] = {field: {} for field in FIGURES}
@@ -116,7 +117,7 @@ class Figures:
             self._split(field, table, set(self.units_of))
 
     def _split(self, field: str, table: dict, regions: set) -> None:
-        above, region_of, parts = self.above_set, self.region_of, self.parts
+        above, region_of, parts = self.above, self.region_of, self.parts
         for key, value in table.items():
             unit_id = unit_of(key)
             region = region_of.get(unit_id)
@@ -179,7 +180,7 @@ class Figures:
         name = "ashyq_unit_regions"
         self.db.con.register(name, frame)
         try:
-            parts: dict[str, list] = {region: [] for region in self.units_of}
+            lines: dict[str, list] = {region: [] for region in self.units_of}
             held: dict[str, set] = {region: set() for region in self.units_of}
             tables = [("units", "election_units", {}),
                       *((field, query, {"units": None}) for field, (query, _, _) in FIGURES.items()
@@ -194,11 +195,11 @@ class Figures:
                 found = {row["region_id"]: row for row in rows}
                 for region in self.units_of:
                     row = found.get(region)
-                    parts[region].append(f"{field}:{row['n']}:{row['h']}" if row else f"{field}:0")
+                    lines[region].append(f"{field}:{row['n']}:{row['h']}" if row else f"{field}:0")
                     held[region] |= set((row or {}).get("contests") or [])
         finally:
             self.db.con.unregister(name)
-        self._digests = {region: (hashlib.sha256("\n".join(parts[region]).encode()).digest(), held[region])
+        self._digests = {region: (hashlib.sha256("\n".join(lines[region]).encode()).digest(), held[region])
                          for region in self.units_of}
         return self._digests
 
@@ -214,7 +215,7 @@ class Table(Mapping):
         figures = self.figures
         if figures.whole is None:
             unit_id = unit_of(key)
-            part = figures.parts.get(ABOVE if unit_id in figures.above_set else figures.region_of.get(unit_id))
+            part = figures.parts.get(ABOVE if unit_id in figures.above else figures.region_of.get(unit_id))
             if part is not None:
                 return part[self.field]
             figures.load_whole()
@@ -249,8 +250,3 @@ class RegionTable(Mapping):
 
     def __len__(self) -> int:
         return len(self._table())
-
-
-def _has_findings(db) -> bool:
-    """Whether the checks stage has run (its table may not exist)."""
-    return bool(db.rows("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'findings'")[0]["n"])
